@@ -1,0 +1,1 @@
+"""Mueang Ruam Kit: participatory planning for Thai municipalities."""

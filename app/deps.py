@@ -1,0 +1,94 @@
+"""Request-level dependencies: the logged-in staff member, roles, the joined participant."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.db import SessionDep
+from app.errors import Forbidden, JoinRequired, LoginRequired, NotFound
+from app.i18n import gettext as _
+from app.models import Participant, Role, StaffAccount, Workshop
+from app.services import workshops as workshop_service
+
+SESSION_USER_KEY = "uid"
+SESSION_PARTICIPANTS_KEY = "participants"
+
+
+def current_user(request: Request, session: SessionDep) -> StaffAccount | None:
+    """App-wide dependency: loads the staff member once per request and shares it with templates."""
+    user_id = request.session.get(SESSION_USER_KEY)
+    user = session.get(StaffAccount, user_id) if user_id is not None else None
+    if user is not None and not user.is_active:
+        user = None
+    if user is None:
+        request.session.pop(SESSION_USER_KEY, None)
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[StaffAccount | None, Depends(current_user)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """Dependency factory: a logged-in staff member with one of the roles (admins always pass)."""
+
+    def dependency(user: OptionalUser) -> StaffAccount:
+        if user is None:
+            raise LoginRequired
+        if user.role != Role.admin and user.role not in roles:
+            raise Forbidden(_("Your account's role does not allow this page."))
+        return user
+
+    return dependency
+
+
+AnyStaff = Annotated[StaffAccount, Depends(require_roles(Role.facilitator, Role.planner))]
+Facilitator = Annotated[StaffAccount, Depends(require_roles(Role.facilitator))]
+Planner = Annotated[StaffAccount, Depends(require_roles(Role.planner))]
+Admin = Annotated[StaffAccount, Depends(require_roles())]
+
+
+def workshop_by_code(code: str, session: SessionDep) -> Workshop:
+    workshop = workshop_service.find_by_code(session, code)
+    if workshop is None:
+        raise NotFound(_("No workshop has the code %(code)s. Check the code on the screen.") % {"code": code})
+    return workshop
+
+
+WorkshopByCode = Annotated[Workshop, Depends(workshop_by_code)]
+
+
+def participant_token(request: Request, workshop_id: int) -> str | None:
+    tokens = request.session.get(SESSION_PARTICIPANTS_KEY, {})
+    return tokens.get(str(workshop_id))
+
+
+def remember_participant(request: Request, participant: Participant) -> None:
+    tokens = dict(request.session.get(SESSION_PARTICIPANTS_KEY, {}))
+    tokens[str(participant.workshop_id)] = participant.token
+    request.session[SESSION_PARTICIPANTS_KEY] = tokens
+
+
+def optional_participant(
+    request: Request, workshop: WorkshopByCode, session: SessionDep
+) -> Participant | None:
+    token = participant_token(request, workshop.id or 0)
+    if token is None:
+        return None
+    return workshop_service.participant_by_token(session, workshop, token)
+
+
+def required_participant(
+    workshop: WorkshopByCode, participant: Annotated[Participant | None, Depends(optional_participant)]
+) -> Participant:
+    if participant is None:
+        raise JoinRequired(workshop.join_code)
+    return participant
+
+
+OptionalParticipant = Annotated[Participant | None, Depends(optional_participant)]
+CurrentParticipant = Annotated[Participant, Depends(required_participant)]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"

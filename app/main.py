@@ -1,0 +1,92 @@
+"""Application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import errors, i18n
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.deps import current_user
+from app.routes import api, auth, health, participate, plans, public, staff, workshops
+from app.security import csrf_protect
+from app.templating import TEMPLATES_DIR
+
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+class LocaleMiddleware:
+    """Set the request's locale; `?lang=en` anywhere switches language and remembers it."""
+
+    def __init__(self, app: ASGIApp, *, secure: bool) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import Request
+
+        request = Request(scope)
+        chosen = request.query_params.get("lang")
+        locale = i18n.negotiate_locale(
+            chosen, request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
+        )
+        i18n.set_locale(locale)
+        scope.setdefault("state", {})["locale"] = locale
+        remember = chosen in i18n.SUPPORTED_LOCALES
+
+        async def send_with_cookie(message: Message) -> None:
+            if remember and message["type"] == "http.response.start":
+                cookie = (
+                    f"{i18n.LOCALE_COOKIE}={locale}; Path=/; Max-Age={LOCALE_COOKIE_MAX_AGE}; SameSite=Lax"
+                    + ("; Secure" if self.secure else "")
+                )
+                message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Mueang Ruam Kit API",
+        version="1",
+        description="Participatory planning for Thai municipalities. Public JSON endpoints.",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_protect), Depends(current_user)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+
+    app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="mrk_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (health, public, auth, participate, staff, workshops, plans, api):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,35 @@
+"""All tables, imported in dependency order so the metadata is complete for Alembic."""
+
+from app.models.base import UTCDateTime, utcnow  # noqa: I001  (sets the naming convention first)
+from app.models.city import City, CityPublic, MunicipalityType
+from app.models.account import Role, StaffAccount
+from app.models.workshop import Channel, Idea, Participant, StakeholderGroup, Workshop, WorkshopStatus
+from app.models.theme import Theme
+from app.models.proposal import Proposal, ProposalStatus
+from app.models.vote import RoundStatus, Vote, VoteRound
+from app.models.plan import Plan, PlanItem, PlanStatus
+
+__all__ = [
+    "Channel",
+    "City",
+    "CityPublic",
+    "Idea",
+    "MunicipalityType",
+    "Participant",
+    "Plan",
+    "PlanItem",
+    "PlanStatus",
+    "Proposal",
+    "ProposalStatus",
+    "Role",
+    "RoundStatus",
+    "StaffAccount",
+    "StakeholderGroup",
+    "Theme",
+    "UTCDateTime",
+    "Vote",
+    "VoteRound",
+    "Workshop",
+    "WorkshopStatus",
+    "utcnow",
+]

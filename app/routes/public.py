@@ -1,0 +1,36 @@
+"""Pages anyone can read without logging in."""
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.db import SessionDep
+from app.errors import NotFound
+from app.i18n import gettext as _
+from app.services import cities as city_service
+from app.services import plans as plan_service
+from app.services import workshops as workshop_service
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep) -> Response:
+    return render(request, "public/home.html", {"cities": city_service.list_cities(session)})
+
+
+@router.get("/cities/{slug}")
+def city_page(slug: str, request: Request, session: SessionDep) -> Response:
+    city = city_service.by_slug(session, slug)
+    if city is None:
+        raise NotFound(_("There is no city with this identifier."))
+    return render(
+        request,
+        "public/city.html",
+        {
+            "city": city,
+            "workshops": workshop_service.workshops_for_city(session, city),
+            "plan": plan_service.draft_plan(session, city),
+            "priorities": plan_service.prioritized(session, city),
+        },
+    )

@@ -1,0 +1,37 @@
+from sqlmodel import Session, select
+
+from app.models import Role, StaffAccount
+from app.security import burn_password_check, hash_password, verify_password
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_account(
+    session: Session, *, email: str, password: str, role: Role, display_name: str, city_id: int | None = None
+) -> StaffAccount:
+    account = StaffAccount(
+        email=normalize_email(email),
+        display_name=display_name.strip() or normalize_email(email),
+        password_hash=hash_password(password),
+        role=role,
+        city_id=city_id,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def find_by_email(session: Session, email: str) -> StaffAccount | None:
+    return session.exec(select(StaffAccount).where(StaffAccount.email == normalize_email(email))).first()
+
+
+def authenticate(session: Session, email: str, password: str) -> StaffAccount | None:
+    account = find_by_email(session, email)
+    if account is None:
+        burn_password_check(password)
+        return None
+    if not verify_password(account.password_hash, password) or not account.is_active:
+        return None
+    return account

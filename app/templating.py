@@ -1,0 +1,59 @@
+"""The one Jinja2 environment: gettext, Thai date filters, and the context every page needs."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import Response
+
+from app import i18n, labels
+from app.security import csrf_token
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+HTMX_VERSION = "2.0.11"
+FLASH_KEY = "flash"
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    return {
+        "locale": i18n.get_locale(),
+        "csrf_token": csrf_token(request),
+        "current_user": getattr(request.state, "user", None),
+        "flashes": request.session.pop(FLASH_KEY, []),
+        "htmx_src": f"/static/htmx-{HTMX_VERSION}.min.js",
+    }
+
+
+def _build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["thaidate"] = i18n.format_date
+    env.filters["thaidatetime"] = i18n.format_datetime
+    env.filters["number"] = i18n.format_number
+    env.globals["group_label"] = labels.stakeholder_group
+    env.globals["role_label"] = labels.role
+    env.globals["channel_label"] = labels.channel
+    env.globals["municipality_label"] = labels.municipality_type
+    return env
+
+
+templates = Jinja2Templates(env=_build_environment(), context_processors=[_page_context])
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> Response:
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+
+
+def flash(request: Request, message: str) -> None:
+    """Show a message once on the next page (after a redirect)."""
+    request.session[FLASH_KEY] = [*request.session.get(FLASH_KEY, []), message]

@@ -1,0 +1,32 @@
+from datetime import date, datetime, timezone
+
+from app.i18n import format_date, format_datetime, negotiate_locale
+
+
+def test_thai_date_uses_buddhist_era() -> None:
+    assert format_date(date(2026, 11, 27), "th") == "27 พ.ย. 2569"
+
+
+def test_english_date_in_buddhist_era_is_marked() -> None:
+    assert format_date(date(2026, 11, 27), "en") == "27 Nov 2569 BE"
+
+
+def test_common_era_on_request() -> None:
+    assert format_date(date(2026, 11, 27), "en", era="ce") == "27 Nov 2026"
+
+
+def test_datetime_is_shown_in_thai_time() -> None:
+    # 20:30 UTC on 30 Sep is 03:30 on 1 Oct in Bangkok: the first day of fiscal year 2570.
+    value = datetime(2026, 9, 30, 20, 30, tzinfo=timezone.utc)
+    assert format_datetime(value, "th") == "1 ต.ค. 2569 03:30"
+
+
+def test_none_formats_as_empty() -> None:
+    assert format_date(None, "th") == ""
+
+
+def test_negotiate_prefers_query_then_cookie_then_browser_then_thai() -> None:
+    assert negotiate_locale("en", "th", "th") == "en"
+    assert negotiate_locale(None, "en", "th") == "en"
+    assert negotiate_locale(None, None, "en-GB,en;q=0.9") == "en"
+    assert negotiate_locale("xx", "yy", "fr-FR") == "th"

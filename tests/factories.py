@@ -1,0 +1,104 @@
+"""Keyword-only factories for test rows; passwords are hashed once per value."""
+
+from functools import lru_cache
+from itertools import count
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Channel,
+    City,
+    Idea,
+    Participant,
+    Proposal,
+    Role,
+    StaffAccount,
+    StakeholderGroup,
+    Workshop,
+    WorkshopStatus,
+)
+from app.security import hash_password
+
+PASSWORD = "correct horse battery"
+_seq = count(1)
+
+
+@lru_cache
+def _hash(password: str) -> str:
+    return hash_password(password)
+
+
+def city(session: Session, slug: str = "khon-kaen") -> City:
+    return session.exec(select(City).where(City.slug == slug)).one()
+
+
+def account(
+    session: Session, *, role: Role = Role.facilitator, email: str | None = None, password: str = PASSWORD,
+    is_active: bool = True,
+) -> StaffAccount:
+    row = StaffAccount(
+        email=email or f"{role.value}-{next(_seq)}@example.test",
+        display_name=f"Test {role.value}",
+        password_hash=_hash(password),
+        role=role,
+        is_active=is_active,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def workshop(
+    session: Session, *, city_slug: str = "khon-kaen", title: str = "เวทีทดสอบ",
+    status: WorkshopStatus = WorkshopStatus.open, join_code: str | None = None,
+) -> Workshop:
+    n = next(_seq)
+    row = Workshop(
+        city_id=city(session, city_slug).id or 0,
+        title=title,
+        join_code=join_code or f"T{n:05d}".replace("0", "A").replace("1", "B"),
+        status=status,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def participant(
+    session: Session, *, workshop: Workshop, group: StakeholderGroup = StakeholderGroup.resident
+) -> Participant:
+    row = Participant(
+        workshop_id=workshop.id or 0, token=f"token-{next(_seq)}-{'x' * 20}", stakeholder_group=group
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def idea(
+    session: Session, *, workshop: Workshop, text: str = "อยากให้มีทางเท้าที่ดี",
+    group: StakeholderGroup = StakeholderGroup.resident, participant: Participant | None = None,
+    channel: Channel = Channel.phone,
+) -> Idea:
+    row = Idea(
+        workshop_id=workshop.id or 0,
+        participant_id=participant.id if participant else None,
+        stakeholder_group=group,
+        text=text,
+        channel=channel,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def proposal(session: Session, *, workshop: Workshop, title: str = "ทางเท้าปลอดภัย", idea: Idea | None = None) -> Proposal:
+    row = Proposal(
+        city_id=workshop.city_id,
+        workshop_id=workshop.id,
+        source_idea_id=idea.id if idea else None,
+        title=title,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,35 @@
+"""Driving the app like a browser: CSRF tokens from pages, logins, joining a workshop."""
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from app.models import StaffAccount, Workshop
+from tests.factories import PASSWORD
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: TestClient) -> str:
+    match = CSRF_RE.search(client.get("/join").text)
+    assert match, "the join page must carry a CSRF token"
+    return match.group(1)
+
+
+def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Response:
+    return client.post(url, data={**(data or {}), "csrf_token": csrf(client)}, **kwargs)
+
+
+def login(client: TestClient, account: StaffAccount, password: str = PASSWORD) -> None:
+    response = post(client, "/login", {"email": account.email, "password": password})
+    assert response.status_code == 303, response.text
+
+
+def join(client: TestClient, workshop: Workshop, group: str = "resident") -> None:
+    response = post(client, f"/w/{workshop.join_code}/participants", {"stakeholder_group": group})
+    assert response.status_code == 303, response.text
+
+
+HX = {"HX-Request": "true"}

@@ -1,0 +1,55 @@
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests import factories
+from tests.helpers import HX
+
+
+def test_home_lists_the_eight_pilot_cities_in_thai(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.template.name == "public/home.html"  # type: ignore[attr-defined]
+    assert len(response.context["cities"]) == 8  # type: ignore[attr-defined]
+    assert "เทศบาลนครขอนแก่น" in response.text
+    assert '<html lang="th">' in response.text
+
+
+def test_city_page_shows_workshops_and_priorities(client: TestClient, db: Session) -> None:
+    factories.workshop(db, title="เวทีชุมชนบึงแก่นนคร")
+    response = client.get("/cities/khon-kaen")
+    assert response.status_code == 200
+    assert response.template.name == "public/city.html"  # type: ignore[attr-defined]
+    assert "เวทีชุมชนบึงแก่นนคร" in response.text
+    assert response.context["priorities"] == []  # type: ignore[attr-defined]
+
+
+def test_unknown_city_is_404_page(client: TestClient) -> None:
+    response = client.get("/cities/atlantis")
+    assert response.status_code == 404
+    assert response.template.name == "errors/error.html"  # type: ignore[attr-defined]
+    assert "ไม่พบเมืองนี้" in response.text
+
+
+def test_unknown_path_is_friendly_404(client: TestClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "ไม่มีหน้าที่อยู่นี้" in response.text
+
+
+def test_error_for_htmx_goes_to_message_area(client: TestClient) -> None:
+    response = client.get("/cities/atlantis", headers=HX)
+    assert response.status_code == 404
+    assert response.template.name == "errors/_error.html"  # type: ignore[attr-defined]
+    assert response.headers["HX-Retarget"] == "#flash-area"
+
+
+def test_healthz_checks_the_database(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_static_htmx_is_served(client: TestClient) -> None:
+    response = client.get("/static/htmx-2.0.11.min.js")
+    assert response.status_code == 200
+    assert "htmx" in response.text[:200]
