@@ -30,7 +30,11 @@ def create_user(args: argparse.Namespace) -> int:
             sys.stderr.write(f"error: an account for {args.email} already exists\n")
             return 1
         account = accounts.create_account(
-            session, email=args.email, password=password, role=Role(args.role), display_name=args.name or ""
+            session,
+            email=args.email,
+            password=password,
+            role=Role(args.role),
+            display_name=args.name or "",
         )
         session.commit()
         sys.stdout.write(f"created {account.role} account {account.email}\n")
@@ -60,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password", help="prompted for when omitted")
     user.set_defaults(handler=create_user)
 
-    demo_cmd = commands.add_parser("demo", help="load demo accounts and a demo workshop (idempotent)")
+    demo_cmd = commands.add_parser(
+        "demo", help="load demo accounts and a demo workshop (idempotent)"
+    )
     demo_cmd.set_defaults(handler=load_demo)
     return parser
 

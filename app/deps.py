@@ -51,7 +51,9 @@ Admin = Annotated[StaffAccount, Depends(require_roles())]
 def workshop_by_code(code: str, session: SessionDep) -> Workshop:
     workshop = workshop_service.find_by_code(session, code)
     if workshop is None:
-        raise NotFound(_("No workshop has the code %(code)s. Check the code on the screen.") % {"code": code})
+        raise NotFound(
+            _("No workshop has the code %(code)s. Check the code on the screen.") % {"code": code}
+        )
     return workshop
 
 
@@ -79,7 +81,8 @@ def optional_participant(
 
 
 def required_participant(
-    workshop: WorkshopByCode, participant: Annotated[Participant | None, Depends(optional_participant)]
+    workshop: WorkshopByCode,
+    participant: Annotated[Participant | None, Depends(optional_participant)],
 ) -> Participant:
     if participant is None:
         raise JoinRequired(workshop.join_code)

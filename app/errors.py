@@ -119,8 +119,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        fields = sorted({".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in exc.errors()})
-        message = _("Some fields are missing or invalid: %(fields)s") % {"fields": ", ".join(fields)}
+        fields = sorted(
+            {".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in exc.errors()}
+        )
+        message = _("Some fields are missing or invalid: %(fields)s") % {
+            "fields": ", ".join(fields)
+        }
         if wants_json(request):
             return _problem(request, 422, _status_title(422), message, errors=exc.errors())
         return error_response(request, 422, message)
@@ -141,5 +145,7 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(
-            request, 500, _("The server could not finish this request. Nothing was saved; please try again.")
+            request,
+            500,
+            _("The server could not finish this request. Nothing was saved; please try again."),
         )

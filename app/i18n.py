@@ -61,16 +61,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
-def negotiate_locale(query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """Pick the locale: explicit ?lang, then the saved cookie, then the browser, then Thai."""
+def negotiate_locale(query: str | None, cookie: str | None) -> str:
+    """Pick the locale: an explicit ?lang, then the saved choice, else Thai.
+
+    The browser's Accept-Language is deliberately ignored: many Thai residents' phones are
+    set to English, and the programme's working language is Thai.
+    """
     for candidate in (query, cookie):
         if candidate in SUPPORTED_LOCALES:
             return candidate
-    if accept_language:
-        for part in accept_language.split(","):
-            tag = part.split(";")[0].strip().lower()[:2]
-            if tag in SUPPORTED_LOCALES:
-                return tag
     return DEFAULT_LOCALE
 
 

@@ -29,5 +29,8 @@ def channel(value: str) -> str:
 
 
 def municipality_type(value: str) -> str:
-    labels = {MunicipalityType.city: _("City municipality"), MunicipalityType.town: _("Town municipality")}
+    labels = {
+        MunicipalityType.city: _("City municipality"),
+        MunicipalityType.town: _("Town municipality"),
+    }
     return labels[MunicipalityType(value)]

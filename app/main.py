@@ -35,9 +35,7 @@ class LocaleMiddleware:
 
         request = Request(scope)
         chosen = request.query_params.get("lang")
-        locale = i18n.negotiate_locale(
-            chosen, request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
-        )
+        locale = i18n.negotiate_locale(chosen, request.cookies.get(i18n.LOCALE_COOKIE))
         i18n.set_locale(locale)
         scope.setdefault("state", {})["locale"] = locale
         remember = chosen in i18n.SUPPORTED_LOCALES

@@ -1,4 +1,7 @@
-"""Keyword-only factories for test rows; passwords are hashed once per value."""
+"""Keyword-only factories for test rows; passwords are hashed once per value.
+
+Factories commit: in tests a commit only releases a savepoint of the per-test transaction.
+"""
 
 from functools import lru_cache
 from itertools import count
@@ -33,7 +36,11 @@ def city(session: Session, slug: str = "khon-kaen") -> City:
 
 
 def account(
-    session: Session, *, role: Role = Role.facilitator, email: str | None = None, password: str = PASSWORD,
+    session: Session,
+    *,
+    role: Role = Role.facilitator,
+    email: str | None = None,
+    password: str = PASSWORD,
     is_active: bool = True,
 ) -> StaffAccount:
     row = StaffAccount(
@@ -44,13 +51,17 @@ def account(
         is_active=is_active,
     )
     session.add(row)
-    session.flush()
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row
 
 
 def workshop(
-    session: Session, *, city_slug: str = "khon-kaen", title: str = "เวทีทดสอบ",
-    status: WorkshopStatus = WorkshopStatus.open, join_code: str | None = None,
+    session: Session,
+    *,
+    city_slug: str = "khon-kaen",
+    title: str = "เวทีทดสอบ",
+    status: WorkshopStatus = WorkshopStatus.open,
+    join_code: str | None = None,
 ) -> Workshop:
     n = next(_seq)
     row = Workshop(
@@ -60,7 +71,7 @@ def workshop(
         status=status,
     )
     session.add(row)
-    session.flush()
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row
 
 
@@ -68,16 +79,22 @@ def participant(
     session: Session, *, workshop: Workshop, group: StakeholderGroup = StakeholderGroup.resident
 ) -> Participant:
     row = Participant(
-        workshop_id=workshop.id or 0, token=f"token-{next(_seq)}-{'x' * 20}", stakeholder_group=group
+        workshop_id=workshop.id or 0,
+        token=f"token-{next(_seq)}-{'x' * 20}",
+        stakeholder_group=group,
     )
     session.add(row)
-    session.flush()
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row
 
 
 def idea(
-    session: Session, *, workshop: Workshop, text: str = "อยากให้มีทางเท้าที่ดี",
-    group: StakeholderGroup = StakeholderGroup.resident, participant: Participant | None = None,
+    session: Session,
+    *,
+    workshop: Workshop,
+    text: str = "อยากให้มีทางเท้าที่ดี",
+    group: StakeholderGroup = StakeholderGroup.resident,
+    participant: Participant | None = None,
     channel: Channel = Channel.phone,
 ) -> Idea:
     row = Idea(
@@ -88,11 +105,13 @@ def idea(
         channel=channel,
     )
     session.add(row)
-    session.flush()
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row
 
 
-def proposal(session: Session, *, workshop: Workshop, title: str = "ทางเท้าปลอดภัย", idea: Idea | None = None) -> Proposal:
+def proposal(
+    session: Session, *, workshop: Workshop, title: str = "ทางเท้าปลอดภัย", idea: Idea | None = None
+) -> Proposal:
     row = Proposal(
         city_id=workshop.city_id,
         workshop_id=workshop.id,
@@ -100,5 +119,5 @@ def proposal(session: Session, *, workshop: Workshop, title: str = "ทางเ
         title=title,
     )
     session.add(row)
-    session.flush()
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row

@@ -18,7 +18,9 @@ def csrf(client: TestClient) -> str:
     return match.group(1)
 
 
-def post(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Response:
+def post(
+    client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> Response:
     return client.post(url, data={**(data or {}), "csrf_token": csrf(client)}, **kwargs)
 
 

@@ -3,7 +3,14 @@
 from app.models.base import UTCDateTime, utcnow  # noqa: I001  (sets the naming convention first)
 from app.models.city import City, CityPublic, MunicipalityType
 from app.models.account import Role, StaffAccount
-from app.models.workshop import Channel, Idea, Participant, StakeholderGroup, Workshop, WorkshopStatus
+from app.models.workshop import (
+    Channel,
+    Idea,
+    Participant,
+    StakeholderGroup,
+    Workshop,
+    WorkshopStatus,
+)
 from app.models.theme import Theme
 from app.models.proposal import Proposal, ProposalStatus
 from app.models.vote import RoundStatus, Vote, VoteRound

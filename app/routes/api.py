@@ -17,7 +17,9 @@ def list_cities(session: SessionDep) -> list[CityPublic]:
     return [city_service.to_public(c) for c in city_service.list_cities(session)]
 
 
-@router.get("/cities/{slug}", response_model=CityPublic, responses={404: {"description": "Unknown city"}})
+@router.get(
+    "/cities/{slug}", response_model=CityPublic, responses={404: {"description": "Unknown city"}}
+)
 def get_city(slug: str, session: SessionDep) -> CityPublic:
     city = city_service.by_slug(session, slug)
     if city is None:

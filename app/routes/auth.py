@@ -24,7 +24,9 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "auth/login.html", {"next": _safe_next(next), "email": "", "error": None})
+    return render(
+        request, "auth/login.html", {"next": _safe_next(next), "email": "", "error": None}
+    )
 
 
 @router.post("/login")

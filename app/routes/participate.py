@@ -27,7 +27,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def _page(
-    session: Session, request: Request, workshop: Workshop, participant: Participant | None, **extra: Any
+    session: Session,
+    request: Request,
+    workshop: Workshop,
+    participant: Participant | None,
+    **extra: Any,
 ) -> dict[str, Any]:
     vote_round = voting.open_round_of(session, workshop)
     secret = request.app.state.settings.secret_key
@@ -58,23 +62,33 @@ def join_form(request: Request, code: str = "") -> Response:
 
 
 @router.post("/join")
-def join_with_code(request: Request, session: SessionDep, code: Annotated[str, Form()] = "") -> Response:
+def join_with_code(
+    request: Request, session: SessionDep, code: Annotated[str, Form()] = ""
+) -> Response:
     workshop = workshop_service.find_by_code(session, code)
     if workshop is None:
         error = (
             _("Please type the code shown on the screen.")
             if not code.strip()
-            else _("No workshop has the code %(code)s. Check the code on the screen.") % {"code": code.strip()}
+            else _("No workshop has the code %(code)s. Check the code on the screen.")
+            % {"code": code.strip()}
         )
-        return render(request, "participate/join.html", {"code": code, "error": error}, status_code=404)
+        return render(
+            request, "participate/join.html", {"code": code, "error": error}, status_code=404
+        )
     return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)
 
 
 @router.get("/w/{code}")
 def workshop_page(
-    request: Request, session: SessionDep, workshop: WorkshopByCode, participant: OptionalParticipant
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: OptionalParticipant,
 ) -> Response:
-    return render(request, "participate/workshop.html", _page(session, request, workshop, participant))
+    return render(
+        request, "participate/workshop.html", _page(session, request, workshop, participant)
+    )
 
 
 @router.post("/w/{code}/participants")
@@ -89,17 +103,28 @@ def choose_group(
     if participant is None:
         if stakeholder_group not in StakeholderGroup.__members__:
             context = _page(
-                session, request, workshop, None,
-                group_error=_("Please choose the group you come from."), display_name=display_name,
+                session,
+                request,
+                workshop,
+                None,
+                group_error=_("Please choose the group you come from."),
+                display_name=display_name,
             )
             return render(request, "participate/workshop.html", context, status_code=422)
         try:
             participant = workshop_service.join(
-                session, workshop, group=StakeholderGroup(stakeholder_group), display_name=display_name
+                session,
+                workshop,
+                group=StakeholderGroup(stakeholder_group),
+                display_name=display_name,
             )
         except UserError as exc:
-            context = _page(session, request, workshop, None, group_error=exc.message, display_name=display_name)
-            return render(request, "participate/workshop.html", context, status_code=exc.status_code)
+            context = _page(
+                session, request, workshop, None, group_error=exc.message, display_name=display_name
+            )
+            return render(
+                request, "participate/workshop.html", context, status_code=exc.status_code
+            )
         session.commit()
         remember_participant(request, participant)
     return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)
@@ -119,7 +144,9 @@ def post_idea(
         # Keep what the person typed: the form comes back with it and the reason.
         session.rollback()
         context = _page(session, request, workshop, participant, text=text, error=exc.message)
-        template = "participate/_idea_form.html" if is_htmx(request) else "participate/workshop.html"
+        template = (
+            "participate/_idea_form.html" if is_htmx(request) else "participate/workshop.html"
+        )
         return render(request, template, context, status_code=exc.status_code)
     session.commit()
     if is_htmx(request):
@@ -131,7 +158,10 @@ def post_idea(
 
 @router.get("/w/{code}/live")
 def live(
-    request: Request, session: SessionDep, workshop: WorkshopByCode, participant: OptionalParticipant
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: OptionalParticipant,
 ) -> Response:
     """The wall and ballot, polled by htmx; without htmx it is the whole page."""
     template = "participate/_live.html" if is_htmx(request) else "participate/workshop.html"
@@ -147,10 +177,16 @@ def vote(
     proposal_id: Annotated[int, Form()],
 ) -> Response:
     voting.cast_vote(
-        session, workshop, participant, proposal_id, secret_key=request.app.state.settings.secret_key
+        session,
+        workshop,
+        participant,
+        proposal_id,
+        secret_key=request.app.state.settings.secret_key,
     )
     session.commit()
     if is_htmx(request):
-        return render(request, "participate/_live.html", _page(session, request, workshop, participant))
+        return render(
+            request, "participate/_live.html", _page(session, request, workshop, participant)
+        )
     flash(request, _("Your vote is counted."))
     return RedirectResponse(f"/w/{workshop.join_code}#ballot", status_code=303)

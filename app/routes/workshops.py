@@ -30,7 +30,9 @@ def _workshop(session: Session, workshop_id: int) -> Workshop:
     return workshop
 
 
-def _console(session: Session, request: Request, workshop: Workshop, **extra: Any) -> dict[str, Any]:
+def _console(
+    session: Session, request: Request, workshop: Workshop, **extra: Any
+) -> dict[str, Any]:
     vote_round = voting.latest_round(session, workshop)
     results = voting.results(session, vote_round) if vote_round else []
     proposals = {p.id: p for p in proposal_service.for_workshop(session, workshop)}
@@ -87,7 +89,9 @@ def create_workshop(
         try:
             day = date.fromisoformat(held_on) if held_on else None
         except ValueError as exc:
-            raise UserError(_("Please enter the date as day, month and year."), status_code=422) from exc
+            raise UserError(
+                _("Please enter the date as day, month and year."), status_code=422
+            ) from exc
         workshop = workshop_service.create_workshop(
             session, city=chosen, title=title, description=description, held_on=day, created_by=user
         )
@@ -107,7 +111,9 @@ def console(workshop_id: int, request: Request, session: SessionDep, user: Facil
 
 
 @router.get("/{workshop_id}/live")
-def console_live(workshop_id: int, request: Request, session: SessionDep, user: Facilitator) -> Response:
+def console_live(
+    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
+) -> Response:
     """Counts and the idea wall, polled by htmx; without htmx it is the whole console."""
     workshop = _workshop(session, workshop_id)
     template = "workshops/_live.html" if is_htmx(request) else "workshops/console.html"
@@ -115,7 +121,9 @@ def console_live(workshop_id: int, request: Request, session: SessionDep, user: 
 
 
 @router.get("/{workshop_id}/proposals")
-def console_proposals(workshop_id: int, request: Request, session: SessionDep, user: Facilitator) -> Response:
+def console_proposals(
+    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
+) -> Response:
     """Proposals and live vote counts, polled by htmx while a vote is open."""
     workshop = _workshop(session, workshop_id)
     template = "workshops/_proposals.html" if is_htmx(request) else "workshops/console.html"
@@ -136,7 +144,11 @@ def set_status(
     workshop_service.set_status(workshop, WorkshopStatus(status))
     session.add(workshop)
     session.commit()
-    message = _("The workshop is open.") if status == WorkshopStatus.open else _("The workshop is closed.")
+    message = (
+        _("The workshop is open.")
+        if status == WorkshopStatus.open
+        else _("The workshop is closed.")
+    )
     flash(request, message)
     return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
 
@@ -160,13 +172,20 @@ def add_paper_idea(
     except UserError as exc:
         session.rollback()
         context = _console(
-            session, request, workshop, paper_text=text, paper_group=stakeholder_group, paper_error=exc.message
+            session,
+            request,
+            workshop,
+            paper_text=text,
+            paper_group=stakeholder_group,
+            paper_error=exc.message,
         )
         template = "workshops/_paper_form.html" if is_htmx(request) else "workshops/console.html"
         return render(request, template, context, status_code=exc.status_code)
     session.commit()
     if is_htmx(request):
-        context = _console(session, request, workshop, paper_group=stakeholder_group, paper_saved=True)
+        context = _console(
+            session, request, workshop, paper_group=stakeholder_group, paper_saved=True
+        )
         return render(request, "workshops/_paper_form.html", {**context, "oob_live": True})
     flash(request, _("The paper note is on the wall."))
     return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
@@ -179,19 +198,27 @@ def promote_idea(
     workshop = _workshop(session, workshop_id)
     proposal = proposal_service.promote_idea(session, workshop, idea_id, user)
     session.commit()
-    return _after_action(request, session, workshop, _("Proposal #%(id)s created.") % {"id": proposal.id})
+    return _after_action(
+        request, session, workshop, _("Proposal #%(id)s created.") % {"id": proposal.id}
+    )
 
 
 @router.post("/{workshop_id}/vote/open")
-def open_vote(workshop_id: int, request: Request, session: SessionDep, user: Facilitator) -> Response:
+def open_vote(
+    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
+) -> Response:
     workshop = _workshop(session, workshop_id)
     voting.open_round(session, workshop)
     session.commit()
-    return _after_action(request, session, workshop, _("Voting is open. Participants see the ballot now."))
+    return _after_action(
+        request, session, workshop, _("Voting is open. Participants see the ballot now.")
+    )
 
 
 @router.post("/{workshop_id}/vote/close")
-def close_vote(workshop_id: int, request: Request, session: SessionDep, user: Facilitator) -> Response:
+def close_vote(
+    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
+) -> Response:
     workshop = _workshop(session, workshop_id)
     voting.close_round(session, workshop)
     session.commit()

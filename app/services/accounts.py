@@ -9,7 +9,13 @@ def normalize_email(email: str) -> str:
 
 
 def create_account(
-    session: Session, *, email: str, password: str, role: Role, display_name: str, city_id: int | None = None
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    display_name: str,
+    city_id: int | None = None,
 ) -> StaffAccount:
     account = StaffAccount(
         email=normalize_email(email),
@@ -24,7 +30,9 @@ def create_account(
 
 
 def find_by_email(session: Session, email: str) -> StaffAccount | None:
-    return session.exec(select(StaffAccount).where(StaffAccount.email == normalize_email(email))).first()
+    return session.exec(
+        select(StaffAccount).where(StaffAccount.email == normalize_email(email))
+    ).first()
 
 
 def authenticate(session: Session, email: str, password: str) -> StaffAccount | None:

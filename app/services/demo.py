@@ -6,7 +6,7 @@ from app.models import City, Role, StaffAccount, StakeholderGroup, Workshop
 from app.services import accounts, cities
 from app.services import workshops as workshop_service
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105  (printed for demo logins, on purpose)
 DEMO_ACCOUNTS = [
     ("admin@demo.example", "ผู้ดูแลระบบ (ตัวอย่าง)", Role.admin),
     ("planner@demo.example", "นักวางแผน (ตัวอย่าง)", Role.planner),
@@ -31,7 +31,12 @@ def load(session: Session) -> tuple[list[tuple[str, str]], Workshop]:
     for email, name, role in DEMO_ACCOUNTS:
         if accounts.find_by_email(session, email) is None:
             accounts.create_account(
-                session, email=email, password=DEMO_PASSWORD, role=role, display_name=name, city_id=city.id
+                session,
+                email=email,
+                password=DEMO_PASSWORD,
+                role=role,
+                display_name=name,
+                city_id=city.id,
             )
         logins.append((email, DEMO_PASSWORD))
     return logins, _demo_workshop(session, city)
@@ -56,5 +61,7 @@ def _demo_workshop(session: Session, city: City) -> Workshop:
         participant = workshop_service.join(session, workshop, group=group, display_name=None)
         workshop_service.post_idea(session, workshop, participant, text)
     group, text = DEMO_IDEAS[-1]
-    workshop_service.add_paper_idea(session, workshop, text=text, group=group, entered_by=facilitator)
+    workshop_service.add_paper_idea(
+        session, workshop, text=text, group=group, entered_by=facilitator
+    )
     return workshop

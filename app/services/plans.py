@@ -8,7 +8,16 @@ from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
-from app.models import City, Plan, PlanItem, PlanStatus, Proposal, ProposalStatus, StaffAccount, Workshop
+from app.models import (
+    City,
+    Plan,
+    PlanItem,
+    PlanStatus,
+    Proposal,
+    ProposalStatus,
+    StaffAccount,
+    Workshop,
+)
 from app.services import voting
 
 
@@ -71,9 +80,12 @@ def agree_priorities(
     ranking = voting.results(session, vote_round) if vote_round else []
     votes = {r.proposal_id: r.votes for r in ranking}
     order = {r.proposal_id: i for i, r in enumerate(ranking)}
-    already = set(session.exec(select(PlanItem.proposal_id).where(PlanItem.plan_id == plan.id)).all())
+    already = set(
+        session.exec(select(PlanItem.proposal_id).where(PlanItem.plan_id == plan.id)).all()
+    )
     next_priority = (
-        session.exec(select(func.max(PlanItem.priority)).where(PlanItem.plan_id == plan.id)).one() or 0
+        session.exec(select(func.max(PlanItem.priority)).where(PlanItem.plan_id == plan.id)).one()
+        or 0
     ) + 1
 
     created: list[PlanItem] = []

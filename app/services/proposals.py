@@ -15,7 +15,9 @@ def _title_from(text: str) -> str:
     return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
 
 
-def promote_idea(session: Session, workshop: Workshop, idea_id: int, actor: StaffAccount) -> Proposal:
+def promote_idea(
+    session: Session, workshop: Workshop, idea_id: int, actor: StaffAccount
+) -> Proposal:
     """Turn an idea into a proposal; promoting the same idea twice returns the first proposal."""
     idea = session.get(Idea, idea_id)
     if idea is None or idea.workshop_id != workshop.id:

@@ -43,7 +43,11 @@ def open_round_of(session: Session, workshop: Workshop) -> VoteRound | None:
 
 
 def latest_round(session: Session, workshop: Workshop) -> VoteRound | None:
-    query = select(VoteRound).where(VoteRound.workshop_id == workshop.id).order_by(col(VoteRound.id).desc())
+    query = (
+        select(VoteRound)
+        .where(VoteRound.workshop_id == workshop.id)
+        .order_by(col(VoteRound.id).desc())
+    )
     return session.exec(query).first()
 
 
@@ -52,7 +56,12 @@ def voter_key(secret_key: str, vote_round: VoteRound, participant: Participant) 
 
 
 def cast_vote(
-    session: Session, workshop: Workshop, participant: Participant, proposal_id: int, *, secret_key: str
+    session: Session,
+    workshop: Workshop,
+    participant: Participant,
+    proposal_id: int,
+    *,
+    secret_key: str,
 ) -> Vote:
     """Record one vote; a repeated vote (double tap, replayed form) returns the vote already cast."""
     ensure_open(workshop)
@@ -93,7 +102,9 @@ def voted_proposal_ids(
 
 def results(session: Session, vote_round: VoteRound) -> list[RankedProposal]:
     proposal_ids = session.exec(
-        select(Proposal.id).where(Proposal.workshop_id == vote_round.workshop_id).order_by(col(Proposal.id))
+        select(Proposal.id)
+        .where(Proposal.workshop_id == vote_round.workshop_id)
+        .order_by(col(Proposal.id))
     ).all()
     votes = session.exec(
         select(Vote.proposal_id, Vote.stakeholder_group).where(Vote.round_id == vote_round.id)

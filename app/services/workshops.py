@@ -86,7 +86,9 @@ def set_status(workshop: Workshop, status: WorkshopStatus) -> None:
 
 def participant_by_token(session: Session, workshop: Workshop, token: str) -> Participant | None:
     return session.exec(
-        select(Participant).where(Participant.token == token, Participant.workshop_id == workshop.id)
+        select(Participant).where(
+            Participant.token == token, Participant.workshop_id == workshop.id
+        )
     ).first()
 
 
@@ -121,7 +123,9 @@ def post_idea(session: Session, workshop: Workshop, participant: Participant, te
         channel=Channel.phone,
         stakeholder_group=participant.stakeholder_group,
         text=text_or_error(
-            text, max_length=IDEA_MAX_LENGTH, empty_message=_("Please write your idea before sending.")
+            text,
+            max_length=IDEA_MAX_LENGTH,
+            empty_message=_("Please write your idea before sending."),
         ),
     )
     session.add(idea)
@@ -130,7 +134,12 @@ def post_idea(session: Session, workshop: Workshop, participant: Participant, te
 
 
 def add_paper_idea(
-    session: Session, workshop: Workshop, *, text: str, group: StakeholderGroup, entered_by: StaffAccount
+    session: Session,
+    workshop: Workshop,
+    *,
+    text: str,
+    group: StakeholderGroup,
+    entered_by: StaffAccount,
 ) -> Idea:
     """A sticky note typed in by a facilitator: kept apart from phone input by its channel."""
     idea = Idea(
@@ -178,7 +187,10 @@ def participation_counts(session: Session, workshop: Workshop) -> dict[str, dict
             ).all()
         )
     )
-    return {g.value: {"participants": people[g.value], "ideas": ideas[g.value]} for g in StakeholderGroup}
+    return {
+        g.value: {"participants": people[g.value], "ideas": ideas[g.value]}
+        for g in StakeholderGroup
+    }
 
 
 def workshops_for_city(session: Session, city: City) -> list[Workshop]:
@@ -187,7 +199,5 @@ def workshops_for_city(session: Session, city: City) -> list[Workshop]:
 
 
 def recent_workshops(session: Session, *, limit: int = 50) -> list[tuple[Workshop, City]]:
-    query = (
-        select(Workshop, City).join(City).order_by(col(Workshop.id).desc()).limit(limit)
-    )
+    query = select(Workshop, City).join(City).order_by(col(Workshop.id).desc()).limit(limit)
     return [(w, c) for w, c in session.exec(query).all()]

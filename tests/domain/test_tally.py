@@ -6,7 +6,12 @@ def _summary(ranked):  # type: ignore[no-untyped-def]
 
 
 def test_rank_orders_by_votes_then_oldest_proposal() -> None:
-    votes = [CastVote(3, "resident"), CastVote(3, "business"), CastVote(1, "resident"), CastVote(2, "academia")]
+    votes = [
+        CastVote(3, "resident"),
+        CastVote(3, "business"),
+        CastVote(1, "resident"),
+        CastVote(2, "academia"),
+    ]
     assert _summary(rank_proposals([1, 2, 3], votes)) == [(1, 3, 2), (2, 1, 1), (2, 2, 1)]
 
 

@@ -15,13 +15,17 @@ def test_login_page_renders_form_with_csrf(client: TestClient) -> None:
 
 def test_login_with_right_password_goes_to_staff_page(client: TestClient, db: Session) -> None:
     account = factories.account(db, role=Role.planner)
-    response = post(client, "/login", {"email": account.email.upper(), "password": factories.PASSWORD})
+    response = post(
+        client, "/login", {"email": account.email.upper(), "password": factories.PASSWORD}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/staff"
     assert client.get("/staff").status_code == 200
 
 
-def test_login_with_wrong_password_is_refused_and_keeps_email(client: TestClient, db: Session) -> None:
+def test_login_with_wrong_password_is_refused_and_keeps_email(
+    client: TestClient, db: Session
+) -> None:
     account = factories.account(db)
     response = post(client, "/login", {"email": account.email, "password": "wrong password"})
     assert response.status_code == 400
@@ -43,9 +47,16 @@ def test_login_with_empty_form_is_refused(client: TestClient) -> None:
 
 def test_login_redirects_only_to_same_site_paths(client: TestClient, db: Session) -> None:
     account = factories.account(db)
-    for target, expected in [("/staff/workshops/new", "/staff/workshops/new"), ("//evil.test", "/staff"),
-                             ("https://evil.test", "/staff")]:
-        response = post(client, "/login", {"email": account.email, "password": factories.PASSWORD, "next": target})
+    for target, expected in [
+        ("/staff/workshops/new", "/staff/workshops/new"),
+        ("//evil.test", "/staff"),
+        ("https://evil.test", "/staff"),
+    ]:
+        response = post(
+            client,
+            "/login",
+            {"email": account.email, "password": factories.PASSWORD, "next": target},
+        )
         assert response.headers["location"] == expected
 
 
@@ -86,5 +97,5 @@ def test_deactivated_account_loses_access_at_once(client: TestClient, db: Sessio
     login(client, account)
     account.is_active = False
     db.add(account)
-    db.flush()
+    db.commit()
     assert client.get("/staff").status_code == 303

@@ -57,9 +57,15 @@ def test_choose_group_creates_participant_once(client: TestClient, db: Session) 
     assert client.get(f"/w/{workshop.join_code}").context["participant"].id == participants[0].id  # type: ignore[attr-defined]
 
 
-def test_choose_group_without_group_is_422_and_writes_nothing(client: TestClient, db: Session) -> None:
+def test_choose_group_without_group_is_422_and_writes_nothing(
+    client: TestClient, db: Session
+) -> None:
     workshop = factories.workshop(db)
-    response = post(client, f"/w/{workshop.join_code}/participants", {"stakeholder_group": "alien", "display_name": "ต้น"})
+    response = post(
+        client,
+        f"/w/{workshop.join_code}/participants",
+        {"stakeholder_group": "alien", "display_name": "ต้น"},
+    )
     assert response.status_code == 422
     assert response.context["display_name"] == "ต้น"  # type: ignore[attr-defined]
     assert db.exec(select(func.count()).select_from(Participant)).one() == 0
@@ -67,7 +73,9 @@ def test_choose_group_without_group_is_422_and_writes_nothing(client: TestClient
 
 def test_join_closed_workshop_is_refused(client: TestClient, db: Session) -> None:
     workshop = factories.workshop(db, status=WorkshopStatus.closed)
-    response = post(client, f"/w/{workshop.join_code}/participants", {"stakeholder_group": "resident"})
+    response = post(
+        client, f"/w/{workshop.join_code}/participants", {"stakeholder_group": "resident"}
+    )
     assert response.status_code == 409
     assert db.exec(select(func.count()).select_from(Participant)).one() == 0
 
@@ -106,7 +114,9 @@ def test_post_empty_idea_is_422_and_writes_nothing(client: TestClient, db: Sessi
     assert _ideas(db) == 0
 
 
-def test_post_10000_character_idea_is_422_and_keeps_the_text(client: TestClient, db: Session) -> None:
+def test_post_10000_character_idea_is_422_and_keeps_the_text(
+    client: TestClient, db: Session
+) -> None:
     workshop = factories.workshop(db)
     join(client, workshop)
     text = "ก" * 10_000
@@ -126,7 +136,9 @@ def test_post_idea_without_joining_redirects_to_join(client: TestClient, db: Ses
     assert _ideas(db) == 0
 
 
-def test_participant_of_one_workshop_cannot_post_in_another(client: TestClient, db: Session) -> None:
+def test_participant_of_one_workshop_cannot_post_in_another(
+    client: TestClient, db: Session
+) -> None:
     first, second = factories.workshop(db), factories.workshop(db)
     join(client, first)
     response = post(client, f"/w/{second.join_code}/ideas", {"text": "ไอเดีย"})
@@ -139,7 +151,7 @@ def test_post_idea_to_closed_workshop_is_409(client: TestClient, db: Session) ->
     join(client, workshop)
     workshop.status = WorkshopStatus.closed
     db.add(workshop)
-    db.flush()
+    db.commit()
     response = post(client, f"/w/{workshop.join_code}/ideas", {"text": "ไอเดีย"})
     assert response.status_code == 409
     assert response.context["text"] == "ไอเดีย"  # type: ignore[attr-defined]
@@ -159,7 +171,7 @@ def test_live_partial_and_full_page(client: TestClient, db: Session) -> None:
 def _open_vote(db: Session, workshop) -> VoteRound:  # type: ignore[no-untyped-def]
     vote_round = VoteRound(workshop_id=workshop.id)
     db.add(vote_round)
-    db.flush()
+    db.commit()
     return vote_round
 
 
@@ -169,7 +181,10 @@ def test_vote_once_per_proposal_even_when_sent_twice(client: TestClient, db: Ses
     vote_round = _open_vote(db, workshop)
     join(client, workshop, "academia")
     for _ in range(2):
-        assert post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}).status_code == 303
+        assert (
+            post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}).status_code
+            == 303
+        )
     votes = db.exec(select(Vote).where(Vote.round_id == vote_round.id)).all()
     assert len(votes) == 1
     assert votes[0].stakeholder_group == "academia"
@@ -182,7 +197,9 @@ def test_vote_with_htmx_returns_live_region(client: TestClient, db: Session) -> 
     proposal = factories.proposal(db, workshop=workshop)
     _open_vote(db, workshop)
     join(client, workshop)
-    response = post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}, headers=HX)
+    response = post(
+        client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}, headers=HX
+    )
     assert response.status_code == 200
     assert response.template.name == "participate/_live.html"  # type: ignore[attr-defined]
 
