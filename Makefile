@@ -41,7 +41,7 @@ lint: install-dev
 
 # Re-extract messages after changing user-visible text; then translate the new Thai entries.
 messages: install-dev
-	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 \
+	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ \
 		--no-location --sort-output --omit-header -o locales/messages.pot .
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages \
 		--no-location --ignore-obsolete --width 100

@@ -61,6 +61,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
+    """Mark a message for extraction without translating it; translate later with gettext()."""
+    return message
+
+
 def negotiate_locale(query: str | None, cookie: str | None) -> str:
     """Pick the locale: an explicit ?lang, then the saved choice, else Thai.
 

@@ -30,7 +30,7 @@ def _source_msgids() -> set[str]:
             "lstrip_blocks": "True",
         }
     }
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     ids = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=keywords
