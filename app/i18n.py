@@ -61,7 +61,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)
+def N_(message: str) -> str:
     """Mark a message for extraction without translating it; translate later with gettext()."""
     return message
 
