@@ -38,6 +38,7 @@ test: install-dev
 lint: install-dev
 	$(PY) -m ruff check app tests bench migrations/env.py
 	$(PY) -m ruff format --check app tests bench migrations/env.py
+	$(PY) -m mypy app
 
 # Re-extract messages after changing user-visible text; then translate the new Thai entries.
 messages: install-dev

@@ -4,7 +4,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path("data")
@@ -26,9 +26,15 @@ def _secret_key() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MRK_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MRK_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
-    database_url: str = f"sqlite:///{DATA_DIR / 'mueang_ruam_kit.db'}"
+    # MRK_DATABASE_URL, or the DATABASE_URL that hosting platforms conventionally set.
+    database_url: str = Field(
+        default=f"sqlite:///{DATA_DIR / 'mueang_ruam_kit.db'}",
+        validation_alias=AliasChoices("MRK_DATABASE_URL", "DATABASE_URL"),
+    )
     secret_key: str = Field(default_factory=_secret_key)
     # Cookies carry the Secure flag unless explicitly turned off for plain-HTTP development.
     cookie_secure: bool = True

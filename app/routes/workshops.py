@@ -67,7 +67,11 @@ def _after_action(request: Request, session: Session, workshop: Workshop, messag
 
 @router.get("/new")
 def new_workshop(request: Request, session: SessionDep, user: Facilitator) -> Response:
-    context = {"cities": city_service.list_cities(session), "form": {}, "error": None}
+    context: dict[str, Any] = {
+        "cities": city_service.list_cities(session),
+        "form": {},
+        "error": None,
+    }
     return render(request, "workshops/new.html", context)
 
 
@@ -81,7 +85,12 @@ def create_workshop(
     description: Annotated[str, Form()] = "",
     held_on: Annotated[str, Form()] = "",
 ) -> Response:
-    form = {"city": city, "title": title, "description": description, "held_on": held_on}
+    form: dict[str, str] = {
+        "city": city,
+        "title": title,
+        "description": description,
+        "held_on": held_on,
+    }
     try:
         chosen = city_service.by_slug(session, city)
         if chosen is None:

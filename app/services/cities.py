@@ -1,10 +1,10 @@
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import City, CityPublic
 
 
 def list_cities(session: Session) -> list[City]:
-    return list(session.exec(select(City).order_by(City.programme_phase, City.id)))
+    return list(session.exec(select(City).order_by(col(City.programme_phase), col(City.id))))
 
 
 def by_slug(session: Session, slug: str) -> City | None:

@@ -18,6 +18,7 @@ from app.models import (
     StaffAccount,
     Workshop,
 )
+from app.services import cities as city_service
 from app.services import voting
 
 
@@ -140,7 +141,7 @@ def prioritized(session: Session, city: City) -> list[PrioritizedProposal]:
 def export_rows(rows: list[PrioritizedProposal]) -> tuple[list[str], list[list[object]]]:
     """Header and rows for the planner's CSV; column names are stable English identifiers."""
     header = list(PrioritizedProposal._fields)
-    body = [
+    body: list[list[object]] = [
         [
             r.priority,
             r.proposal_id,
@@ -166,8 +167,7 @@ def plans_overview(session: Session) -> list[tuple[City, int]]:
             select(Plan.city_id, func.count(col(PlanItem.id)))
             .join(PlanItem, col(PlanItem.plan_id) == Plan.id)
             .where(Plan.status == PlanStatus.draft)
-            .group_by(Plan.city_id)
+            .group_by(col(Plan.city_id))
         ).all()
     )
-    cities = session.exec(select(City).order_by(City.programme_phase, City.id)).all()
-    return [(c, counts.get(c.id, 0)) for c in cities]
+    return [(c, counts.get(c.id or 0, 0)) for c in city_service.list_cities(session)]

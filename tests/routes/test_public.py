@@ -53,3 +53,20 @@ def test_static_htmx_is_served(client: TestClient) -> None:
     response = client.get("/static/htmx-2.0.11.min.js")
     assert response.status_code == 200
     assert "htmx" in response.text[:200]
+
+
+def test_healthz_reports_an_unreachable_database(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    from app.db import get_session
+
+    broken = create_engine("sqlite:////nonexistent-directory/for/sure/x.db")
+
+    def _broken_session():  # type: ignore[no-untyped-def]
+        with Session(broken) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = _broken_session
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from app import cli
+from app.config import get_settings
+from app.db import make_engine
+from app.models import Idea, Role, StaffAccount, Workshop
+from app.security import verify_password
+from tests.databases import migrate, scratch_database
+
+
+@pytest.fixture
+def cli_database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    with scratch_database(database_url, tmp_path) as url:
+        engine = make_engine(url)
+        migrate(engine)
+        monkeypatch.setenv("MRK_DATABASE_URL", url)
+        monkeypatch.setenv("MRK_SECRET_KEY", "k" * 40)
+        get_settings.cache_clear()
+        try:
+            yield engine
+        finally:
+            get_settings.cache_clear()
+            engine.dispose()
+
+
+def test_create_user_hashes_the_password(cli_database, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    args = [
+        "create-user",
+        "--role",
+        "admin",
+        "--email",
+        "Chief@City.go.th",
+        "--password",
+        "a long password",
+    ]
+    assert cli.main(args) == 0
+    assert "created admin account chief@city.go.th" in capsys.readouterr().out
+    with Session(cli_database) as session:
+        account = session.exec(select(StaffAccount)).one()
+    assert account.role == Role.admin
+    assert account.password_hash.startswith("$argon2")
+    assert verify_password(account.password_hash, "a long password")
+
+
+def test_create_user_refuses_duplicates_and_short_passwords(
+    cli_database, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    base = ["create-user", "--role", "planner", "--email", "p@city.go.th"]
+    assert cli.main([*base, "--password", "short"]) == 2
+    assert cli.main([*base, "--password", "long enough password"]) == 0
+    assert cli.main([*base, "--password", "long enough password"]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_create_user_rejects_unknown_role(cli_database) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit):
+        cli.main(
+            ["create-user", "--role", "mayor", "--email", "m@city.go.th", "--password", "x" * 12]
+        )
+
+
+def test_demo_is_idempotent_and_prints_logins(
+    cli_database, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["demo"]) == 0
+    assert cli.main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "facilitator@demo.example / demo-password" in out
+    with Session(cli_database) as session:
+        assert len(session.exec(select(Workshop)).all()) == 1
+        ideas = session.exec(select(Idea)).all()
+        assert len(ideas) == 5
+        assert {i.channel for i in ideas} == {"phone", "paper"}
+        assert len(session.exec(select(StaffAccount)).all()) == 3
