@@ -45,7 +45,7 @@ messages: install-dev
 	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ \
 		--no-location --sort-output --omit-header -o locales/messages.pot .
 	$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages \
-		--no-location --ignore-obsolete --width 100
+		--ignore-obsolete --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

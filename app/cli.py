@@ -4,7 +4,8 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlmodel import Session
 
@@ -16,8 +17,14 @@ from app.services import accounts, demo
 log = logging.getLogger("app.cli")
 
 
-def _session() -> Session:
-    return Session(make_engine(get_settings().database_url))
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def create_user(args: argparse.Namespace) -> int:

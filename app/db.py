@@ -35,14 +35,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    engine: Engine = request.app.state.engine
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # SQLite: take the write lock at BEGIN. A deferred transaction that reads and then
+        # writes fails at once ("database is locked") when another writer got in between;
+        # an immediate one waits its turn (busy_timeout) instead.
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with Session(engine) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed as soon as the handler returns (pages render inside it), so a long response such as
+# a live event stream never holds a pooled connection.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

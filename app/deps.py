@@ -48,6 +48,18 @@ Planner = Annotated[StaffAccount, Depends(require_roles(Role.planner))]
 Admin = Annotated[StaffAccount, Depends(require_roles())]
 
 
+def facilitated_workshop(workshop_id: int, session: SessionDep, user: Facilitator) -> Workshop:
+    """The workshop in the path, if the logged-in staff member is one of its facilitators."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(_("There is no workshop with this number."))
+    workshop_service.ensure_facilitator(session, workshop, user)
+    return workshop
+
+
+FacilitatedWorkshop = Annotated[Workshop, Depends(facilitated_workshop)]
+
+
 def workshop_by_code(code: str, session: SessionDep) -> Workshop:
     workshop = workshop_service.find_by_code(session, code)
     if workshop is None:

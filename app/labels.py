@@ -1,7 +1,15 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
 from app.i18n import N_, gettext
-from app.models import Channel, MunicipalityType, Role, StakeholderGroup
+from app.models import (
+    AgeBand,
+    Channel,
+    MunicipalityType,
+    PhaseKind,
+    Role,
+    StakeholderGroup,
+    WorkshopPhase,
+)
 
 _GROUPS = {
     StakeholderGroup.resident: N_("Resident"),
@@ -36,3 +44,49 @@ def channel(value: str) -> str:
 
 def municipality_type(value: str) -> str:
     return gettext(_MUNICIPALITY_TYPES[MunicipalityType(value)])
+
+
+_AGE_BANDS = {
+    AgeBand.under_18: N_("Under 18"),
+    AgeBand.age_18_25: N_("18–25"),
+    AgeBand.age_26_40: N_("26–40"),
+    AgeBand.age_41_60: N_("41–60"),
+    AgeBand.over_60: N_("Over 60"),
+}
+_PHASE_TITLES = {
+    PhaseKind.ideation: N_("Sharing ideas"),
+    PhaseKind.themes: N_("Grouping into themes"),
+    PhaseKind.voting: N_("Voting"),
+    PhaseKind.wrap_up: N_("Wrap-up"),
+    PhaseKind.custom: N_("Activity"),
+}
+_PHASE_HINTS = {
+    PhaseKind.ideation: N_("Write your ideas for the city and support the ones you like with +1."),
+    PhaseKind.themes: N_(
+        "The facilitator is grouping the ideas into themes. You can still comment and +1."
+    ),
+    PhaseKind.voting: N_("Vote for the proposals you support when the ballot appears below."),
+    PhaseKind.wrap_up: N_("Thank you! The agreed priorities go into the city's draft plan."),
+    PhaseKind.custom: N_("Follow the facilitator's instructions."),
+}
+
+
+def age_band(value: str) -> str:
+    return gettext(_AGE_BANDS[AgeBand(value)])
+
+
+def phase_kind(value: str) -> str:
+    return gettext(_PHASE_TITLES[PhaseKind(value)])
+
+
+def phase_title(phase: WorkshopPhase | None) -> str:
+    """The facilitator's name for the phase, or its kind's name."""
+    if phase is None:
+        return gettext("Welcome")
+    return phase.title or phase_kind(phase.kind)
+
+
+def phase_hint(phase: WorkshopPhase | None) -> str:
+    if phase is None:
+        return gettext("The workshop starts soon.")
+    return gettext(_PHASE_HINTS[PhaseKind(phase.kind)])

@@ -12,7 +12,9 @@ from app import errors, i18n
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import current_user
-from app.routes import api, auth, health, participate, plans, public, staff, workshops
+from app.live import LiveHub
+from app.routes import api, auth, health, participate, plans, public, staff, streams, workshops
+from app.routes.streams import FragmentCache
 from app.security import csrf_protect
 from app.templating import TEMPLATES_DIR
 
@@ -92,9 +94,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
+    hub = LiveHub(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        hub.start()
         yield
+        await hub.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.hub = hub
+    app.state.fragments = FragmentCache()
 
     app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -122,6 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, public, auth, participate, staff, workshops, plans, api):
+    for module in (health, public, auth, participate, streams, staff, workshops, plans, api):
         app.include_router(module.router)
     return app

@@ -1,5 +1,6 @@
 """The one Jinja2 environment: gettext, Thai date filters, and the context every page needs."""
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
 from app import i18n, labels
+from app.models import StakeholderGroup
 from app.security import csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -42,10 +44,24 @@ def _build_environment() -> Environment:
     env.globals["role_label"] = labels.role
     env.globals["channel_label"] = labels.channel
     env.globals["municipality_label"] = labels.municipality_type
+    env.globals["age_label"] = labels.age_band
+    env.globals["phase_title"] = labels.phase_title
+    env.globals["phase_hint"] = labels.phase_hint
+    env.globals["phase_kind_label"] = labels.phase_kind
+    env.globals["groups_all"] = list(StakeholderGroup)
+    env.globals["new_client_key"] = lambda: uuid.uuid4().hex
     return env
 
 
 templates = Jinja2Templates(env=_build_environment(), context_processors=[_page_context])
+
+
+def render_fragment(name: str, context: dict[str, Any]) -> str:
+    """Render a template outside a request (live events); forms in it rely on the page's
+    X-CSRF-Token header, since fragments only ever reach pages running htmx."""
+    return templates.env.get_template(name).render(
+        {"locale": i18n.get_locale(), "csrf_token": "", **context}
+    )
 
 
 def render(

@@ -51,10 +51,15 @@ def run_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # Batch mode rebuilds tables; with foreign keys on, dropping the old copy would
+                # cascade into the rows that reference it. The pragma only works outside a
+                # transaction, so it goes straight to the driver before anything begins.
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
             run_migrations(conn)
             conn.commit()
     finally:
-        engine.dispose()
+        engine.dispose()  # the pragma dies with the connection
 
 
 def run_offline() -> None:

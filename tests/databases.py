@@ -13,17 +13,17 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def alembic_config(connection: object | None = None) -> Config:
+def alembic_config(url: str | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False
-    if connection is not None:
-        config.attributes["connection"] = connection
+    if url is not None:
+        config.attributes["url"] = url
     return config
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    """Run the migrations as `alembic upgrade` does, on the engine's database."""
+    command.upgrade(alembic_config(engine.url.render_as_string(hide_password=False)), revision)
 
 
 def reset_database(url: str) -> None:

@@ -3,6 +3,7 @@
 Factories commit: in tests a commit only releases a savepoint of the per-test transaction.
 """
 
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import count
 
@@ -18,9 +19,12 @@ from app.models import (
     StaffAccount,
     StakeholderGroup,
     Workshop,
+    WorkshopFacilitator,
+    WorkshopPhase,
     WorkshopStatus,
 )
 from app.security import hash_password
+from app.services.workshops import DEFAULT_AGENDA
 
 PASSWORD = "correct horse battery"
 _seq = count(1)
@@ -62,17 +66,41 @@ def workshop(
     title: str = "เวทีทดสอบ",
     status: WorkshopStatus = WorkshopStatus.open,
     join_code: str | None = None,
+    facilitators: Sequence[StaffAccount] = (),
+    posting_locked: bool = False,
 ) -> Workshop:
+    """A workshop with the default agenda (first phase current) and the given facilitators."""
     n = next(_seq)
     row = Workshop(
         city_id=city(session, city_slug).id or 0,
         title=title,
         join_code=join_code or f"T{n:05d}".replace("0", "A").replace("1", "B"),
         status=status,
+        posting_locked=posting_locked,
     )
+    session.add(row)
+    session.flush()
+    agenda = [
+        WorkshopPhase(workshop_id=row.id or 0, position=i, kind=kind)
+        for i, kind in enumerate(DEFAULT_AGENDA)
+    ]
+    session.add_all(agenda)
+    for account_row in facilitators:
+        session.add(WorkshopFacilitator(workshop_id=row.id or 0, account_id=account_row.id or 0))
+    session.flush()
+    row.current_phase_id = agenda[0].id
     session.add(row)
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row
+
+
+def phases(session: Session, workshop: Workshop) -> list[WorkshopPhase]:
+    query = (
+        select(WorkshopPhase)
+        .where(WorkshopPhase.workshop_id == workshop.id)
+        .order_by(WorkshopPhase.position)
+    )
+    return list(session.exec(query))
 
 
 def participant(

@@ -24,18 +24,15 @@ def test_upgrade_downgrade_upgrade_without_drift(database_url: str, tmp_path: Pa
     with scratch_database(database_url, tmp_path) as url:
         engine = make_engine(url)
         try:
-            with engine.begin() as connection:
-                command.upgrade(alembic_config(connection), "head")
+            command.upgrade(alembic_config(url), "head")
             assert _diff(engine) == []
             with engine.connect() as connection:
                 assert connection.execute(select(func.count()).select_from(City)).scalar() == 8
 
-            with engine.begin() as connection:
-                command.downgrade(alembic_config(connection), "base")
+            command.downgrade(alembic_config(url), "base")
             assert set(inspect(engine).get_table_names()) == {"alembic_version"}
 
-            with engine.begin() as connection:
-                command.upgrade(alembic_config(connection), "head")
+            command.upgrade(alembic_config(url), "head")
             assert _diff(engine) == []
         finally:
             engine.dispose()

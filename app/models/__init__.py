@@ -4,11 +4,17 @@ from app.models.base import UTCDateTime, utcnow  # noqa: I001  (sets the naming 
 from app.models.city import City, CityPublic, MunicipalityType
 from app.models.account import Role, StaffAccount
 from app.models.workshop import (
+    AgeBand,
     Channel,
     Idea,
+    IdeaReaction,
     Participant,
+    PhaseKind,
     StakeholderGroup,
     Workshop,
+    WorkshopEvent,
+    WorkshopFacilitator,
+    WorkshopPhase,
     WorkshopStatus,
 )
 from app.models.theme import Theme
@@ -17,12 +23,15 @@ from app.models.vote import RoundStatus, Vote, VoteRound
 from app.models.plan import Plan, PlanItem, PlanStatus
 
 __all__ = [
+    "AgeBand",
     "Channel",
     "City",
     "CityPublic",
     "Idea",
+    "IdeaReaction",
     "MunicipalityType",
     "Participant",
+    "PhaseKind",
     "Plan",
     "PlanItem",
     "PlanStatus",
@@ -37,6 +46,9 @@ __all__ = [
     "Vote",
     "VoteRound",
     "Workshop",
+    "WorkshopEvent",
+    "WorkshopFacilitator",
+    "WorkshopPhase",
     "WorkshopStatus",
     "utcnow",
 ]

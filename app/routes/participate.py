@@ -1,7 +1,9 @@
-"""Taking part from a phone: join with a code, choose a group, post ideas, vote."""
+"""Taking part from a phone: join with a code, choose a group, post ideas and comments,
++1, vote, and follow the facilitator live."""
 
 from typing import Annotated, Any
 
+import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
@@ -17,13 +19,54 @@ from app.deps import (
 )
 from app.errors import UserError
 from app.i18n import gettext as _
-from app.models import City, Participant, StakeholderGroup, Workshop
+from app.models import AgeBand, City, Participant, Workshop, utcnow
+from app.services import ideas as idea_service
 from app.services import proposals as proposal_service
 from app.services import voting
 from app.services import workshops as workshop_service
+from app.services.live import current_seq
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
+
+
+def state_context(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """Phase, timer and lock: what the phase panel shows."""
+    clock = workshop_service.timer_of(workshop)
+    return {
+        "workshop": workshop,
+        "phase": workshop_service.current_phase(session, workshop),
+        "timer_remaining": clock.remaining(utcnow()),
+        "timer_running": clock.running(),
+    }
+
+
+def wall_context(
+    session: Session, workshop: Workshop, participant: Participant | None
+) -> dict[str, Any]:
+    return {
+        "items": idea_service.wall(session, workshop),
+        "wall_count": idea_service.visible_count(session, workshop),
+        "reacted": idea_service.reacted_ids(session, participant),
+        "can_post": workshop.status == "open",
+    }
+
+
+def ballot_context(
+    session: Session, request: Request, workshop: Workshop, participant: Participant | None
+) -> dict[str, Any]:
+    vote_round = voting.open_round_of(session, workshop)
+    secret = request.app.state.settings.secret_key
+    voted = (
+        voting.voted_proposal_ids(session, vote_round, participant, secret_key=secret)
+        if vote_round and participant
+        else set()
+    )
+    return {
+        "vote_round": vote_round,
+        "proposals": proposal_service.for_workshop(session, workshop) if vote_round else [],
+        "voted": voted,
+    }
 
 
 def _page(
@@ -33,25 +76,30 @@ def _page(
     participant: Participant | None,
     **extra: Any,
 ) -> dict[str, Any]:
-    vote_round = voting.open_round_of(session, workshop)
-    secret = request.app.state.settings.secret_key
-    voted = (
-        voting.voted_proposal_ids(session, vote_round, participant, secret_key=secret)
-        if vote_round and participant
-        else set()
-    )
-    context = {
-        "workshop": workshop,
+    base = str(request.base_url).rstrip("/")
+    context: dict[str, Any] = {
+        # Read first: every event after this number reaches the page through its stream.
+        "event_seq": current_seq(session, workshop.id or 0),
         "city": session.get(City, workshop.city_id),
         "participant": participant,
-        "groups": list(StakeholderGroup),
-        "ideas": workshop_service.wall(session, workshop),
-        "vote_round": vote_round,
-        "proposals": proposal_service.for_workshop(session, workshop) if vote_round else [],
-        "voted": voted,
+        "groups": workshop.invited_groups,
+        "age_bands": [a.value for a in AgeBand],
+        "share_url": f"{base}/w/{workshop.join_code}",
+        "og_image_url": f"{base}/static/og-image.png",
+        "form": {
+            "group": "",
+            "display_name": "",
+            "age_band": "",
+            "community": "",
+            "consent": False,
+        },
         "text": "",
         "error": None,
+        "group_error": None,
     }
+    context |= state_context(session, workshop)
+    context |= wall_context(session, workshop, participant)
+    context |= ballot_context(session, request, workshop, participant)
     context.update(extra)
     return context
 
@@ -91,6 +139,16 @@ def workshop_page(
     )
 
 
+@router.get("/w/{code}/qr.svg")
+def join_qr(request: Request, workshop: WorkshopByCode) -> Response:
+    """The join link as a QR code, for projectors and printed posters."""
+    url = str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}"
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
 @router.post("/w/{code}/participants")
 def choose_group(
     request: Request,
@@ -99,29 +157,30 @@ def choose_group(
     participant: OptionalParticipant,
     stakeholder_group: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
+    age_band: Annotated[str, Form()] = "",
+    community: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
 ) -> Response:
-    if participant is None:
-        if stakeholder_group not in StakeholderGroup.__members__:
-            context = _page(
-                session,
-                request,
-                workshop,
-                None,
-                group_error=_("Please choose the group you come from."),
-                display_name=display_name,
-            )
-            return render(request, "participate/workshop.html", context, status_code=422)
+    if participant is None:  # rejoining on the same device keeps the same participant
+        details = workshop_service.JoinDetails(
+            group=stakeholder_group,
+            display_name=display_name,
+            age_band=age_band,
+            community=community,
+            consent=consent == "yes",
+        )
         try:
-            participant = workshop_service.join(
-                session,
-                workshop,
-                group=StakeholderGroup(stakeholder_group),
-                display_name=display_name,
-            )
+            participant = workshop_service.join(session, workshop, details)
         except UserError as exc:
-            context = _page(
-                session, request, workshop, None, group_error=exc.message, display_name=display_name
-            )
+            session.rollback()
+            form = {
+                "group": stakeholder_group,
+                "display_name": display_name,
+                "age_band": age_band,
+                "community": community,
+                "consent": consent == "yes",
+            }
+            context = _page(session, request, workshop, None, group_error=exc.message, form=form)
             return render(
                 request, "participate/workshop.html", context, status_code=exc.status_code
             )
@@ -137,9 +196,12 @@ def post_idea(
     workshop: WorkshopByCode,
     participant: CurrentParticipant,
     text: Annotated[str, Form()] = "",
+    client_key: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        workshop_service.post_idea(session, workshop, participant, text)
+        idea, _created = idea_service.post(
+            session, workshop, participant, text, client_key=client_key
+        )
     except UserError as exc:
         # Keep what the person typed: the form comes back with it and the reason.
         session.rollback()
@@ -147,24 +209,100 @@ def post_idea(
         template = (
             "participate/_idea_form.html" if is_htmx(request) else "participate/workshop.html"
         )
-        return render(request, template, context, status_code=exc.status_code)
+        response = render(request, template, context, status_code=exc.status_code)
+        if isinstance(exc, idea_service.TooFast):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     session.commit()
     if is_htmx(request):
-        context = _page(session, request, workshop, participant, sent=True, oob_wall=True)
+        # The poster sees the idea at once, even before the live stream brings it.
+        context = _page(session, request, workshop, participant, sent=True)
+        context["sent_item"] = idea_service.wall_item(session, idea)
         return render(request, "participate/_idea_form.html", context)
     flash(request, _("Thank you! Your idea is on the wall."))
     return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)
 
 
-@router.get("/w/{code}/live")
-def live(
+@router.post("/w/{code}/ideas/{idea_id}/comments")
+def post_comment(
+    idea_id: int,
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    text: Annotated[str, Form()] = "",
+    client_key: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        idea_service.post(
+            session, workshop, participant, text, client_key=client_key, parent_id=idea_id
+        )
+    except UserError as exc:
+        session.rollback()
+        if exc.status_code == 404:
+            raise
+        extra = {"comment_error": exc.message, "comment_for": idea_id, "comment_text": text}
+        if is_htmx(request):
+            commented = idea_service.visible_idea(session, workshop, idea_id)
+            context = {**_page(session, request, workshop, participant), **extra, "idea": commented}
+            return render(
+                request, "participate/_comment_form.html", context, status_code=exc.status_code
+            )
+        context = _page(session, request, workshop, participant, **extra)
+        return render(request, "participate/workshop.html", context, status_code=exc.status_code)
+    session.commit()
+    if is_htmx(request):
+        commented = idea_service.visible_idea(session, workshop, idea_id)
+        context = {**_page(session, request, workshop, participant), "idea": commented}
+        return render(request, "participate/_comment_form.html", context)
+    flash(request, _("Thank you! Your comment is on the wall."))
+    return RedirectResponse(f"/w/{workshop.join_code}#idea-{idea_id}", status_code=303)
+
+
+@router.post("/w/{code}/ideas/{idea_id}/reactions")
+def react(
+    idea_id: int,
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    on: Annotated[str, Form()] = "1",
+) -> Response:
+    idea_service.set_reaction(session, workshop, participant, idea_id, given=on != "0")
+    session.commit()
+    if is_htmx(request):
+        item = idea_service.wall_item(
+            session, idea_service.visible_idea(session, workshop, idea_id)
+        )
+        context = {
+            "item": item,
+            "workshop": workshop,
+            "reacted": idea_service.reacted_ids(session, participant),
+        }
+        return render(request, "participate/_reaction.html", context)
+    return RedirectResponse(f"/w/{workshop.join_code}#idea-{idea_id}", status_code=303)
+
+
+@router.get("/w/{code}/wall")
+def wall(
     request: Request,
     session: SessionDep,
     workshop: WorkshopByCode,
     participant: OptionalParticipant,
 ) -> Response:
-    """The wall and ballot, polled by htmx; without htmx it is the whole page."""
-    template = "participate/_live.html" if is_htmx(request) else "participate/workshop.html"
+    """The wall as this device should see it; without htmx it is the whole page."""
+    template = "participate/_wall_list.html" if is_htmx(request) else "participate/workshop.html"
+    return render(request, template, _page(session, request, workshop, participant))
+
+
+@router.get("/w/{code}/ballot")
+def ballot(
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: OptionalParticipant,
+) -> Response:
+    template = "participate/_ballot.html" if is_htmx(request) else "participate/workshop.html"
     return render(request, template, _page(session, request, workshop, participant))
 
 
@@ -186,7 +324,7 @@ def vote(
     session.commit()
     if is_htmx(request):
         return render(
-            request, "participate/_live.html", _page(session, request, workshop, participant)
+            request, "participate/_ballot.html", _page(session, request, workshop, participant)
         )
     flash(request, _("Your vote is counted."))
     return RedirectResponse(f"/w/{workshop.join_code}#ballot", status_code=303)

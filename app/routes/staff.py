@@ -21,7 +21,9 @@ def dashboard(request: Request, session: SessionDep, user: AnyStaff) -> Response
         request,
         "staff/dashboard.html",
         {
-            "workshops": workshop_service.recent_workshops(session) if runs_workshops else [],
+            "workshops": workshop_service.workshops_for_user(session, user)
+            if runs_workshops
+            else [],
             "plans": plan_service.plans_overview(session) if plans_visible else [],
             "runs_workshops": runs_workshops,
             "plans_visible": plans_visible,

@@ -1,33 +1,72 @@
-"""The facilitator's side of a workshop: create it, run it, promote ideas, vote, agree priorities."""
+"""The facilitator's side of a workshop: set it up, run it live from the console, show it on
+the projector, moderate the wall, type in paper notes, and report on participation."""
 
 from datetime import date
 from typing import Annotated, Any
 
+import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import Facilitator, is_htmx
-from app.errors import NotFound, UserError
+from app.deps import FacilitatedWorkshop, Facilitator, is_htmx
+from app.domain.export import to_csv
+from app.errors import UserError
 from app.i18n import gettext as _
-from app.models import City, StakeholderGroup, Workshop, WorkshopStatus
+from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
 from app.services import cities as city_service
+from app.services import ideas as idea_service
 from app.services import plans as plan_service
 from app.services import proposals as proposal_service
-from app.services import voting
+from app.services import reports, voting
 from app.services import workshops as workshop_service
+from app.services.live import current_seq
 from app.templating import flash, render
 
 router = APIRouter(prefix="/staff/workshops", include_in_schema=False)
+FormStr = Annotated[str, Form()]
 
 
-def _workshop(session: Session, workshop_id: int) -> Workshop:
-    workshop = session.get(Workshop, workshop_id)
-    if workshop is None:
-        raise NotFound(_("There is no workshop with this number."))
-    return workshop
+def _int_or_none(value: str, message: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    digits = value.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))  # Thai digits too
+    if not digits.isdigit():
+        raise UserError(message, status_code=422)
+    return int(digits)
+
+
+def join_url(request: Request, workshop: Workshop) -> str:
+    return str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}"
+
+
+def console_context(
+    session: Session, workshop: Workshop, *, include_ideas: bool = True
+) -> dict[str, Any]:
+    """Everything the console and projector show; shared with live fragments."""
+    clock = workshop_service.timer_of(workshop)
+    context: dict[str, Any] = {
+        "workshop": workshop,
+        "city": session.get(City, workshop.city_id),
+        "phase": workshop_service.current_phase(session, workshop),
+        "phases": workshop_service.phases(session, workshop),
+        "timer_remaining": clock.remaining(utcnow()),
+        "timer_running": clock.running(),
+        "counts": workshop_service.participation_counts(session, workshop),
+        "groups": list(StakeholderGroup),
+        "wall_count": idea_service.visible_count(session, workshop),
+    }
+    if include_ideas:
+        context["console_items"] = idea_service.wall(session, workshop, include_hidden=True)
+        context["items"] = [
+            i
+            for i in context["console_items"]
+            if not i.idea.hidden and i.idea.duplicate_of_id is None
+        ]
+    return context
 
 
 def _console(
@@ -36,41 +75,79 @@ def _console(
     vote_round = voting.latest_round(session, workshop)
     results = voting.results(session, vote_round) if vote_round else []
     proposals = {p.id: p for p in proposal_service.for_workshop(session, workshop)}
-    ranked = [(r, proposals[r.proposal_id]) for r in results] if results else []
-    context: dict[str, Any] = {
-        "workshop": workshop,
-        "city": session.get(City, workshop.city_id),
-        "join_url": str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}",
-        "groups": list(StakeholderGroup),
-        "counts": workshop_service.participation_counts(session, workshop),
-        "ideas": workshop_service.wall(session, workshop),
+    context = console_context(session, workshop)
+    context |= {
+        "event_seq": current_seq(session, workshop.id or 0),
+        "join_url": join_url(request, workshop),
+        "facilitators": workshop_service.facilitators(session, workshop),
         "promoted": {p.source_idea_id for p in proposals.values()},
         "proposals": list(proposals.values()),
         "vote_round": vote_round,
-        "ranked": ranked,
-        "paper_text": "",
-        "paper_group": "",
+        "ranked": [(r, proposals[r.proposal_id]) for r in results],
+        "paper": {"text": "", "group": "", "table": ""},
         "paper_error": None,
     }
     context.update(extra)
     return context
 
 
-def _after_action(request: Request, session: Session, workshop: Workshop, message: str) -> Response:
-    """htmx gets the refreshed proposals panel (and wall, out of band); plain forms get a redirect."""
+def _back(
+    request: Request, session: Session, workshop: Workshop, message: str, partial: str
+) -> Response:
+    """htmx gets the refreshed part of the console; plain forms get a redirect with a message."""
     if is_htmx(request):
-        context = _console(session, request, workshop, notice=message)
-        return render(request, "workshops/_proposals.html", {**context, "oob_live": True})
+        return render(request, partial, _console(session, request, workshop, notice=message))
     flash(request, message)
     return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
 
 
+# --- creating and editing ---------------------------------------------------------------
+
+
+def _details(
+    session: Session,
+    *,
+    city: str,
+    title: str,
+    description: str,
+    held_on: str,
+    venue: str,
+    language: str,
+    groups: list[str],
+) -> workshop_service.WorkshopDetails:
+    chosen = city_service.by_slug(session, city)
+    if chosen is None:
+        raise UserError(_("Please choose the city this workshop belongs to."), status_code=422)
+    try:
+        day = date.fromisoformat(held_on) if held_on else None
+    except ValueError as exc:
+        raise UserError(
+            _("Please enter the date as day, month and year."), status_code=422
+        ) from exc
+    return workshop_service.WorkshopDetails(
+        city=chosen,
+        title=title,
+        description=description,
+        held_on=day,
+        venue=venue,
+        language=language or "th",
+        invited_groups=tuple(groups),
+    )
+
+
+def _form(**values: Any) -> dict[str, Any]:
+    return {"groups": [g.value for g in StakeholderGroup], "language": "th"} | {
+        k: v for k, v in values.items() if v is not None
+    }
+
+
 @router.get("/new")
 def new_workshop(request: Request, session: SessionDep, user: Facilitator) -> Response:
-    context: dict[str, Any] = {
+    context = {
         "cities": city_service.list_cities(session),
-        "form": {},
+        "form": _form(),
         "error": None,
+        "workshop": None,
     }
     return render(request, "workshops/new.html", context)
 
@@ -80,170 +157,547 @@ def create_workshop(
     request: Request,
     session: SessionDep,
     user: Facilitator,
-    city: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    held_on: Annotated[str, Form()] = "",
+    city: FormStr = "",
+    title: FormStr = "",
+    description: FormStr = "",
+    held_on: FormStr = "",
+    venue: FormStr = "",
+    language: FormStr = "th",
+    invited_groups: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    form: dict[str, str] = {
+    groups = invited_groups or []
+    values = {
         "city": city,
         "title": title,
         "description": description,
         "held_on": held_on,
+        "venue": venue,
+        "language": language,
+        "groups": groups,
     }
     try:
-        chosen = city_service.by_slug(session, city)
-        if chosen is None:
-            raise UserError(_("Please choose the city this workshop belongs to."), status_code=422)
-        try:
-            day = date.fromisoformat(held_on) if held_on else None
-        except ValueError as exc:
-            raise UserError(
-                _("Please enter the date as day, month and year."), status_code=422
-            ) from exc
-        workshop = workshop_service.create_workshop(
-            session, city=chosen, title=title, description=description, held_on=day, created_by=user
+        details = _details(
+            session,
+            city=city,
+            title=title,
+            description=description,
+            held_on=held_on,
+            venue=venue,
+            language=language,
+            groups=groups,
         )
+        workshop = workshop_service.create_workshop(session, details, created_by=user)
     except UserError as exc:
         session.rollback()
-        context = {"cities": city_service.list_cities(session), "form": form, "error": exc.message}
+        context = {
+            "cities": city_service.list_cities(session),
+            "form": _form(**values),
+            "error": exc.message,
+            "workshop": None,
+        }
         return render(request, "workshops/new.html", context, status_code=exc.status_code)
     session.commit()
     flash(request, _("Workshop created. Its join code is %(code)s.") % {"code": workshop.join_code})
     return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
 
 
+def _edit_context(
+    session: Session, request: Request, workshop: Workshop, **extra: Any
+) -> dict[str, Any]:
+    city = session.get(City, workshop.city_id)
+    context = {
+        "workshop": workshop,
+        "cities": city_service.list_cities(session),
+        "form": _form(
+            city=city.slug if city else "",
+            title=workshop.title,
+            description=workshop.description,
+            held_on=workshop.held_on.isoformat() if workshop.held_on else "",
+            venue=workshop.venue,
+            language=workshop.language,
+            groups=workshop.invited_groups,
+        ),
+        "phases": workshop_service.phases(session, workshop),
+        "phase_kinds": [k.value for k in PhaseKind],
+        "facilitators": workshop_service.facilitators(session, workshop),
+        "error": None,
+        "agenda_error": None,
+        "team_error": None,
+    }
+    context.update(extra)
+    return context
+
+
+@router.get("/{workshop_id}/edit")
+def edit_workshop(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    return render(request, "workshops/edit.html", _edit_context(session, request, workshop))
+
+
+@router.post("/{workshop_id}/edit")
+def update_workshop(
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    city: FormStr = "",
+    title: FormStr = "",
+    description: FormStr = "",
+    held_on: FormStr = "",
+    venue: FormStr = "",
+    language: FormStr = "th",
+    invited_groups: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    groups = invited_groups or []
+    try:
+        details = _details(
+            session,
+            city=city,
+            title=title,
+            description=description,
+            held_on=held_on,
+            venue=venue,
+            language=language,
+            groups=groups,
+        )
+        workshop_service.update_workshop(session, workshop, details)
+    except UserError as exc:
+        session.rollback()
+        form = _form(
+            city=city,
+            title=title,
+            description=description,
+            held_on=held_on,
+            venue=venue,
+            language=language,
+            groups=groups,
+        )
+        context = _edit_context(session, request, workshop, form=form, error=exc.message)
+        return render(request, "workshops/edit.html", context, status_code=exc.status_code)
+    session.commit()
+    flash(request, _("The workshop is saved."))
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit", status_code=303)
+
+
+def _agenda_error(
+    request: Request, session: Session, workshop: Workshop, exc: UserError
+) -> Response:
+    session.rollback()
+    context = _edit_context(session, request, workshop, agenda_error=exc.message)
+    return render(request, "workshops/edit.html", context, status_code=exc.status_code)
+
+
+@router.post("/{workshop_id}/phases")
+def add_phase(
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    kind: FormStr = "custom",
+    title: FormStr = "",
+    time_box_minutes: FormStr = "",
+) -> Response:
+    try:
+        if kind not in PhaseKind.__members__:
+            raise UserError(_("Unknown kind of phase."), status_code=422)
+        minutes = _int_or_none(time_box_minutes, _("Please enter the time box in whole minutes."))
+        workshop_service.add_phase(
+            session, workshop, kind=PhaseKind(kind), title=title, time_box_minutes=minutes
+        )
+    except UserError as exc:
+        return _agenda_error(request, session, workshop, exc)
+    session.commit()
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#agenda", status_code=303)
+
+
+@router.post("/{workshop_id}/phases/{phase_id}")
+def update_phase(
+    phase_id: int,
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    title: FormStr = "",
+    instructions: FormStr = "",
+    time_box_minutes: FormStr = "",
+) -> Response:
+    try:
+        minutes = _int_or_none(time_box_minutes, _("Please enter the time box in whole minutes."))
+        workshop_service.update_phase(
+            session,
+            workshop,
+            phase_id,
+            title=title,
+            instructions=instructions,
+            time_box_minutes=minutes,
+        )
+    except UserError as exc:
+        if exc.status_code == 404:
+            raise
+        return _agenda_error(request, session, workshop, exc)
+    session.commit()
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#agenda", status_code=303)
+
+
+@router.post("/{workshop_id}/phases/{phase_id}/move")
+def move_phase(
+    phase_id: int, session: SessionDep, workshop: FacilitatedWorkshop, direction: FormStr = ""
+) -> Response:
+    if direction not in ("up", "down"):
+        raise UserError(_("Move a phase up or down."), status_code=422)
+    workshop_service.move_phase(session, workshop, phase_id, -1 if direction == "up" else 1)
+    session.commit()
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#agenda", status_code=303)
+
+
+@router.post("/{workshop_id}/phases/{phase_id}/delete")
+def delete_phase(phase_id: int, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    workshop_service.delete_phase(session, workshop, phase_id)
+    session.commit()
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#agenda", status_code=303)
+
+
+@router.post("/{workshop_id}/facilitators")
+def add_facilitator(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, email: FormStr = ""
+) -> Response:
+    try:
+        account = workshop_service.add_facilitator(session, workshop, email)
+    except UserError as exc:
+        session.rollback()
+        context = _edit_context(session, request, workshop, team_error=exc.message)
+        return render(request, "workshops/edit.html", context, status_code=exc.status_code)
+    session.commit()
+    flash(request, _("%(name)s can now run this workshop.") % {"name": account.display_name})
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#team", status_code=303)
+
+
+@router.post("/{workshop_id}/facilitators/{account_id}/remove")
+def remove_facilitator(
+    account_id: int, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    workshop_service.remove_facilitator(session, workshop, account_id)
+    session.commit()
+    return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#team", status_code=303)
+
+
+# --- running it live ---------------------------------------------------------------------
+
+
 @router.get("/{workshop_id}")
-def console(workshop_id: int, request: Request, session: SessionDep, user: Facilitator) -> Response:
-    workshop = _workshop(session, workshop_id)
+def console(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
     return render(request, "workshops/console.html", _console(session, request, workshop))
 
 
-@router.get("/{workshop_id}/live")
-def console_live(
-    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
-) -> Response:
-    """Counts and the idea wall, polled by htmx; without htmx it is the whole console."""
-    workshop = _workshop(session, workshop_id)
-    template = "workshops/_live.html" if is_htmx(request) else "workshops/console.html"
-    return render(request, template, _console(session, request, workshop))
+@router.get("/{workshop_id}/projector")
+def projector(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    """Big, high-contrast screen for the hall: code, QR, phase, timer and the idea wall."""
+    url = join_url(request, workshop)
+    context = _console(session, request, workshop)
+    context["qr_svg"] = segno.make(url, error="m").svg_inline(
+        scale=10, border=2, dark="#000", light="#fff"
+    )
+    context["short_url"] = url.split("://", 1)[-1]
+    return render(request, "workshops/projector.html", context)
 
 
-@router.get("/{workshop_id}/proposals")
-def console_proposals(
-    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
+@router.post("/{workshop_id}/phase")
+def change_phase(
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    direction: FormStr = "",
+    phase_id: FormStr = "",
 ) -> Response:
-    """Proposals and live vote counts, polled by htmx while a vote is open."""
-    workshop = _workshop(session, workshop_id)
-    template = "workshops/_proposals.html" if is_htmx(request) else "workshops/console.html"
-    return render(request, template, _console(session, request, workshop))
+    if direction in ("next", "previous"):
+        workshop_service.step_phase(session, workshop, 1 if direction == "next" else -1)
+    elif phase_id.isdigit():
+        workshop_service.go_to_phase(session, workshop, int(phase_id))
+    else:
+        raise UserError(_("Choose the next or previous phase."), status_code=422)
+    session.commit()
+    return _back(
+        request, session, workshop, _("The phase has changed."), "workshops/_run_panel.html"
+    )
+
+
+@router.post("/{workshop_id}/timer")
+def control_timer(
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    action: FormStr = "",
+    minutes: FormStr = "",
+) -> Response:
+    value = (
+        _int_or_none(minutes, _("Please enter the timer in whole minutes."))
+        if action == "start"
+        else None
+    )
+    workshop_service.control_timer(session, workshop, action, value)
+    session.commit()
+    return _back(
+        request, session, workshop, _("The timer is updated."), "workshops/_run_panel.html"
+    )
+
+
+@router.post("/{workshop_id}/posting")
+def set_posting(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, locked: FormStr = ""
+) -> Response:
+    if locked not in ("0", "1"):
+        raise UserError(_("Choose whether posting is open or paused."), status_code=422)
+    workshop_service.set_posting_locked(session, workshop, locked == "1")
+    session.commit()
+    message = _("Posting is paused.") if locked == "1" else _("Posting is open.")
+    return _back(request, session, workshop, message, "workshops/_run_panel.html")
 
 
 @router.post("/{workshop_id}/status")
 def set_status(
-    workshop_id: int,
-    request: Request,
-    session: SessionDep,
-    user: Facilitator,
-    status: Annotated[str, Form()] = "",
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, status: FormStr = ""
 ) -> Response:
-    workshop = _workshop(session, workshop_id)
     if status not in WorkshopStatus.__members__:
         raise UserError(_("Unknown workshop status."), status_code=422)
-    workshop_service.set_status(workshop, WorkshopStatus(status))
-    session.add(workshop)
+    workshop_service.set_status(session, workshop, WorkshopStatus(status))
     session.commit()
     message = (
         _("The workshop is open.")
         if status == WorkshopStatus.open
         else _("The workshop is closed.")
     )
+    return _back(request, session, workshop, message, "workshops/_run_panel.html")
+
+
+@router.post("/{workshop_id}/paper-ideas")
+def add_paper_ideas(
+    request: Request,
+    session: SessionDep,
+    user: Facilitator,
+    workshop: FacilitatedWorkshop,
+    text: FormStr = "",
+    stakeholder_group: FormStr = "",
+    table_number: FormStr = "",
+) -> Response:
+    """One note, or many pasted one per line; all are saved or none."""
+    paper = {"text": text, "group": stakeholder_group, "table": table_number}
+    try:
+        table = _int_or_none(table_number, _("Please enter the table number in digits."))
+        notes = idea_service.add_paper_notes(
+            session,
+            workshop,
+            pasted=text,
+            group=stakeholder_group,
+            table_number=table,
+            entered_by=user,
+        )
+    except UserError as exc:
+        session.rollback()
+        context = _console(session, request, workshop, paper=paper, paper_error=exc.message)
+        template = "workshops/_paper_form.html" if is_htmx(request) else "workshops/console.html"
+        return render(request, template, context, status_code=exc.status_code)
+    session.commit()
+    message = _("%(count)s paper notes are on the wall.") % {"count": len(notes)}
+    if is_htmx(request):
+        kept = {
+            "text": "",
+            "group": stakeholder_group,
+            "table": table_number,
+        }  # same table, next notes
+        context = _console(session, request, workshop, paper=kept, paper_saved=message)
+        return render(request, "workshops/_paper_form.html", context)
     flash(request, message)
     return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
 
 
-@router.post("/{workshop_id}/paper-ideas")
-def add_paper_idea(
-    workshop_id: int,
+# --- moderation -------------------------------------------------------------------------
+
+
+@router.get("/{workshop_id}/ideas")
+def console_ideas(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    template = "workshops/_console_ideas.html" if is_htmx(request) else "workshops/console.html"
+    return render(request, template, _console(session, request, workshop))
+
+
+@router.get("/{workshop_id}/ideas/{idea_id}/edit")
+def edit_idea_form(
+    idea_id: int, request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    idea = idea_service.idea_of(session, workshop, idea_id)
+    context = {"workshop": workshop, "idea": idea, "text": idea.text, "error": None}
+    template = "workshops/_edit_idea.html" if is_htmx(request) else "workshops/edit_idea.html"
+    return render(request, template, context)
+
+
+@router.post("/{workshop_id}/ideas/{idea_id}/edit")
+def edit_idea(
+    idea_id: int,
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    text: FormStr = "",
+) -> Response:
+    try:
+        idea_service.edit(session, workshop, idea_id, text)
+    except UserError as exc:
+        if exc.status_code == 404:
+            raise
+        session.rollback()
+        idea = idea_service.idea_of(session, workshop, idea_id)
+        context = {"workshop": workshop, "idea": idea, "text": text, "error": exc.message}
+        template = "workshops/_edit_idea.html" if is_htmx(request) else "workshops/edit_idea.html"
+        return render(request, template, context, status_code=exc.status_code)
+    session.commit()
+    return _back(
+        request, session, workshop, _("The idea is corrected."), "workshops/_console_ideas.html"
+    )
+
+
+@router.post("/{workshop_id}/ideas/{idea_id}/hide")
+def hide_idea(
+    idea_id: int,
     request: Request,
     session: SessionDep,
     user: Facilitator,
-    text: Annotated[str, Form()] = "",
-    stakeholder_group: Annotated[str, Form()] = "",
+    workshop: FacilitatedWorkshop,
+    reason: FormStr = "",
 ) -> Response:
-    workshop = _workshop(session, workshop_id)
-    try:
-        if stakeholder_group not in StakeholderGroup.__members__:
-            raise UserError(_("Please choose the group written on the note."), status_code=422)
-        workshop_service.add_paper_idea(
-            session, workshop, text=text, group=StakeholderGroup(stakeholder_group), entered_by=user
-        )
-    except UserError as exc:
-        session.rollback()
-        context = _console(
-            session,
-            request,
-            workshop,
-            paper_text=text,
-            paper_group=stakeholder_group,
-            paper_error=exc.message,
-        )
-        template = "workshops/_paper_form.html" if is_htmx(request) else "workshops/console.html"
-        return render(request, template, context, status_code=exc.status_code)
+    idea_service.hide(session, workshop, idea_id, reason=reason, by=user)
     session.commit()
-    if is_htmx(request):
-        context = _console(
-            session, request, workshop, paper_group=stakeholder_group, paper_saved=True
-        )
-        return render(request, "workshops/_paper_form.html", {**context, "oob_live": True})
-    flash(request, _("The paper note is on the wall."))
-    return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
+    return _back(
+        request,
+        session,
+        workshop,
+        _("The idea is hidden from the wall."),
+        "workshops/_console_ideas.html",
+    )
+
+
+@router.post("/{workshop_id}/ideas/{idea_id}/restore")
+def restore_idea(
+    idea_id: int, request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    idea_service.restore(session, workshop, idea_id)
+    session.commit()
+    return _back(
+        request,
+        session,
+        workshop,
+        _("The idea is back on the wall."),
+        "workshops/_console_ideas.html",
+    )
+
+
+@router.post("/{workshop_id}/ideas/{idea_id}/duplicate")
+def mark_duplicate(
+    idea_id: int,
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    of: FormStr = "",
+) -> Response:
+    target = _int_or_none(of, _("Enter the number of the idea it repeats."))
+    if target is None:
+        raise UserError(_("Enter the number of the idea it repeats."), status_code=422)
+    idea_service.mark_duplicate(session, workshop, idea_id, target)
+    session.commit()
+    return _back(
+        request, session, workshop, _("The ideas are merged."), "workshops/_console_ideas.html"
+    )
+
+
+@router.post("/{workshop_id}/ideas/{idea_id}/unduplicate")
+def unmark_duplicate(
+    idea_id: int, request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    idea_service.unmark_duplicate(session, workshop, idea_id)
+    session.commit()
+    return _back(
+        request,
+        session,
+        workshop,
+        _("The idea stands on its own again."),
+        "workshops/_console_ideas.html",
+    )
 
 
 @router.post("/{workshop_id}/ideas/{idea_id}/promote")
 def promote_idea(
-    workshop_id: int, idea_id: int, request: Request, session: SessionDep, user: Facilitator
+    idea_id: int,
+    request: Request,
+    session: SessionDep,
+    user: Facilitator,
+    workshop: FacilitatedWorkshop,
 ) -> Response:
-    workshop = _workshop(session, workshop_id)
     proposal = proposal_service.promote_idea(session, workshop, idea_id, user)
     session.commit()
-    return _after_action(
-        request, session, workshop, _("Proposal #%(id)s created.") % {"id": proposal.id}
-    )
+    message = _("Proposal #%(id)s created.") % {"id": proposal.id}
+    if is_htmx(request):
+        context = _console(session, request, workshop, notice=message)
+        context["promoted_item"] = idea_service.wall_item(
+            session, idea_service.idea_of(session, workshop, idea_id)
+        )
+        return render(request, "workshops/_promoted.html", context)
+    return _back(request, session, workshop, message, "workshops/_proposals.html")
+
+
+# --- the skeleton vote and agreed priorities (issue 4 replaces the vote) -------------------
+
+
+@router.get("/{workshop_id}/proposals")
+def console_proposals(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    template = "workshops/_proposals.html" if is_htmx(request) else "workshops/console.html"
+    return render(request, template, _console(session, request, workshop))
 
 
 @router.post("/{workshop_id}/vote/open")
-def open_vote(
-    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
-) -> Response:
-    workshop = _workshop(session, workshop_id)
+def open_vote(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
     voting.open_round(session, workshop)
     session.commit()
-    return _after_action(
-        request, session, workshop, _("Voting is open. Participants see the ballot now.")
-    )
+    message = _("Voting is open. Participants see the ballot now.")
+    return _back(request, session, workshop, message, "workshops/_proposals.html")
 
 
 @router.post("/{workshop_id}/vote/close")
-def close_vote(
-    workshop_id: int, request: Request, session: SessionDep, user: Facilitator
-) -> Response:
-    workshop = _workshop(session, workshop_id)
+def close_vote(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
     voting.close_round(session, workshop)
     session.commit()
-    return _after_action(request, session, workshop, _("Voting is closed. The results are final."))
+    message = _("Voting is closed. The results are final.")
+    return _back(request, session, workshop, message, "workshops/_proposals.html")
 
 
 @router.post("/{workshop_id}/priorities")
 def agree_priorities(
-    workshop_id: int,
     request: Request,
     session: SessionDep,
     user: Facilitator,
+    workshop: FacilitatedWorkshop,
     proposal_id: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
-    workshop = _workshop(session, workshop_id)
     items = plan_service.agree_priorities(session, workshop, proposal_id or [], user)
     session.commit()
     message = _("%(count)s agreed priorities added to the draft plan.") % {"count": len(items)}
-    return _after_action(request, session, workshop, message)
+    return _back(request, session, workshop, message, "workshops/_proposals.html")
+
+
+# --- after the session --------------------------------------------------------------------
+
+
+@router.get("/{workshop_id}/report")
+def report(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    context = {
+        "workshop": workshop,
+        "city": session.get(City, workshop.city_id),
+        "report": reports.workshop_attendance(session, workshop),
+    }
+    return render(request, "workshops/report.html", context)
+
+
+@router.get("/{workshop_id}/report.csv")
+def report_csv(session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    header, rows = reports.attendance_csv_rows(reports.workshop_attendance(session, workshop))
+    return Response(
+        to_csv(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="workshop-{workshop.id}-participation.csv"'
+        },
+    )

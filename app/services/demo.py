@@ -4,6 +4,7 @@ from sqlmodel import Session, select
 
 from app.models import City, Role, StaffAccount, StakeholderGroup, Workshop
 from app.services import accounts, cities
+from app.services import ideas as idea_service
 from app.services import workshops as workshop_service
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105  (printed for demo logins, on purpose)
@@ -49,19 +50,17 @@ def _demo_workshop(session: Session, city: City) -> Workshop:
         return existing
     facilitator = accounts.find_by_email(session, DEMO_ACCOUNTS[2][0])
     assert isinstance(facilitator, StaffAccount)  # noqa: S101  (created just above)
-    workshop = workshop_service.create_workshop(
-        session,
-        city=city,
-        title=title,
-        description="ข้อมูลตัวอย่างสำหรับทดลองใช้งาน",
-        held_on=None,
-        created_by=facilitator,
+    details = workshop_service.WorkshopDetails(
+        city=city, title=title, description="ข้อมูลตัวอย่างสำหรับทดลองใช้งาน", venue="ห้องประชุมเทศบาล"
     )
+    workshop = workshop_service.create_workshop(session, details, created_by=facilitator)
     for group, text in DEMO_IDEAS[:-1]:
-        participant = workshop_service.join(session, workshop, group=group, display_name=None)
-        workshop_service.post_idea(session, workshop, participant, text)
+        participant = workshop_service.join(
+            session, workshop, workshop_service.JoinDetails(group=group)
+        )
+        idea_service.post(session, workshop, participant, text, client_key=None)
     group, text = DEMO_IDEAS[-1]
-    workshop_service.add_paper_idea(
-        session, workshop, text=text, group=group, entered_by=facilitator
+    idea_service.add_paper_notes(
+        session, workshop, pasted=text, group=group, table_number=3, entered_by=facilitator
     )
     return workshop

@@ -19,7 +19,7 @@ from app.models import (
     Workshop,
 )
 from app.services import cities as city_service
-from app.services import voting
+from app.services import live, voting
 
 
 class PrioritizedProposal(NamedTuple):
@@ -106,6 +106,7 @@ def agree_priorities(
         session.add_all([proposal, item])
         created.append(item)
     session.flush()
+    live.emit(session, workshop.id or 0, live.Kind.VOTE)
     return created
 
 

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.models import Idea, Proposal, StaffAccount, Workshop
+from app.services import live
 
 TITLE_LENGTH = 120
 
@@ -39,6 +40,7 @@ def promote_idea(
     except IntegrityError:
         # A concurrent click promoted it first: the unique constraint kept one proposal.
         return session.exec(select(Proposal).where(Proposal.source_idea_id == idea.id)).one()
+    live.emit(session, workshop.id or 0, live.Kind.VOTE, proposal.id)
     return proposal
 
 

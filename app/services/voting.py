@@ -8,6 +8,7 @@ from app.errors import Conflict, NotFound
 from app.i18n import gettext as _
 from app.models import Participant, Proposal, RoundStatus, Vote, VoteRound, Workshop, utcnow
 from app.security import keyed_hash
+from app.services import live
 from app.services import proposals as proposal_service
 from app.services.workshops import ensure_open
 
@@ -21,6 +22,7 @@ def open_round(session: Session, workshop: Workshop) -> VoteRound:
     vote_round = VoteRound(workshop_id=workshop.id or 0)
     session.add(vote_round)
     session.flush()
+    live.emit(session, workshop.id or 0, live.Kind.VOTE, vote_round.id)
     return vote_round
 
 
@@ -32,6 +34,7 @@ def close_round(session: Session, workshop: Workshop) -> VoteRound:
     vote_round.closed_at = utcnow()
     session.add(vote_round)
     session.flush()
+    live.emit(session, workshop.id or 0, live.Kind.VOTE, vote_round.id)
     return vote_round
 
 

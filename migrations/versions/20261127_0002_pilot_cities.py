@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 city = sa.table(
     "city",
+    sa.column("id", sa.Integer),
     sa.column("slug", sa.String),
     sa.column("name_th", sa.String),
     sa.column("name_en", sa.String),
@@ -49,5 +50,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Cities that rows still point at stay; 0001's downgrade drops the table anyway.
     slugs = [row[0] for row in PILOT_CITIES]
-    op.execute(city.delete().where(city.c.slug.in_(slugs)))
+    referenced = sa.union(
+        *(sa.select(sa.column("city_id")).select_from(sa.table(name)).where(sa.column("city_id").is_not(None))
+          for name in ("workshop", "proposal", "plan", "staff_account"))
+    )
+    op.execute(city.delete().where(city.c.slug.in_(slugs), city.c.id.not_in(referenced)))

@@ -1,23 +1,20 @@
 """A real server on loopback with its own database, and Debian's Chromium through Playwright."""
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlmodel import Session
 
-from app.config import Settings
 from app.db import make_engine
-from app.main import create_app
+from app.domain.rate_limit import PostingLimit
 from app.models import Role
 from app.services import accounts
-from tests.conftest import TEST_SECRET
+from app.services import ideas as idea_service
 from tests.databases import migrate, scratch_database
+from tests.servers import serve
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -50,17 +47,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 with a freshly migrated database and a planner and facilitator."""
+    """Serve the app on 127.0.0.1 with a freshly migrated database, a planner and a facilitator.
+
+    A test types faster than a person, so the per-participant posting limit is lifted here.
+    """
     directory: Path = tmp_path_factory.mktemp("live")
-    with scratch_database(database_url, directory) as url:
+    with scratch_database(database_url, directory) as url, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            idea_service, "POSTING_LIMIT", PostingLimit(max_posts=1000, min_interval=timedelta(0))
+        )
         engine = make_engine(url)
         migrate(engine)
         with Session(engine) as session:
@@ -74,24 +71,8 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
                 )
             session.commit()
         engine.dispose()
-
-        settings = Settings(database_url=url, secret_key=TEST_SECRET, cookie_secure=False)
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(url) as base:
+            yield base
 
 
 @pytest.fixture(scope="module")

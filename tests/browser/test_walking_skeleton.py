@@ -58,11 +58,10 @@ def test_walking_skeleton_from_join_to_plan(
 
     # The facilitator's console shows the ideas live, and promotes both to proposals.
     for text in IDEAS:
-        expect(facilitator.locator("#console-live")).to_contain_text(text, timeout=10_000)
-    for _ in IDEAS:
-        facilitator.locator("#console-live").get_by_role("button", name="ทำเป็นข้อเสนอ").first.click()
-        facilitator.wait_for_load_state("networkidle")
-    expect(facilitator.locator("#proposals li")).to_have_count(2)
+        expect(facilitator.locator("#wall-list")).to_contain_text(text, timeout=10_000)
+    for promoted in range(1, len(IDEAS) + 1):
+        facilitator.locator("#wall-list").get_by_role("button", name="ทำเป็นข้อเสนอ").first.click()
+        expect(facilitator.locator("#proposals li")).to_have_count(promoted)
     facilitator.get_by_role("button", name="เปิดการลงคะแนน").click()
     expect(facilitator.locator("#proposals")).to_contain_text("เปิดการลงคะแนนอยู่")
 

@@ -19,38 +19,23 @@ from app.models import Role
 from tests import factories
 from tests.helpers import csrf, join, login
 
-ACTORS = ("anonymous", "participant", "facilitator", "planner", "admin")
+# "outsider" is a facilitator account that does not run the workshop under test.
+ACTORS = ("anonymous", "participant", "facilitator", "outsider", "planner", "admin")
 OK, LOGIN, FORBIDDEN, JOIN = "ok", "login", "forbidden", "join"
 
 PUBLIC = dict.fromkeys(ACTORS, OK)
-PARTICIPANT_ONLY = {
-    "anonymous": JOIN,
-    "participant": OK,
-    "facilitator": JOIN,
-    "planner": JOIN,
-    "admin": JOIN,
-}
-FACILITATOR = {
-    "anonymous": LOGIN,
-    "participant": LOGIN,
-    "facilitator": OK,
-    "planner": FORBIDDEN,
-    "admin": OK,
-}
-PLANNER = {
-    "anonymous": LOGIN,
-    "participant": LOGIN,
+PARTICIPANT_ONLY = dict.fromkeys(ACTORS, JOIN) | {"participant": OK}
+STAFF_ROLES = {"anonymous": LOGIN, "participant": LOGIN}
+# Creating workshops: any facilitator. Running one: only its own facilitators (and admins).
+FACILITATOR = STAFF_ROLES | {"facilitator": OK, "outsider": OK, "planner": FORBIDDEN, "admin": OK}
+WORKSHOP_TEAM = FACILITATOR | {"outsider": FORBIDDEN}
+PLANNER = STAFF_ROLES | {
     "facilitator": FORBIDDEN,
+    "outsider": FORBIDDEN,
     "planner": OK,
     "admin": OK,
 }
-ANY_STAFF = {
-    "anonymous": LOGIN,
-    "participant": LOGIN,
-    "facilitator": OK,
-    "planner": OK,
-    "admin": OK,
-}
+ANY_STAFF = STAFF_ROLES | {"facilitator": OK, "outsider": OK, "planner": OK, "admin": OK}
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/healthz"): PUBLIC,
@@ -62,22 +47,48 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/join"): PUBLIC,
     ("POST", "/join"): PUBLIC,
     ("GET", "/w/{code}"): PUBLIC,
-    ("GET", "/w/{code}/live"): PUBLIC,
+    ("GET", "/w/{code}/wall"): PUBLIC,
+    ("GET", "/w/{code}/ballot"): PUBLIC,
+    ("GET", "/w/{code}/events"): PUBLIC,
+    ("GET", "/w/{code}/qr.svg"): PUBLIC,
     ("POST", "/w/{code}/participants"): PUBLIC,
     ("POST", "/w/{code}/ideas"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/ideas/{idea_id}/comments"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/ideas/{idea_id}/reactions"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/votes"): PARTICIPANT_ONLY,
     ("GET", "/staff"): ANY_STAFF,
     ("GET", "/staff/workshops/new"): FACILITATOR,
     ("POST", "/staff/workshops"): FACILITATOR,
-    ("GET", "/staff/workshops/{workshop_id}"): FACILITATOR,
-    ("GET", "/staff/workshops/{workshop_id}/live"): FACILITATOR,
-    ("GET", "/staff/workshops/{workshop_id}/proposals"): FACILITATOR,
-    ("POST", "/staff/workshops/{workshop_id}/status"): FACILITATOR,
-    ("POST", "/staff/workshops/{workshop_id}/paper-ideas"): FACILITATOR,
-    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/promote"): FACILITATOR,
-    ("POST", "/staff/workshops/{workshop_id}/vote/open"): FACILITATOR,
-    ("POST", "/staff/workshops/{workshop_id}/vote/close"): FACILITATOR,
-    ("POST", "/staff/workshops/{workshop_id}/priorities"): FACILITATOR,
+    ("GET", "/staff/workshops/{workshop_id}"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/edit"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/edit"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/phases"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/phases/{phase_id}"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/phases/{phase_id}/move"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/phases/{phase_id}/delete"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/facilitators"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/facilitators/{account_id}/remove"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/events"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/projector"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/phase"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/timer"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/posting"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/status"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/paper-ideas"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/ideas"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/ideas/{idea_id}/edit"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/edit"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/hide"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/restore"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/duplicate"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/unduplicate"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/promote"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/proposals"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/vote/open"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/vote/close"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/priorities"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER,
     ("GET", "/staff/plans/{slug}"): PLANNER,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
@@ -109,12 +120,16 @@ class World:
     workshop_id: int
     code: str
     idea_id: int
+    phase_id: int = 0
+    account_id: int = 0
 
     def url(self, path: str) -> str:
         values = {
             "workshop_id": self.workshop_id,
             "code": self.code,
             "idea_id": self.idea_id,
+            "phase_id": self.phase_id,
+            "account_id": self.account_id,
             "slug": "khon-kaen",
         }
         return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
@@ -133,20 +148,29 @@ def classify(response: Response, world: World) -> str:
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
+    if actor in ("facilitator", "outsider"):
+        account = factories.account(db, role=Role.facilitator)
+    elif actor in ("planner", "admin"):
+        account = factories.account(db, role=Role(actor))
+    runner = account if actor == "facilitator" else factories.account(db, role=Role.facilitator)
+    workshop = factories.workshop(db, facilitators=[runner])
     idea = factories.idea(db, workshop=workshop)
-    world = World(workshop.id or 0, workshop.join_code, idea.id or 0)
+    phase_id = factories.phases(db, workshop)[-1].id or 0
+    world = World(workshop.id or 0, workshop.join_code, idea.id or 0, phase_id, runner.id or 0)
     if actor == "participant":
         join(client, workshop)
     elif actor != "anonymous":
-        login(client, factories.account(db, role=Role(actor)))
+        login(client, account)
 
     failures = []
     for (method, path), expected in sorted(EXPECTATIONS.items()):
         if path == "/logout":
             continue  # would end the actor's session; it is public and covered in test_auth
         url = world.url(path)
-        if method == "GET":
+        if path.endswith("/events"):  # a live stream: its status and headers are enough
+            with client.stream("GET", url) as response:
+                pass
+        elif method == "GET":
             response = client.get(url)
         else:
             response = client.request(method, url, data={"csrf_token": csrf(client)})

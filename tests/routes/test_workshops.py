@@ -1,15 +1,46 @@
+import csv
+import io
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Channel, Idea, PlanItem, Proposal, Role, Vote, VoteRound, Workshop
+from app.models import (
+    Channel,
+    Idea,
+    IdeaReaction,
+    PlanItem,
+    Proposal,
+    Role,
+    StaffAccount,
+    Vote,
+    VoteRound,
+    Workshop,
+    WorkshopEvent,
+    WorkshopFacilitator,
+    WorkshopPhase,
+)
 from tests import factories
 from tests.helpers import HX, join, login, post
 
+ALL_GROUPS = ["resident", "public_agency", "business", "civil_society", "academia"]
 
-def _facilitator(client: TestClient, db: Session):  # type: ignore[no-untyped-def]
+
+def _count(db: Session, model: type) -> int:
+    return db.exec(select(func.count()).select_from(model)).one()
+
+
+def _facilitator(client: TestClient, db: Session) -> StaffAccount:
     account = factories.account(db, role=Role.facilitator)
     login(client, account)
     return account
+
+
+def _run(client: TestClient, db: Session) -> tuple[StaffAccount, Workshop]:
+    account = _facilitator(client, db)
+    return account, factories.workshop(db, facilitators=[account])
+
+
+# --- creating and editing ------------------------------------------------------------------
 
 
 def test_new_workshop_form_lists_cities(client: TestClient, db: Session) -> None:
@@ -19,151 +50,267 @@ def test_new_workshop_form_lists_cities(client: TestClient, db: Session) -> None
     assert len(response.context["cities"]) == 8  # type: ignore[attr-defined]
 
 
-def test_create_workshop_gives_a_join_code(client: TestClient, db: Session) -> None:
+def test_create_workshop_with_agenda_and_its_creator_as_facilitator(
+    client: TestClient, db: Session
+) -> None:
     account = _facilitator(client, db)
-    response = post(
-        client,
-        "/staff/workshops",
-        {"city": "nan", "title": "  เวทีเมืองน่าน  ", "held_on": "2026-12-05"},
-    )
+    form = {
+        "city": "nan",
+        "title": "  เวทีเมืองน่าน  ",
+        "held_on": "2026-12-05",
+        "venue": "หอประชุม",
+        "language": "th",
+        "invited_groups": ["resident", "business"],
+    }
+    response = post(client, "/staff/workshops", form)
     assert response.status_code == 303
     workshop = db.exec(select(Workshop)).one()
     assert response.headers["location"] == f"/staff/workshops/{workshop.id}"
-    assert (workshop.title, workshop.created_by_id, str(workshop.held_on)) == (
+    assert (workshop.title, workshop.venue, workshop.invited_groups) == (
         "เวทีเมืองน่าน",
-        account.id,
-        "2026-12-05",
+        "หอประชุม",
+        ["resident", "business"],
     )
+    kinds = [p.kind for p in db.exec(select(WorkshopPhase).order_by(WorkshopPhase.position)).all()]
+    assert kinds == ["ideation", "themes", "voting", "wrap_up"]
+    assert workshop.current_phase_id is not None
+    assert db.exec(select(WorkshopFacilitator.account_id)).all() == [account.id]
     console = client.get(response.headers["location"])
     assert workshop.join_code in console.text
-    assert "5 ธ.ค. 2569" in console.text  # Buddhist Era date
+    assert "5 ธ.ค. 2569" in console.text
 
 
 def test_create_workshop_with_bad_fields_is_422_and_keeps_input(
     client: TestClient, db: Session
 ) -> None:
     _facilitator(client, db)
+    base = {"city": "nan", "title": "เวที", "invited_groups": ALL_GROUPS}
     cases = [
-        ({"city": "", "title": "เวที"}, "โปรดเลือกเมือง"),
-        ({"city": "nan", "title": "   "}, "โปรดตั้งชื่อ"),
-        ({"city": "nan", "title": "x" * 201}, "201"),
-        ({"city": "nan", "title": "เวที", "held_on": "31/02/2569"}, "วันที่"),
+        ({**base, "city": ""}, "โปรดเลือกเมือง"),
+        ({**base, "title": "   "}, "โปรดตั้งชื่อ"),
+        ({**base, "title": "x" * 201}, "201"),
+        ({**base, "held_on": "31/02/2569"}, "วันที่"),
+        ({**base, "invited_groups": []}, "โปรดเชิญ"),
+        ({**base, "language": "fr"}, "ภาษาไทยหรืออังกฤษ"),
     ]
     for form, message in cases:
         response = post(client, "/staff/workshops", form)
         assert response.status_code == 422, form
         assert message in response.text
         assert response.context["form"]["title"] == form["title"]  # type: ignore[attr-defined]
-    assert db.exec(select(func.count()).select_from(Workshop)).one() == 0
+    assert _count(db, Workshop) == 0
 
 
-def test_console_of_unknown_workshop_is_404(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    assert client.get("/staff/workshops/999999").status_code == 404
+def test_edit_workshop_details(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    assert client.get(f"/staff/workshops/{workshop.id}/edit").status_code == 200
+    form = {
+        "city": "krabi",
+        "title": "เวทีกระบี่",
+        "venue": "ศาลากลาง",
+        "language": "en",
+        "invited_groups": ["academia"],
+    }
+    assert post(client, f"/staff/workshops/{workshop.id}/edit", form).status_code == 303
+    db.refresh(workshop)
+    assert (workshop.title, workshop.language, workshop.invited_groups) == (
+        "เวทีกระบี่",
+        "en",
+        ["academia"],
+    )
+    bad = post(client, f"/staff/workshops/{workshop.id}/edit", {**form, "title": ""})
+    assert bad.status_code == 422
+    db.refresh(workshop)
+    assert workshop.title == "เวทีกระบี่"
 
 
-def test_console_live_and_proposals_partials(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
-    factories.idea(db, workshop=workshop, text="ต้นไม้ริมถนน")
-    live = client.get(f"/staff/workshops/{workshop.id}/live", headers=HX)
-    assert live.template.name == "workshops/_live.html"  # type: ignore[attr-defined]
-    assert live.context["counts"]["resident"] == {"participants": 0, "ideas": 1}  # type: ignore[attr-defined]
-    proposals = client.get(f"/staff/workshops/{workshop.id}/proposals", headers=HX)
-    assert proposals.template.name == "workshops/_proposals.html"  # type: ignore[attr-defined]
+def test_agenda_add_rename_move_and_remove(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    url = f"/staff/workshops/{workshop.id}"
     assert (
-        client.get(f"/staff/workshops/{workshop.id}/live").template.name == "workshops/console.html"
-    )  # type: ignore[attr-defined]
+        post(
+            client, f"{url}/phases", {"kind": "custom", "title": "", "time_box_minutes": ""}
+        ).status_code
+        == 422
+    )
+    assert (
+        post(
+            client, f"{url}/phases", {"kind": "custom", "title": "พักเบรก", "time_box_minutes": "๑๕"}
+        ).status_code
+        == 303
+    )
+    phases = factories.phases(db, workshop)
+    added = phases[-1]
+    assert (added.title, added.time_box_minutes) == ("พักเบรก", 15)  # Thai digits read too
+    assert post(client, f"{url}/phases/{added.id}/move", {"direction": "up"}).status_code == 303
+    assert [p.id for p in factories.phases(db, workshop)][-2] == added.id
+    assert (
+        post(
+            client,
+            f"{url}/phases/{added.id}",
+            {"title": "พักดื่มกาแฟ", "instructions": "กลับมา 10:30", "time_box_minutes": "999"},
+        ).status_code
+        == 422
+    )
+    assert (
+        post(
+            client,
+            f"{url}/phases/{added.id}",
+            {"title": "พักดื่มกาแฟ", "instructions": "กลับมา 10:30", "time_box_minutes": "20"},
+        ).status_code
+        == 303
+    )
+    db.refresh(added)
+    assert (added.title, added.instructions, added.time_box_minutes) == (
+        "พักดื่มกาแฟ",
+        "กลับมา 10:30",
+        20,
+    )
+    assert (
+        post(client, f"{url}/phases/{added.id}/move", {"direction": "sideways"}).status_code == 422
+    )
+    current = workshop.current_phase_id
+    assert post(client, f"{url}/phases/{current}/delete").status_code == 409  # the phase being run
+    assert post(client, f"{url}/phases/{added.id}/delete").status_code == 303
+    assert len(factories.phases(db, workshop)) == 4
 
 
-def test_paper_note_is_marked_as_paper(client: TestClient, db: Session) -> None:
+def test_phase_of_another_workshop_is_404(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    other = factories.workshop(db)
+    foreign = factories.phases(db, other)[0]
+    assert (
+        post(
+            client, f"/staff/workshops/{workshop.id}/phases/{foreign.id}", {"title": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        post(
+            client, f"/staff/workshops/{workshop.id}/phase", {"phase_id": str(foreign.id)}
+        ).status_code
+        == 404
+    )
+
+
+def test_co_facilitators_can_be_added_and_removed(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+    account, workshop = _run(client, db)
+    colleague = factories.account(db, role=Role.facilitator)
+    planner = factories.account(db, role=Role.planner)
+    url = f"/staff/workshops/{workshop.id}/facilitators"
+    assert post(client, url, {"email": "nobody@example.test"}).status_code == 422
+    assert post(client, url, {"email": planner.email}).status_code == 422
+    assert post(client, url, {"email": colleague.email.upper()}).status_code == 303
+    with TestClient(app, follow_redirects=False) as second:
+        login(second, colleague)
+        assert (
+            second.get(f"/staff/workshops/{workshop.id}").status_code == 200
+        )  # both run it at once
+        assert (
+            post(second, f"/staff/workshops/{workshop.id}/phase", {"direction": "next"}).status_code
+            == 303
+        )
+    assert post(client, f"{url}/{colleague.id}/remove").status_code == 303
+    assert post(client, f"{url}/{account.id}/remove").status_code == 409  # the last one stays
+    assert post(client, f"{url}/999999/remove").status_code == 404
+
+
+def test_facilitator_of_another_workshop_is_forbidden(client: TestClient, db: Session) -> None:
+    _facilitator(client, db)
+    workshop = factories.workshop(db, facilitators=[factories.account(db)])
+    assert client.get(f"/staff/workshops/{workshop.id}").status_code == 403
+    assert (
+        post(client, f"/staff/workshops/{workshop.id}/phase", {"direction": "next"}).status_code
+        == 403
+    )
+
+
+def test_dashboard_lists_only_my_workshops(client: TestClient, db: Session) -> None:
     account = _facilitator(client, db)
-    workshop = factories.workshop(db)
+    mine = factories.workshop(db, title="ของฉัน", facilitators=[account])
+    factories.workshop(db, title="ของคนอื่น", facilitators=[factories.account(db)])
+    listed = [w.id for w, _city in client.get("/staff").context["workshops"]]  # type: ignore[attr-defined]
+    assert listed == [mine.id]
+
+
+# --- running it live ---------------------------------------------------------------------
+
+
+def test_console_and_projector(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    factories.idea(db, workshop=workshop, text="ต้นไม้ริมถนน")
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert console.status_code == 200
+    assert console.context["counts"]["resident"] == {"participants": 0, "ideas": 1}  # type: ignore[attr-defined]
+    assert "data-live-url" in console.text
+    projector = client.get(f"/staff/workshops/{workshop.id}/projector")
+    assert projector.status_code == 200
+    assert "<svg" in projector.text
+    assert workshop.join_code in projector.text
+    assert "ต้นไม้ริมถนน" in projector.text
+
+
+def test_next_and_previous_phase_restart_the_time_box(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    phases = factories.phases(db, workshop)
+    phases[1].time_box_minutes = 10
+    db.add(phases[1])
+    db.commit()
     response = post(
-        client,
-        f"/staff/workshops/{workshop.id}/paper-ideas",
-        {"text": "ไฟส่องสว่างซอย 3", "stakeholder_group": "public_agency"},
-        headers=HX,
+        client, f"/staff/workshops/{workshop.id}/phase", {"direction": "next"}, headers=HX
     )
     assert response.status_code == 200
-    assert response.template.name == "workshops/_paper_form.html"  # type: ignore[attr-defined]
-    idea = db.exec(select(Idea)).one()
-    assert (idea.channel, idea.stakeholder_group, idea.entered_by_id, idea.participant_id) == (
-        Channel.paper,
-        "public_agency",
-        account.id,
-        None,
+    assert response.template.name == "workshops/_run_panel.html"  # type: ignore[attr-defined]
+    db.refresh(workshop)
+    assert (workshop.current_phase_id, workshop.timer_remaining_seconds) == (phases[1].id, 600)
+    post(client, f"/staff/workshops/{workshop.id}/phase", {"direction": "previous"})
+    post(
+        client, f"/staff/workshops/{workshop.id}/phase", {"direction": "previous"}
+    )  # stays at the start
+    db.refresh(workshop)
+    assert workshop.current_phase_id == phases[0].id
+    assert (
+        post(client, f"/staff/workshops/{workshop.id}/phase", {"direction": "up"}).status_code
+        == 422
     )
 
 
-def test_paper_note_errors_keep_the_text(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
-    response = post(
-        client,
-        f"/staff/workshops/{workshop.id}/paper-ideas",
-        {"text": "ไฟดับ", "stakeholder_group": ""},
-    )
-    assert response.status_code == 422
-    assert response.context["paper_text"] == "ไฟดับ"  # type: ignore[attr-defined]
-    response = post(
-        client,
-        f"/staff/workshops/{workshop.id}/paper-ideas",
-        {"text": "", "stakeholder_group": "resident"},
-        headers=HX,
-    )
-    assert response.status_code == 422
-    assert db.exec(select(func.count()).select_from(Idea)).one() == 0
+def test_timer_start_pause_resume_reset(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    url = f"/staff/workshops/{workshop.id}/timer"
+    assert post(client, url, {"action": "start", "minutes": "0"}).status_code == 422
+    assert post(client, url, {"action": "start", "minutes": "abc"}).status_code == 422
+    assert post(client, url, {"action": "start"}).status_code == 422  # nothing to resume
+    assert post(client, url, {"action": "start", "minutes": "5"}).status_code == 303
+    db.refresh(workshop)
+    assert workshop.timer_ends_at is not None
+    post(client, url, {"action": "pause"})
+    db.refresh(workshop)
+    assert workshop.timer_ends_at is None
+    assert 295 <= (workshop.timer_remaining_seconds or 0) <= 300
+    post(client, url, {"action": "start"})
+    db.refresh(workshop)
+    assert workshop.timer_ends_at is not None
+    post(client, url, {"action": "reset"})
+    db.refresh(workshop)
+    assert (workshop.timer_ends_at, workshop.timer_remaining_seconds) == (None, None)
+    assert post(client, url, {"action": "explode"}).status_code == 422
 
 
-def test_promote_idea_twice_makes_one_proposal(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
-    idea = factories.idea(db, workshop=workshop, text="บรรทัดแรกเป็นชื่อ\nรายละเอียดเพิ่มเติม")
-    for _ in range(2):
-        response = post(
-            client, f"/staff/workshops/{workshop.id}/ideas/{idea.id}/promote", headers=HX
-        )
-        assert response.status_code == 200
-    proposal = db.exec(select(Proposal)).one()
-    assert (proposal.title, proposal.source_idea_id, proposal.city_id) == (
-        "บรรทัดแรกเป็นชื่อ",
-        idea.id,
-        workshop.city_id,
-    )
-    assert response.template.name == "workshops/_proposals.html"  # type: ignore[attr-defined]
-
-
-def test_promote_idea_of_another_workshop_is_404(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop, other = factories.workshop(db), factories.workshop(db)
-    idea = factories.idea(db, workshop=other)
-    response = post(client, f"/staff/workshops/{workshop.id}/ideas/{idea.id}/promote")
-    assert response.status_code == 404
-    assert db.exec(select(func.count()).select_from(Proposal)).one() == 0
-
-
-def test_open_vote_needs_a_proposal_and_only_one_round(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 409
-    factories.proposal(db, workshop=workshop)
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 303
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 409
-    assert db.exec(select(func.count()).select_from(VoteRound)).one() == 1
-
-
-def test_close_vote_without_open_round_is_409(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
-    response = post(client, f"/staff/workshops/{workshop.id}/vote/close", headers=HX)
-    assert response.status_code == 409
-    assert response.headers["HX-Retarget"] == "#flash-area"
+def test_pause_and_reopen_posting(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    url = f"/staff/workshops/{workshop.id}/posting"
+    assert post(client, url, {"locked": "1"}).status_code == 303
+    db.refresh(workshop)
+    assert workshop.posting_locked
+    assert post(client, url, {"locked": "maybe"}).status_code == 422
+    post(client, url, {"locked": "0"})
+    db.refresh(workshop)
+    assert not workshop.posting_locked
 
 
 def test_close_workshop_then_reopen(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
+    _, workshop = _run(client, db)
     assert (
         post(client, f"/staff/workshops/{workshop.id}/status", {"status": "closed"}).status_code
         == 303
@@ -182,14 +329,214 @@ def test_close_workshop_then_reopen(client: TestClient, db: Session) -> None:
     assert workshop.status == "open"
 
 
+def test_every_live_change_appends_an_event(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    post(client, f"/staff/workshops/{workshop.id}/phase", {"direction": "next"})
+    post(client, f"/staff/workshops/{workshop.id}/posting", {"locked": "1"})
+    post(
+        client,
+        f"/staff/workshops/{workshop.id}/paper-ideas",
+        {"text": "โน้ต", "stakeholder_group": "resident"},
+    )
+    events = db.exec(
+        select(WorkshopEvent)
+        .where(WorkshopEvent.workshop_id == workshop.id)
+        .order_by(WorkshopEvent.seq)
+    ).all()
+    assert [(e.seq, e.kind) for e in events] == [(1, "state"), (2, "state"), (3, "idea")]
+    db.refresh(workshop)
+    assert workshop.event_seq == 3
+
+
+# --- paper notes -----------------------------------------------------------------------------
+
+
+def test_paper_note_is_marked_as_paper_with_its_table(client: TestClient, db: Session) -> None:
+    account, workshop = _run(client, db)
+    form = {"text": "ไฟส่องสว่างซอย 3", "stakeholder_group": "public_agency", "table_number": "๗"}
+    response = post(client, f"/staff/workshops/{workshop.id}/paper-ideas", form, headers=HX)
+    assert response.status_code == 200
+    assert response.template.name == "workshops/_paper_form.html"  # type: ignore[attr-defined]
+    assert response.context["paper"] == {"text": "", "group": "public_agency", "table": "๗"}  # type: ignore[attr-defined]
+    idea = db.exec(select(Idea)).one()
+    assert (
+        idea.channel,
+        idea.stakeholder_group,
+        idea.entered_by_id,
+        idea.participant_id,
+        idea.table_number,
+    ) == (Channel.paper, "public_agency", account.id, None, 7)
+
+
+def test_bulk_paste_makes_one_note_per_line(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    pasted = "ทางเท้าแตก\n\n  ไฟดับซอย 5  \r\nขยะล้นถัง\n"
+    form = {"text": pasted, "stakeholder_group": "resident", "table_number": "2"}
+    assert post(client, f"/staff/workshops/{workshop.id}/paper-ideas", form).status_code == 303
+    texts = [i.text for i in db.exec(select(Idea).order_by(Idea.id)).all()]
+    assert texts == ["ทางเท้าแตก", "ไฟดับซอย 5", "ขยะล้นถัง"]
+
+
+def test_bulk_paste_with_a_bad_line_saves_nothing(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    pasted = "ดี\n" + "ก" * 1001 + "\nดีอีก"
+    form = {"text": pasted, "stakeholder_group": "resident"}
+    response = post(client, f"/staff/workshops/{workshop.id}/paper-ideas", form, headers=HX)
+    assert response.status_code == 422
+    assert "บรรทัดที่ 2" in response.text
+    assert response.context["paper"]["text"] == pasted  # type: ignore[attr-defined]
+    assert _count(db, Idea) == 0
+
+
+def test_paper_note_errors_keep_the_text(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    url = f"/staff/workshops/{workshop.id}/paper-ideas"
+    response = post(client, url, {"text": "ไฟดับ", "stakeholder_group": ""})
+    assert response.status_code == 422
+    assert response.context["paper"]["text"] == "ไฟดับ"  # type: ignore[attr-defined]
+    assert (
+        post(client, url, {"text": "", "stakeholder_group": "resident"}, headers=HX).status_code
+        == 422
+    )
+    assert (
+        post(
+            client, url, {"text": "x", "stakeholder_group": "resident", "table_number": "abc"}
+        ).status_code
+        == 422
+    )
+    assert (
+        post(
+            client, url, {"text": "x", "stakeholder_group": "resident", "table_number": "0"}
+        ).status_code
+        == 422
+    )
+    assert _count(db, Idea) == 0
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+def test_hide_with_reason_and_restore(client: TestClient, db: Session) -> None:
+    account, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="โฆษณาขายของ")
+    url = f"/staff/workshops/{workshop.id}/ideas/{idea.id}"
+    assert post(client, f"{url}/hide", {"reason": " "}).status_code == 422
+    response = post(client, f"{url}/hide", {"reason": "สแปม"}, headers=HX)
+    assert response.status_code == 200
+    assert response.template.name == "workshops/_console_ideas.html"  # type: ignore[attr-defined]
+    db.refresh(idea)
+    assert (idea.hidden, idea.hidden_reason, idea.hidden_by_id) == (True, "สแปม", account.id)
+    assert "โฆษณาขายของ" not in client.get(f"/w/{workshop.join_code}").text
+    assert "สแปม" in client.get(f"/staff/workshops/{workshop.id}").text
+    post(client, f"{url}/restore")
+    db.refresh(idea)
+    assert (idea.hidden, idea.hidden_reason) == (False, None)
+
+
+def test_correct_a_typo_keeps_the_original(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="ถนนชำรุตมาก")
+    url = f"/staff/workshops/{workshop.id}/ideas/{idea.id}/edit"
+    form_page = client.get(url, headers=HX)
+    assert form_page.template.name == "workshops/_edit_idea.html"  # type: ignore[attr-defined]
+    assert client.get(url).template.name == "workshops/edit_idea.html"  # type: ignore[attr-defined]
+    assert post(client, url, {"text": "ถนนชำรุดมาก"}).status_code == 303
+    post(client, url, {"text": "ถนนชำรุดมากครับ"})
+    db.refresh(idea)
+    assert (idea.text, idea.original_text) == ("ถนนชำรุดมากครับ", "ถนนชำรุตมาก")
+    assert idea.edited_at is not None
+    bad = post(client, url, {"text": ""}, headers=HX)
+    assert bad.status_code == 422
+    db.refresh(idea)
+    assert idea.text == "ถนนชำรุดมากครับ"
+
+
+def test_merge_duplicates_into_the_root(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    first = factories.idea(db, workshop=workshop, text="อยากได้สวนสาธารณะ")
+    second = factories.idea(db, workshop=workshop, text="ขอสวนสาธารณะ")
+    third = factories.idea(db, workshop=workshop, text="สวนสาธารณะใกล้บ้าน")
+    url = f"/staff/workshops/{workshop.id}/ideas"
+    assert post(client, f"{url}/{second.id}/duplicate", {"of": str(first.id)}).status_code == 303
+    assert (
+        post(client, f"{url}/{first.id}/duplicate", {"of": str(third.id)}).status_code == 303
+    )  # chains flatten
+    db.refresh(second)
+    db.refresh(first)
+    assert (first.duplicate_of_id, second.duplicate_of_id) == (third.id, third.id)
+    assert (
+        post(client, f"{url}/{third.id}/duplicate", {"of": str(first.id)}).status_code == 422
+    )  # itself
+    assert post(client, f"{url}/{third.id}/duplicate", {"of": "x"}).status_code == 422
+    wall = client.get(f"/w/{workshop.join_code}")
+    items = wall.context["items"]  # type: ignore[attr-defined]
+    assert [(i.idea.id, i.duplicates) for i in items] == [(third.id, 2)]
+    post(client, f"{url}/{second.id}/unduplicate")
+    db.refresh(second)
+    assert second.duplicate_of_id is None
+
+
+def test_moderating_an_idea_of_another_workshop_is_404(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    foreign = factories.idea(db, workshop=factories.workshop(db))
+    url = f"/staff/workshops/{workshop.id}/ideas/{foreign.id}"
+    assert post(client, f"{url}/hide", {"reason": "x"}).status_code == 404
+    assert post(client, f"{url}/edit", {"text": "x"}).status_code == 404
+    assert post(client, f"{url}/promote").status_code == 404
+    assert client.get(f"{url}/edit").status_code == 404
+
+
+def test_console_ideas_partial(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    factories.idea(db, workshop=workshop, text="ไอเดีย")
+    partial = client.get(f"/staff/workshops/{workshop.id}/ideas", headers=HX)
+    assert partial.template.name == "workshops/_console_ideas.html"  # type: ignore[attr-defined]
+
+
+# --- proposals, vote and priorities (skeleton) -------------------------------------------------
+
+
+def test_promote_idea_twice_makes_one_proposal(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="บรรทัดแรกเป็นชื่อ\nรายละเอียดเพิ่มเติม")
+    for _ in range(2):
+        response = post(
+            client, f"/staff/workshops/{workshop.id}/ideas/{idea.id}/promote", headers=HX
+        )
+        assert response.status_code == 200
+    proposal = db.exec(select(Proposal)).one()
+    assert (proposal.title, proposal.source_idea_id, proposal.city_id) == (
+        "บรรทัดแรกเป็นชื่อ",
+        idea.id,
+        workshop.city_id,
+    )
+    assert response.template.name == "workshops/_promoted.html"  # type: ignore[attr-defined]
+    assert f'id="idea-{idea.id}" class="idea" hx-swap-oob="true"' in response.text
+
+
+def test_open_vote_needs_a_proposal_and_only_one_round(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 409
+    factories.proposal(db, workshop=workshop)
+    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 303
+    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 409
+    assert _count(db, VoteRound) == 1
+
+
+def test_close_vote_without_open_round_is_409(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    response = post(client, f"/staff/workshops/{workshop.id}/vote/close", headers=HX)
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#flash-area"
+
+
 def test_agreed_priorities_become_plan_items_in_vote_order(client: TestClient, db: Session) -> None:
-    account = _facilitator(client, db)
-    workshop = factories.workshop(db)
+    account, workshop = _run(client, db)
     low = factories.proposal(db, workshop=workshop, title="น้อย")
     high = factories.proposal(db, workshop=workshop, title="มาก")
     vote_round = VoteRound(workshop_id=workshop.id)
     db.add(vote_round)
-    db.commit()
+    db.flush()
     db.add_all(
         [
             Vote(
@@ -207,19 +554,10 @@ def test_agreed_priorities_become_plan_items_in_vote_order(client: TestClient, d
         )
     )
     db.commit()
-    assert (
-        post(
-            client, f"/staff/workshops/{workshop.id}/priorities", {"proposal_id": [low.id, high.id]}
-        ).status_code
-        == 409
-    )  # the vote is still open
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/close").status_code == 303
-    response = post(
-        client,
-        f"/staff/workshops/{workshop.id}/priorities",
-        {"proposal_id": [low.id, high.id]},
-        headers=HX,
-    )
+    url = f"/staff/workshops/{workshop.id}"
+    assert post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}).status_code == 409
+    assert post(client, f"{url}/vote/close").status_code == 303
+    response = post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}, headers=HX)
     assert response.status_code == 200
     items = db.exec(select(PlanItem).order_by(PlanItem.priority)).all()
     assert [
@@ -227,35 +565,58 @@ def test_agreed_priorities_become_plan_items_in_vote_order(client: TestClient, d
     ] == [(1, high.id, 3, vote_round.id, account.id), (2, low.id, 1, vote_round.id, account.id)]
     db.refresh(high)
     assert high.status == "agreed"
-    # Again: nothing is added twice.
-    post(client, f"/staff/workshops/{workshop.id}/priorities", {"proposal_id": [high.id]})
-    assert db.exec(select(func.count()).select_from(PlanItem)).one() == 2
+    post(client, f"{url}/priorities", {"proposal_id": [high.id]})
+    assert _count(db, PlanItem) == 2
 
 
 def test_agree_priorities_validation(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
-    workshop, other = factories.workshop(db), factories.workshop(db)
-    foreign = factories.proposal(db, workshop=other)
-    assert post(client, f"/staff/workshops/{workshop.id}/priorities", {}).status_code == 422
-    assert (
-        post(
-            client, f"/staff/workshops/{workshop.id}/priorities", {"proposal_id": foreign.id}
-        ).status_code
-        == 404
-    )
-    assert (
-        post(client, f"/staff/workshops/{workshop.id}/priorities", {"proposal_id": "x"}).status_code
-        == 422
-    )
-    assert db.exec(select(func.count()).select_from(PlanItem)).one() == 0
+    _, workshop = _run(client, db)
+    foreign = factories.proposal(db, workshop=factories.workshop(db))
+    url = f"/staff/workshops/{workshop.id}/priorities"
+    assert post(client, url, {}).status_code == 422
+    assert post(client, url, {"proposal_id": foreign.id}).status_code == 404
+    assert post(client, url, {"proposal_id": "x"}).status_code == 422
+    assert _count(db, PlanItem) == 0
 
 
 def test_participant_sees_ballot_when_vote_opens(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
-    _facilitator(client, db)
-    workshop = factories.workshop(db)
+    _, workshop = _run(client, db)
     proposal = factories.proposal(db, workshop=workshop, title="ลานกีฬาชุมชน")
     post(client, f"/staff/workshops/{workshop.id}/vote/open")
     with TestClient(app, follow_redirects=False) as phone:
         join(phone, workshop)
-        page = phone.get(f"/w/{workshop.join_code}/live", headers=HX)
+        page = phone.get(f"/w/{workshop.join_code}/ballot", headers=HX)
         assert f"ballot-proposal-{proposal.id}" in page.text
+
+
+# --- after the session ---------------------------------------------------------------------------
+
+
+def test_participation_report_per_group_and_table(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    resident = factories.participant(db, workshop=workshop)
+    factories.participant(db, workshop=workshop)  # joined, never posted
+    idea = factories.idea(db, workshop=workshop, participant=resident)
+    comment = factories.idea(db, workshop=workshop, participant=resident, text="ความเห็น")
+    comment.parent_id = idea.id
+    db.add(comment)
+    paper = factories.idea(db, workshop=workshop, channel=Channel.paper, group="business")
+    paper.table_number = 4
+    db.add(paper)
+    db.add(IdeaReaction(idea_id=idea.id, participant_id=resident.id))
+    db.commit()
+    page = client.get(f"/staff/workshops/{workshop.id}/report")
+    assert page.status_code == 200
+    report = page.context["report"]  # type: ignore[attr-defined]
+    residents = report.groups[0]
+    assert (residents.participants, residents.active_participants) == (2, 1)
+    assert (residents.phone_ideas, residents.comments, residents.reactions) == (1, 1, 1)
+    assert [(t.table_number, t.stakeholder_group, t.paper_ideas) for t in report.tables] == [
+        (4, "business", 1)
+    ]
+    csv_response = client.get(f"/staff/workshops/{workshop.id}/report.csv")
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    total = next(r for r in rows if r["stakeholder_group"] == "total")
+    assert (total["participants"], total["paper_ideas"]) == ("2", "1")
+    assert any(r["section"] == "table" and r["table_number"] == "4" for r in rows)

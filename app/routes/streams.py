@@ -1,0 +1,172 @@
+"""Server-sent event streams that keep phones, the projector and the console live.
+
+Each event from the hub becomes one HTML fragment of out-of-band swaps for the view that
+listens; a fragment is rendered once per process, language and view, then shared by every
+listener (300 phones cost one render, not 300).
+"""
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app import i18n
+from app.deps import FacilitatedWorkshop, WorkshopByCode
+from app.errors import UserError
+from app.i18n import gettext as _
+from app.live import END, EventRef, LiveHub, events_between, sse_message
+from app.models import Idea, Proposal, Workshop
+from app.routes.participate import state_context
+from app.routes.workshops import console_context
+from app.services import ideas as idea_service
+from app.services.live import Kind
+from app.templating import render_fragment
+
+router = APIRouter(include_in_schema=False)
+
+KEEPALIVE_SECONDS = 15.0
+# Streams end after a while and the browser reconnects from its Last-Event-ID: this bounds
+# how long a proxy or a sleeping phone can hold a dead connection, and nothing is missed.
+STREAM_LIFETIME_SECONDS = 300.0
+
+
+class FragmentCache:
+    """Rendered fragments by (workshop, seq, view, locale); concurrent asks share one render."""
+
+    def __init__(self, size: int = 4000) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, int, str, str], asyncio.Future[str]] = OrderedDict()
+
+    async def get(self, key: tuple[int, int, str, str], render: Callable[[], str]) -> str:
+        future = self._entries.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._entries[key] = future
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+            try:
+                future.set_result(await anyio.to_thread.run_sync(render))
+            except Exception as exc:  # re-raised; every waiter sees the same failure
+                self._entries.pop(key, None)
+                future.set_exception(exc)
+                raise
+        return await asyncio.shield(future)
+
+
+def fragment(engine: Engine, workshop_id: int, event: EventRef, view: str) -> str:
+    with Session(engine) as session:
+        return render_event(session, workshop_id, event, view)
+
+
+def render_event(session: Session, workshop_id: int, event: EventRef, view: str) -> str:
+    """The HTML that moves one view of one workshop forward by one event."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        return ""
+    context: dict[str, Any] = {"kind": event.kind, "workshop": workshop, "reacted": set()}
+    context["can_post"] = workshop.status == "open"
+    if event.kind in (Kind.IDEA, Kind.REACTION) and event.subject_id is not None:
+        idea = session.get(Idea, event.subject_id)
+        if idea is None or idea.hidden or idea.duplicate_of_id is not None:
+            return ""
+        context["item"] = idea_service.wall_item(session, idea)
+        if idea.parent_id is not None:
+            parent = session.get(Idea, idea.parent_id)
+            context["comment_count"] = (
+                len(idea_service.wall_item(session, parent).comments) if parent else 0
+            )
+    if event.kind == Kind.VOTE and event.subject_id is not None and view == "console":
+        # A promoted idea: every console marks it, not only the one that clicked.
+        proposal = session.get(Proposal, event.subject_id)
+        if proposal is not None and proposal.source_idea_id is not None:
+            source = session.get(Idea, proposal.source_idea_id)
+            if source is not None:
+                context["promoted_item"] = idea_service.wall_item(session, source)
+                context["promoted"] = {source.id}
+    if event.kind in (Kind.IDEA, Kind.WALL):
+        context["wall_count"] = idea_service.visible_count(session, workshop)
+    if view == "participant":
+        context |= state_context(session, workshop)
+    else:
+        context |= console_context(session, workshop, include_ideas=event.kind == Kind.WALL)
+    return render_fragment(f"live/_{view}.html", context)
+
+
+async def stream(
+    request: Request, workshop_id: int, view: str, since: int, last_event_id: str | None
+) -> StreamingResponse:
+    hub: LiveHub = request.app.state.hub
+    cache: FragmentCache = request.app.state.fragments
+    engine: Engine = request.app.state.engine
+    locale = i18n.get_locale()
+    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else max(since, 0)
+
+    async def render(event: EventRef) -> str:
+        key = (workshop_id, event.seq, view, locale)
+        return await cache.get(key, lambda: fragment(engine, workshop_id, event, view))
+
+    async def events() -> AsyncIterator[str]:
+        last = start
+        deadline = time.monotonic() + STREAM_LIFETIME_SECONDS
+        async with hub.subscribe(workshop_id) as queue:
+            yield "retry: 2000\n\n"
+            while True:  # catch up on what happened since the page was rendered
+                backlog = await anyio.to_thread.run_sync(events_between, engine, workshop_id, last)
+                if not backlog:
+                    break
+                for event in backlog:
+                    yield sse_message(event.seq, await render(event))
+                    last = event.seq
+            while time.monotonic() < deadline:
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if event is END:
+                    break
+                if event.seq <= last:
+                    continue
+                if event.seq > last + 1:  # should not happen; fill any gap from the table
+                    for missed in await anyio.to_thread.run_sync(
+                        events_between, engine, workshop_id, last
+                    ):
+                        if missed.seq < event.seq:
+                            yield sse_message(missed.seq, await render(missed))
+                yield sse_message(event.seq, await render(event))
+                last = event.seq
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+@router.get("/w/{code}/events")
+async def participant_events(
+    request: Request,
+    workshop: WorkshopByCode,
+    since: int = 0,
+    last_event_id: str | None = Header(default=None),
+) -> StreamingResponse:
+    """The phone's live stream: new ideas, comments, +1 counts, phase and timer."""
+    return await stream(request, workshop.id or 0, "participant", since, last_event_id)
+
+
+@router.get("/staff/workshops/{workshop_id}/events")
+async def staff_events(
+    request: Request,
+    workshop: FacilitatedWorkshop,
+    view: str = "console",
+    since: int = 0,
+    last_event_id: str | None = Header(default=None),
+) -> StreamingResponse:
+    """The console's or the projector's live stream."""
+    if view not in ("console", "projector"):
+        raise UserError(_("Unknown view."), status_code=422)
+    return await stream(request, workshop.id or 0, view, since, last_event_id)

@@ -1,0 +1,362 @@
+"""Ideas and comments on a workshop's wall: posting from phones, paper notes, +1s, moderation."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.domain.paper import split_notes
+from app.domain.rate_limit import PostingLimit, retry_after
+from app.errors import Conflict, NotFound, UserError
+from app.i18n import gettext as _
+from app.i18n import ngettext
+from app.models import (
+    Channel,
+    Idea,
+    IdeaReaction,
+    Participant,
+    StaffAccount,
+    StakeholderGroup,
+    Workshop,
+    utcnow,
+)
+from app.services import live
+from app.services.workshops import ensure_open, text_or_error
+
+IDEA_MAX_LENGTH = 1000
+MAX_TABLE_NUMBER = 999
+POSTING_LIMIT = PostingLimit()
+
+
+class TooFast(UserError):
+    status_code = 429
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            ngettext(
+                "You are posting very fast. Please wait %(num)s second and send again; your text is kept.",
+                "You are posting very fast. Please wait %(num)s seconds and send again; your text is kept.",
+                seconds,
+            )
+            % {"num": seconds}
+        )
+        self.retry_after = seconds
+
+
+def _clean(text: str, empty_message: str) -> str:
+    return text_or_error(text, max_length=IDEA_MAX_LENGTH, empty_message=empty_message)
+
+
+def visible_idea(session: Session, workshop: Workshop, idea_id: int) -> Idea:
+    idea = session.get(Idea, idea_id)
+    if (
+        idea is None
+        or idea.workshop_id != workshop.id
+        or idea.hidden
+        or idea.duplicate_of_id is not None
+    ):
+        raise NotFound(_("This idea is no longer on the wall."))
+    return idea
+
+
+def post(
+    session: Session,
+    workshop: Workshop,
+    participant: Participant,
+    text: str,
+    *,
+    client_key: str | None,
+    parent_id: int | None = None,
+) -> tuple[Idea, bool]:
+    """Post an idea (or a comment on one). Returns (idea, created).
+
+    The same client_key from the same participant returns the first idea (a double tap or
+    a resent form); posting too fast, into a locked or closed workshop, or on a hidden idea
+    is refused with a message, and nothing is written.
+    """
+    key = (client_key or "").strip()[:64] or None
+    if key is not None:
+        existing = _by_key(session, participant, key)
+        if existing is not None:
+            return existing, False
+    ensure_open(workshop)
+    if workshop.posting_locked:
+        raise Conflict(
+            _(
+                "Posting is paused by the facilitator. Your text is kept; send it when posting reopens."
+            )
+        )
+    parent = visible_idea(session, workshop, parent_id) if parent_id is not None else None
+    if parent is not None and parent.parent_id is not None:
+        raise UserError(_("Comments can only be added to ideas."), status_code=422)
+    clean = _clean(
+        text,
+        _("Please write your comment before sending.")
+        if parent
+        else _("Please write your idea before sending."),
+    )
+    now = utcnow()
+    recent = session.exec(
+        select(Idea.created_at).where(
+            Idea.participant_id == participant.id, col(Idea.created_at) > now - POSTING_LIMIT.window
+        )
+    ).all()
+    wait = retry_after(list(recent), now, POSTING_LIMIT)
+    if wait is not None:
+        raise TooFast(wait)
+    idea = Idea(
+        workshop_id=workshop.id or 0,
+        participant_id=participant.id,
+        parent_id=parent.id if parent else None,
+        channel=Channel.phone,
+        stakeholder_group=participant.stakeholder_group,
+        text=clean,
+        client_key=key,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(idea)
+    except IntegrityError:
+        # The same key arrived twice at once; the unique constraint kept the first.
+        if key is None:
+            raise
+        existing = _by_key(session, participant, key)
+        if existing is None:
+            raise
+        return existing, False
+    live.emit(session, workshop.id or 0, live.Kind.IDEA, idea.id)
+    return idea, True
+
+
+def _by_key(session: Session, participant: Participant, key: str) -> Idea | None:
+    query = select(Idea).where(Idea.participant_id == participant.id, Idea.client_key == key)
+    return session.exec(query).first()
+
+
+def _table(table_number: int | None) -> int | None:
+    if table_number is not None and not 1 <= table_number <= MAX_TABLE_NUMBER:
+        raise UserError(
+            _("Table numbers run from 1 to %(max)s.") % {"max": MAX_TABLE_NUMBER}, status_code=422
+        )
+    return table_number
+
+
+def add_paper_notes(
+    session: Session,
+    workshop: Workshop,
+    *,
+    pasted: str,
+    group: str,
+    table_number: int | None,
+    entered_by: StaffAccount,
+) -> list[Idea]:
+    """Sticky notes typed in by a facilitator, one per line; all saved or none."""
+    if group not in StakeholderGroup.__members__:
+        raise UserError(_("Please choose the group written on the note."), status_code=422)
+    table = _table(table_number)
+    notes, problems = split_notes(pasted, max_length=IDEA_MAX_LENGTH)
+    if problems:
+        line, problem = problems[0]
+        raise UserError(
+            _(
+                "Line %(line)s is %(length)s characters long; the limit is %(limit)s. Nothing was saved."
+            )
+            % {"line": line, "length": f"{problem.length:,}", "limit": f"{problem.limit:,}"},
+            status_code=422,
+        )
+    if not notes:
+        raise UserError(_("Please type the note's text."), status_code=422)
+    ideas = [
+        Idea(
+            workshop_id=workshop.id or 0,
+            entered_by_id=entered_by.id,
+            channel=Channel.paper,
+            table_number=table,
+            stakeholder_group=StakeholderGroup(group),
+            text=note,
+        )
+        for note in notes
+    ]
+    session.add_all(ideas)
+    session.flush()
+    for idea in ideas:
+        live.emit(session, workshop.id or 0, live.Kind.IDEA, idea.id)
+    return ideas
+
+
+def set_reaction(
+    session: Session, workshop: Workshop, participant: Participant, idea_id: int, *, given: bool
+) -> None:
+    """Give or take back the participant's +1. Setting (not toggling) makes a double tap or a
+    button showing stale state harmless."""
+    ensure_open(workshop)
+    idea = visible_idea(session, workshop, idea_id)
+    existing = session.exec(
+        select(IdeaReaction).where(
+            IdeaReaction.idea_id == idea.id, IdeaReaction.participant_id == participant.id
+        )
+    ).first()
+    if given == (existing is not None):
+        return
+    if existing is not None:
+        session.delete(existing)
+    else:
+        try:
+            with session.begin_nested():
+                session.add(IdeaReaction(idea_id=idea.id or 0, participant_id=participant.id or 0))
+        except IntegrityError:
+            return  # given at the same moment by a double tap
+    session.flush()
+    live.emit(session, workshop.id or 0, live.Kind.REACTION, idea.id)
+
+
+# --- moderation -------------------------------------------------------------------------
+
+
+def idea_of(session: Session, workshop: Workshop, idea_id: int) -> Idea:
+    idea = session.get(Idea, idea_id)
+    if idea is None or idea.workshop_id != workshop.id:
+        raise NotFound(_("This idea does not belong to this workshop."))
+    return idea
+
+
+def hide(
+    session: Session, workshop: Workshop, idea_id: int, *, reason: str, by: StaffAccount
+) -> Idea:
+    idea = idea_of(session, workshop, idea_id)
+    clean_reason = reason.strip()[:200]
+    if not clean_reason:
+        raise UserError(_("Please give a reason for hiding this idea."), status_code=422)
+    idea.hidden, idea.hidden_reason, idea.hidden_by_id = True, clean_reason, by.id
+    session.add(idea)
+    live.emit(session, workshop.id or 0, live.Kind.WALL, idea.id)
+    return idea
+
+
+def restore(session: Session, workshop: Workshop, idea_id: int) -> Idea:
+    idea = idea_of(session, workshop, idea_id)
+    idea.hidden, idea.hidden_reason, idea.hidden_by_id = False, None, None
+    session.add(idea)
+    live.emit(session, workshop.id or 0, live.Kind.WALL, idea.id)
+    return idea
+
+
+def edit(session: Session, workshop: Workshop, idea_id: int, text: str) -> Idea:
+    """Fix a typo; the participant's original wording is kept once, for the record."""
+    idea = idea_of(session, workshop, idea_id)
+    clean = _clean(text, _("Please write your idea before sending."))
+    if clean != idea.text:
+        if idea.original_text is None:
+            idea.original_text = idea.text
+        idea.text, idea.edited_at = clean, utcnow()
+        session.add(idea)
+        live.emit(session, workshop.id or 0, live.Kind.WALL, idea.id)
+    return idea
+
+
+def mark_duplicate(session: Session, workshop: Workshop, idea_id: int, of_id: int) -> Idea:
+    """Merge an idea into another: it leaves the wall and counts under the one it repeats."""
+    idea = idea_of(session, workshop, idea_id)
+    target = idea_of(session, workshop, of_id)
+    while target.duplicate_of_id is not None:  # merge into the root of a chain
+        target = idea_of(session, workshop, target.duplicate_of_id)
+    if target.id == idea.id:
+        raise UserError(_("An idea cannot be a duplicate of itself."), status_code=422)
+    if idea.parent_id is not None or target.parent_id is not None:
+        raise UserError(_("Only ideas, not comments, can be merged."), status_code=422)
+    for earlier in session.exec(select(Idea).where(Idea.duplicate_of_id == idea.id)).all():
+        earlier.duplicate_of_id = target.id  # keep chains flat
+        session.add(earlier)
+    idea.duplicate_of_id = target.id
+    session.add(idea)
+    live.emit(session, workshop.id or 0, live.Kind.WALL, idea.id)
+    return idea
+
+
+def unmark_duplicate(session: Session, workshop: Workshop, idea_id: int) -> Idea:
+    idea = idea_of(session, workshop, idea_id)
+    idea.duplicate_of_id = None
+    session.add(idea)
+    live.emit(session, workshop.id or 0, live.Kind.WALL, idea.id)
+    return idea
+
+
+# --- reading the wall ---------------------------------------------------------------------
+
+
+@dataclass
+class WallItem:
+    idea: Idea
+    reactions: int = 0
+    duplicates: int = 0
+    comments: list[Idea] = field(default_factory=list)
+
+
+def wall(
+    session: Session, workshop: Workshop, *, include_hidden: bool = False, limit: int = 200
+) -> list[WallItem]:
+    """Ideas on the wall, newest first, with their comments, +1s and merged duplicates
+    (four queries, whatever the number of ideas)."""
+    query = select(Idea).where(Idea.workshop_id == workshop.id, col(Idea.parent_id).is_(None))
+    if not include_hidden:
+        query = query.where(col(Idea.hidden).is_(False), col(Idea.duplicate_of_id).is_(None))
+    ideas = list(session.exec(query.order_by(col(Idea.id).desc()).limit(limit)))
+    return _decorate(session, ideas)
+
+
+def wall_item(session: Session, idea: Idea) -> WallItem:
+    return _decorate(session, [idea])[0]
+
+
+def _decorate(session: Session, ideas: list[Idea]) -> list[WallItem]:
+    ids = [i.id for i in ideas]
+    if not ids:
+        return []
+    reactions = dict(
+        session.exec(
+            select(IdeaReaction.idea_id, func.count())
+            .where(col(IdeaReaction.idea_id).in_(ids))
+            .group_by(col(IdeaReaction.idea_id))
+        ).all()
+    )
+    duplicates = dict(
+        session.exec(
+            select(Idea.duplicate_of_id, func.count())
+            .where(col(Idea.duplicate_of_id).in_(ids))
+            .group_by(col(Idea.duplicate_of_id))
+        ).all()
+    )
+    comments: dict[int, list[Idea]] = {}
+    for comment in session.exec(
+        select(Idea)
+        .where(col(Idea.parent_id).in_(ids), col(Idea.hidden).is_(False))
+        .order_by(col(Idea.id))
+    ).all():
+        comments.setdefault(comment.parent_id or 0, []).append(comment)
+    return [
+        WallItem(
+            i,
+            reactions.get(i.id or 0, 0),
+            duplicates.get(i.id or 0, 0),
+            comments.get(i.id or 0, []),
+        )
+        for i in ideas
+    ]
+
+
+def reacted_ids(session: Session, participant: Participant | None) -> set[int]:
+    if participant is None:
+        return set()
+    query = select(IdeaReaction.idea_id).where(IdeaReaction.participant_id == participant.id)
+    return set(session.exec(query).all())
+
+
+def visible_count(session: Session, workshop: Workshop) -> int:
+    query = select(func.count()).where(
+        Idea.workshop_id == workshop.id,
+        col(Idea.parent_id).is_(None),
+        col(Idea.hidden).is_(False),
+        col(Idea.duplicate_of_id).is_(None),
+    )
+    return int(session.exec(query).one())

@@ -1,0 +1,92 @@
+/* Mueang Ruam Kit: live updates, the shared timer, and drafts that survive a bad connection.
+   Pages work without this file; it only makes them live. */
+(function () {
+  "use strict";
+
+  var banner = document.getElementById("connection");
+  function say(kind) {
+    if (!banner) return;
+    if (!kind) { banner.hidden = true; return; }
+    banner.textContent = banner.getAttribute("data-" + kind) || "";
+    banner.hidden = false;
+  }
+
+  /* Live stream: each event carries out-of-band swaps; the browser's EventSource reconnects
+     by itself and resumes from the last event id, so nothing is missed. */
+  var root = document.querySelector("[data-live-url]");
+  if (root && window.EventSource && window.htmx) {
+    var source = new EventSource(root.getAttribute("data-live-url"));
+    source.onmessage = function (event) {
+      if (event.data) htmx.swap(document.body, event.data, { swapStyle: "none" });
+    };
+    source.onerror = function () { say("lost"); };
+    source.onopen = function () { say(null); };
+  } else if (root) {
+    /* No EventSource: refresh now and then, unless someone is typing (drafts are kept anyway). */
+    setInterval(function () {
+      var active = document.activeElement;
+      if (!active || active.tagName !== "TEXTAREA") window.location.reload();
+    }, 30000);
+  }
+
+  /* The same idea can arrive twice (the answer to one's own post, then the stream): insert once. */
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var wrapper = event.detail.fragment;
+    /* Only inline swaps (afterbegin, beforeend) hand over an element whose children are inserted. */
+    if (!wrapper || wrapper.nodeType !== 1) return;
+    Array.prototype.slice.call(wrapper.children).forEach(function (child) {
+      if (child.id && document.getElementById(child.id)) {
+        wrapper.removeChild(child);
+      }
+    });
+  });
+
+  /* A failed send leaves the form as it was; say so. */
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.body.addEventListener(name, function () { say("unsent"); });
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status > 0 && banner && banner.textContent === banner.getAttribute("data-unsent")) say(null);
+  });
+  /* Sent: forget the draft before the fresh form arrives, so it does not come back. */
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var form = config && config.elt; /* the element that made the request */
+    var ok = event.detail.xhr && event.detail.xhr.status >= 200 && event.detail.xhr.status < 300;
+    if (ok && form && form.getAttribute && form.getAttribute("data-draft")) {
+      try { localStorage.removeItem("draft:" + form.getAttribute("data-draft")); } catch (e) { /* private mode */ }
+    }
+  });
+
+  /* Drafts: what is typed is kept in this browser until it is sent. */
+  function restoreDrafts(scope) {
+    var forms = (scope.querySelectorAll ? scope : document).querySelectorAll("form[data-draft]");
+    Array.prototype.forEach.call(forms, function (form) {
+      var area = form.querySelector("textarea");
+      if (!area) return;
+      var key = "draft:" + form.getAttribute("data-draft");
+      try {
+        var saved = localStorage.getItem(key);
+        if (saved && !area.value) area.value = saved;
+      } catch (e) { return; }
+      area.addEventListener("input", function () {
+        try { if (area.value) localStorage.setItem(key, area.value); else localStorage.removeItem(key); } catch (e) { /* full */ }
+      });
+    });
+  }
+  restoreDrafts(document);
+  document.body.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
+
+  /* The shared timer counts down locally from what the server said was left. */
+  setInterval(function () {
+    var now = Date.now();
+    Array.prototype.forEach.call(document.querySelectorAll(".timer[data-running='true']"), function (el) {
+      if (!el._start) { el._start = now; el._left = parseInt(el.getAttribute("data-remaining"), 10) || 0; }
+      var left = Math.max(0, el._left - Math.floor((now - el._start) / 1000));
+      var clock = el.querySelector(".clock");
+      if (clock) clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      el.classList.toggle("done", left === 0);
+    });
+  }, 250);
+})();

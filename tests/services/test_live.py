@@ -1,0 +1,190 @@
+"""The change feed and the fragments rendered from it for phones, projector and console."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.live import END, EventRef, LiveHub, events_between, sse_message
+from app.models import Channel, Workshop
+from app.routes.streams import FragmentCache, render_event
+from app.services import live
+from tests import factories
+from tests.databases import migrate, scratch_database
+
+
+def test_emit_numbers_events_per_workshop(db: Session) -> None:
+    first, second = factories.workshop(db), factories.workshop(db)
+    assert [live.emit(db, first.id or 0, live.Kind.STATE) for _ in range(3)] == [1, 2, 3]
+    assert live.emit(db, second.id or 0, live.Kind.JOINED, 7) == 1
+    events = live.events_after(db, [first.id or 0, second.id or 0], {first.id or 0: 1})
+    assert [(e.workshop_id, e.seq) for e in events] == [
+        (first.id, 2),
+        (first.id, 3),
+        (second.id, 1),
+    ]
+    assert live.current_seq(db, first.id or 0) == 3
+    assert live.current_seq(db, 999_999) == 0
+
+
+def test_sse_message_prefixes_every_line() -> None:
+    assert sse_message(4, "<p>a</p>\n<p>b</p>") == "id: 4\ndata: <p>a</p>\ndata: <p>b</p>\n\n"
+    assert sse_message(5, "") == "id: 5\ndata: \n\n"
+
+
+def _event(db: Session, workshop: Workshop, kind: str, subject: int | None = None) -> EventRef:
+    seq = live.emit(db, workshop.id or 0, kind, subject)
+    return EventRef(workshop.id or 0, seq, kind, subject)
+
+
+def test_new_idea_fragment_for_each_view(db: Session) -> None:
+    workshop = factories.workshop(db)
+    idea = factories.idea(db, workshop=workshop, text="ปลูกต้นไม้ริมคลอง")
+    event = _event(db, workshop, live.Kind.IDEA, idea.id)
+    phone = render_event(db, workshop.id or 0, event, "participant")
+    assert 'hx-swap-oob="afterbegin:#wall-list"' in phone
+    assert f'id="idea-{idea.id}"' in phone
+    assert "ปลูกต้นไม้ริมคลอง" in phone
+    assert '<span id="wall-count" hx-swap-oob="true">1</span>' in phone
+    console = render_event(db, workshop.id or 0, event, "console")
+    assert "/hide" in console
+    assert 'id="counts"' in console
+    projector = render_event(db, workshop.id or 0, event, "projector")
+    assert "projector-card" in projector
+    assert "/hide" not in projector
+
+
+def test_comment_fragment_goes_under_its_idea(db: Session) -> None:
+    workshop = factories.workshop(db)
+    idea = factories.idea(db, workshop=workshop)
+    comment = factories.idea(db, workshop=workshop, text="เห็นด้วยครับ")
+    comment.parent_id = idea.id
+    db.add(comment)
+    db.commit()
+    html = render_event(
+        db, workshop.id or 0, _event(db, workshop, live.Kind.IDEA, comment.id), "participant"
+    )
+    assert f'hx-swap-oob="beforeend:#idea-{idea.id}-comments"' in html
+    assert f'<span id="idea-{idea.id}-ccount" hx-swap-oob="true">1</span>' in html
+
+
+def test_hidden_idea_renders_nothing(db: Session) -> None:
+    workshop = factories.workshop(db)
+    idea = factories.idea(db, workshop=workshop)
+    idea.hidden = True
+    db.add(idea)
+    db.commit()
+    assert (
+        render_event(
+            db, workshop.id or 0, _event(db, workshop, live.Kind.IDEA, idea.id), "participant"
+        )
+        == ""
+    )
+
+
+def test_state_fragment_follows_the_phase(db: Session) -> None:
+    workshop = factories.workshop(db)
+    workshop.current_phase_id = factories.phases(db, workshop)[2].id  # voting
+    workshop.posting_locked = True
+    db.add(workshop)
+    db.commit()
+    html = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.STATE), "participant")
+    assert 'id="phase-panel" aria-live="polite" hx-swap-oob="true"' in html
+    assert "ลงคะแนน" in html
+    assert "หยุดรับความคิดเห็นชั่วคราว" in html
+
+
+def test_wall_and_vote_fragments_ask_each_phone_to_refetch(db: Session) -> None:
+    workshop = factories.workshop(db)
+    wall = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.WALL), "participant")
+    assert f'hx-get="/w/{workshop.join_code}/wall" hx-trigger="load"' in wall
+    vote = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.VOTE), "participant")
+    assert f'hx-get="/w/{workshop.join_code}/ballot" hx-trigger="load"' in vote
+
+
+def test_reaction_fragment_updates_the_count(db: Session) -> None:
+    workshop = factories.workshop(db)
+    idea = factories.idea(db, workshop=workshop, channel=Channel.paper)
+    html = render_event(
+        db, workshop.id or 0, _event(db, workshop, live.Kind.REACTION, idea.id), "projector"
+    )
+    assert f'<span id="idea-{idea.id}-plus" hx-swap-oob="true">0</span>' in html
+
+
+def test_fragment_cache_renders_once_for_many_listeners() -> None:
+    calls = []
+
+    def render() -> str:
+        calls.append(1)
+        return "<p>x</p>"
+
+    async def main() -> list[str]:
+        cache = FragmentCache(size=2)
+        results = await asyncio.gather(
+            *(cache.get((1, 1, "participant", "th"), render) for _ in range(50))
+        )
+        await cache.get((1, 2, "participant", "th"), render)
+        await cache.get((1, 3, "participant", "th"), render)
+        await cache.get((1, 1, "participant", "th"), render)  # evicted: rendered again
+        return results
+
+    assert asyncio.run(main()) == ["<p>x</p>"] * 50
+    assert len(calls) == 4
+
+
+@pytest.fixture
+def committed_engine(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A separate, migrated database where writes really commit, as with several workers."""
+    with scratch_database(database_url, tmp_path) as url:
+        engine = make_engine(url)
+        migrate(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def test_hub_hands_committed_events_to_subscribers(committed_engine) -> None:  # type: ignore[no-untyped-def]
+    with Session(committed_engine) as session:
+        workshop = factories.workshop(session)
+        workshop_id = workshop.id or 0
+
+    async def main() -> list[EventRef]:
+        hub = LiveHub(committed_engine, interval=0.01)
+        received = []
+        async with hub.subscribe(workshop_id) as queue:
+            assert hub.listeners(workshop_id) == 1
+            with Session(committed_engine) as session:  # another "worker" writes
+                live.emit(session, workshop_id, live.Kind.STATE)
+                live.emit(session, workshop_id, live.Kind.JOINED, 3)
+                session.commit()
+            await hub.poll_once()
+            received = [queue.get_nowait(), queue.get_nowait()]
+            assert queue.empty()
+        assert hub.listeners(workshop_id) == 0
+        return received
+
+    events = asyncio.run(main())
+    assert [(e.seq, e.kind, e.subject_id) for e in events] == [(1, "state", None), (2, "joined", 3)]
+    assert [e.seq for e in events_between(committed_engine, workshop_id, 1)] == [2]
+
+
+def test_hub_ends_a_stream_that_falls_too_far_behind(committed_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("app.live.QUEUE_SIZE", 2)
+    with Session(committed_engine) as session:
+        workshop_id = factories.workshop(session).id or 0
+
+    async def main() -> EventRef:
+        hub = LiveHub(committed_engine)
+        async with hub.subscribe(workshop_id) as queue:
+            with Session(committed_engine) as session:
+                for _ in range(3):
+                    live.emit(session, workshop_id, live.Kind.STATE)
+                session.commit()
+            await hub.poll_once()
+            items = [queue.get_nowait() for _ in range(queue.qsize())]
+            return items[-1]
+
+    assert asyncio.run(main()) is END
