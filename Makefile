@@ -30,7 +30,8 @@ demo: migrate
 # Plain HTTP on loopback for development, so the session cookie cannot carry the Secure flag.
 run: demo
 	@echo "Serving http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	MRK_COOKIE_SECURE=false $(PY) -m uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+	MRK_COOKIE_SECURE=false $(PY) -m uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) \
+		--timeout-graceful-shutdown 3
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -34,6 +34,8 @@ class EventRef:
 
 
 END = EventRef(0, 0, "end", None)  # tells a stream to finish (shutdown, or it fell behind)
+PING = EventRef(0, 0, "ping", None)  # keeps idle connections open through proxies
+KEEPALIVE_SECONDS = 15.0
 
 
 class LiveHub:
@@ -117,13 +119,25 @@ class LiveHub:
                     queue.get_nowait()
                     queue.put_nowait(END)
 
+    def ping(self) -> None:
+        """One keep-alive for every stream (cheaper than a timer per stream)."""
+        for queues in self._queues.values():
+            for queue in queues:
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(PING)
+
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_ping = loop.time() + KEEPALIVE_SECONDS
         while True:
             await asyncio.sleep(self._interval)
             try:
                 await self.poll_once()
             except SQLAlchemyError:
                 log.warning("live hub could not read the event feed; retrying", exc_info=True)
+            if loop.time() >= next_ping:
+                self.ping()
+                next_ping = loop.time() + KEEPALIVE_SECONDS
 
 
 def events_between(engine: Engine, workshop_id: int, after: int) -> list[EventRef]:

@@ -48,3 +48,54 @@ def test_application_code_never_calls_create_all() -> None:
     root = Path(__file__).resolve().parent.parent / "app"
     offenders = [p for p in root.rglob("*.py") if "create_all(" in p.read_text()]
     assert offenders == []
+
+
+def test_live_workshop_migration_backfills_existing_workshops(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Workshops created before migration 0003 get the default agenda and their creator as
+    facilitator, and keep their data (SQLite batch mode must not cascade-delete anything)."""
+    from sqlalchemy import text
+
+    with scratch_database(database_url, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0002")
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO staff_account (email, display_name, password_hash, role, is_active, created_at)"
+                        " VALUES ('f@example.test', 'F', 'x', 'facilitator', true, CURRENT_TIMESTAMP)"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO workshop (city_id, title, description, join_code, status, created_by_id, created_at)"
+                        " SELECT id, 'เวทีเดิม', '', 'ABCDEF', 'open', 1, CURRENT_TIMESTAMP FROM city WHERE slug = 'nan'"
+                    )
+                )
+            command.upgrade(alembic_config(url), "head")
+            with engine.connect() as connection:
+                workshop = connection.execute(
+                    text(
+                        "SELECT id, title, current_phase_id, invited_groups, posting_locked, event_seq FROM workshop"
+                    )
+                ).one()
+                kinds = connection.execute(
+                    text(
+                        "SELECT kind FROM workshop_phase WHERE workshop_id = :w ORDER BY position"
+                    ),
+                    {"w": workshop.id},
+                ).scalars()
+                facilitators = connection.execute(
+                    text("SELECT account_id FROM workshop_facilitator")
+                ).scalars()
+                assert list(kinds) == ["ideation", "themes", "voting", "wrap_up"]
+                assert list(facilitators) == [1]
+                assert workshop.title == "เวทีเดิม"
+                assert workshop.current_phase_id is not None
+                assert not workshop.posting_locked
+                assert workshop.event_seq == 0
+            assert _diff(engine) == []
+        finally:
+            engine.dispose()

@@ -28,6 +28,7 @@ from app.services.live import current_seq
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
+PHONE_WALL_SIZE = 60  # newest ideas on a phone; the whole wall is one link away
 
 
 def state_context(session: Session, workshop: Workshop) -> dict[str, Any]:
@@ -42,10 +43,11 @@ def state_context(session: Session, workshop: Workshop) -> dict[str, Any]:
 
 
 def wall_context(
-    session: Session, workshop: Workshop, participant: Participant | None
+    session: Session, workshop: Workshop, participant: Participant | None, *, show_all: bool = False
 ) -> dict[str, Any]:
     return {
-        "items": idea_service.wall(session, workshop),
+        "items": idea_service.wall(session, workshop, limit=1000 if show_all else PHONE_WALL_SIZE),
+        "wall_limit": None if show_all else PHONE_WALL_SIZE,
         "wall_count": idea_service.visible_count(session, workshop),
         "reacted": idea_service.reacted_ids(session, participant),
         "can_post": workshop.status == "open",
@@ -98,7 +100,9 @@ def _page(
         "group_error": None,
     }
     context |= state_context(session, workshop)
-    context |= wall_context(session, workshop, participant)
+    context |= wall_context(
+        session, workshop, participant, show_all=request.query_params.get("all") == "1"
+    )
     context |= ballot_context(session, request, workshop, participant)
     context.update(extra)
     return context
@@ -205,19 +209,31 @@ def post_idea(
     except UserError as exc:
         # Keep what the person typed: the form comes back with it and the reason.
         session.rollback()
-        context = _page(session, request, workshop, participant, text=text, error=exc.message)
-        template = (
-            "participate/_idea_form.html" if is_htmx(request) else "participate/workshop.html"
-        )
-        response = render(request, template, context, status_code=exc.status_code)
+        if is_htmx(request):
+            context = {"workshop": workshop, "text": text, "error": exc.message}
+            response = render(
+                request, "participate/_idea_form.html", context, status_code=exc.status_code
+            )
+        else:
+            context = _page(session, request, workshop, participant, text=text, error=exc.message)
+            response = render(
+                request, "participate/workshop.html", context, status_code=exc.status_code
+            )
         if isinstance(exc, idea_service.TooFast):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     session.commit()
     if is_htmx(request):
-        # The poster sees the idea at once, even before the live stream brings it.
-        context = _page(session, request, workshop, participant, sent=True)
-        context["sent_item"] = idea_service.wall_item(session, idea)
+        # A fresh form, and the idea itself so the poster sees it before the live stream brings it.
+        context = {
+            "workshop": workshop,
+            "text": "",
+            "error": None,
+            "sent": True,
+            "sent_item": idea_service.wall_item(session, idea),
+            "reacted": set(),
+            "can_post": True,
+        }
         return render(request, "participate/_idea_form.html", context)
     flash(request, _("Thank you! Your idea is on the wall."))
     return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)

@@ -21,7 +21,7 @@ from app import i18n
 from app.deps import FacilitatedWorkshop, WorkshopByCode
 from app.errors import UserError
 from app.i18n import gettext as _
-from app.live import END, EventRef, LiveHub, events_between, sse_message
+from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
 from app.models import Idea, Proposal, Workshop
 from app.routes.participate import state_context
 from app.routes.workshops import console_context
@@ -31,7 +31,6 @@ from app.templating import render_fragment
 
 router = APIRouter(include_in_schema=False)
 
-KEEPALIVE_SECONDS = 15.0
 # Streams end after a while and the browser reconnects from its Last-Event-ID: this bounds
 # how long a proxy or a sleeping phone can hold a dead connection, and nothing is missed.
 STREAM_LIFETIME_SECONDS = 300.0
@@ -57,6 +56,8 @@ class FragmentCache:
                 self._entries.pop(key, None)
                 future.set_exception(exc)
                 raise
+        if future.done():  # the common case: another listener already rendered it
+            return future.result()
         return await asyncio.shield(future)
 
 
@@ -125,9 +126,8 @@ async def stream(
                     yield sse_message(event.seq, await render(event))
                     last = event.seq
             while time.monotonic() < deadline:
-                try:
-                    event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
-                except TimeoutError:
+                event = await queue.get()
+                if event is PING:
                     yield ": keep-alive\n\n"
                     continue
                 if event is END:

@@ -1,0 +1,278 @@
+"""Load on a live workshop: N phones join and post ideas while K listeners hold the live wall.
+
+Usage:
+  .venv/bin/python bench/workshop_load.py [--phones 300] [--listeners 300] [--duration 60]
+      [--workers 2] [--database-url URL]
+
+The app runs in its own uvicorn process(es) on loopback; without --database-url a temporary
+SQLite file is used (for PostgreSQL pass a database you can throw away: the script drops and
+recreates its public schema). Phones join with their own cookies, then post one idea each at
+a random moment within --duration seconds (joins spread over its first half, as people scan the
+QR code over a few minutes). Listeners connect to the server-sent event stream
+first and record when each idea arrives. Reported: posts per second, post latency
+percentiles, fan-out delay (post sent -> idea arrives at a listener) percentiles, and lost or
+duplicated ideas, checked against both the listeners and the database.
+"""
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx2
+from sqlmodel import Session, func, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.db import make_engine  # noqa: E402
+from app.models import Idea, Role  # noqa: E402
+from app.services import accounts, cities  # noqa: E402
+from app.services import workshops as workshop_service  # noqa: E402
+from tests.databases import migrate, reset_database  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r"bench-(\d+)-(\d+)")
+
+
+def seed(url: str) -> str:
+    reset_database(url)
+    engine = make_engine(url)
+    migrate(engine)
+    with Session(engine) as session:
+        city = cities.by_slug(session, "khon-kaen")
+        assert city is not None
+        staff = accounts.create_account(
+            session,
+            email="bench@example.test",
+            password="bench-password",
+            role=Role.facilitator,
+            display_name="b",
+        )
+        details = workshop_service.WorkshopDetails(city=city, title="bench workshop")
+        code = workshop_service.create_workshop(session, details, created_by=staff).join_code
+        session.commit()
+    engine.dispose()
+    return code
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "MRK_DATABASE_URL": url,
+        "MRK_SECRET_KEY": "bench-" * 8,
+        "MRK_COOKIE_SECURE": "false",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+    ]
+    command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    command += ["--timeout-graceful-shutdown", "2", "--backlog", "4096"]
+    return subprocess.Popen(command, env=env, cwd=ROOT)
+
+
+async def wait_until_up(base: str) -> None:
+    async with httpx2.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx2.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def percentiles(values: list[float]) -> str:
+    if len(values) < 2:
+        return "n/a"
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return f"p50 {q[49] * 1000:7.1f} ms  p95 {q[94] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms  max {max(values) * 1000:7.1f} ms"
+
+
+async def listen_all(base: str, code: str, count: int, ready, stop) -> list[dict[str, list[float]]]:  # type: ignore[no-untyped-def]
+    """Hold `count` live streams open; return, per listener, when each idea token arrived."""
+    arrivals: list[dict[str, list[float]]] = [defaultdict(list) for _ in range(count)]
+    connected = 0
+
+    async def one(index: int) -> None:
+        nonlocal connected
+        timeout = httpx2.Timeout(10, read=None)
+        async with (
+            httpx2.AsyncClient(timeout=timeout) as client,
+            client.stream("GET", f"{base}/w/{code}/events?since=0") as stream,
+        ):
+            connected += 1
+            if connected == count:
+                ready.set()
+            async for line in stream.aiter_lines():
+                if "bench-" in line:
+                    now = time.monotonic()
+                    for match in TOKEN.finditer(line):
+                        arrivals[index][match.group(0)].append(now)
+
+    tasks = [asyncio.create_task(one(i)) for i in range(count)]
+    while not stop.is_set():
+        await asyncio.sleep(0.1)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return [dict(a) for a in arrivals]
+
+
+def listener_process(base: str, code: str, count: int, ready, stop, conn) -> None:  # type: ignore[no-untyped-def]
+    """The listeners run in their own process, so their work does not delay the phones' clock."""
+    conn.send(asyncio.run(listen_all(base, code, count, ready, stop)))
+    conn.close()
+
+
+async def phone(
+    base: str,
+    code: str,
+    number: int,
+    join_at: float,
+    post_at: float,
+    results: list[tuple[str, float, float, int]],
+) -> None:
+    await asyncio.sleep(join_at)  # people scan the QR code over the first minutes, not all at once
+    async with httpx2.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
+        page = await client.get(f"/w/{code}")
+        token = CSRF.search(page.text)
+        assert token, "no CSRF token on the workshop page"
+        group = random.choice(
+            ["resident", "business", "public_agency", "civil_society", "academia"]
+        )
+        joined = await client.post(
+            f"/w/{code}/participants",
+            data={"stakeholder_group": group, "csrf_token": token.group(1)},
+        )
+        assert joined.status_code == 303, joined.status_code
+        await asyncio.sleep(max(0.0, post_at - join_at - 0.05))
+        key = f"bench-{number}-1"
+        text = f"ความคิดเห็นทดสอบ {key} เรื่องทางเท้าและไฟส่องสว่าง"
+        started = time.monotonic()
+        response = await client.post(
+            f"/w/{code}/ideas",
+            data={"text": text, "csrf_token": token.group(1), "client_key": key},
+            headers={"HX-Request": "true"},
+        )
+        results.append((key, started, time.monotonic(), response.status_code))
+
+
+async def post_all(
+    base: str, code: str, phones: int, duration: float
+) -> tuple[list[tuple[str, float, float, int]], float]:
+    results: list[tuple[str, float, float, int]] = []
+    joins = [random.uniform(0, duration / 2) for _ in range(phones)]
+    posts = [random.uniform(j + 1, duration) for j in joins]
+    begin = time.monotonic()
+    await asyncio.gather(
+        *(phone(base, code, n, joins[n], posts[n], results) for n in range(phones))
+    )
+    return results, time.monotonic() - begin
+
+
+def run(base: str, code: str, phones: int, listeners: int, duration: float) -> dict[str, object]:
+    context = multiprocessing.get_context("fork")
+    ready, stop = context.Event(), context.Event()
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=listener_process, args=(base, code, listeners, ready, stop, sender)
+    )
+    process.start()
+    if not ready.wait(120):
+        raise RuntimeError("listeners could not connect")
+    results, elapsed = asyncio.run(post_all(base, code, phones, duration))
+    time.sleep(3)  # let the last events reach every listener
+    stop.set()
+    per_listener = receiver.recv()
+    process.join(timeout=30)
+    return {"results": results, "per_listener": per_listener, "elapsed": elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=300)
+    parser.add_argument("--listeners", type=int, default=300)
+    parser.add_argument(
+        "--duration", type=float, default=60.0, help="seconds over which phones post"
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    random.seed(20261127)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        code = seed(url)
+        port = free_port()
+        server = start_server(url, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            asyncio.run(wait_until_up(base))
+            outcome = run(base, code, args.phones, args.listeners, args.duration)
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
+        results = outcome["results"]  # type: ignore[assignment]
+        per_listener = outcome["per_listener"]  # type: ignore[assignment]
+        ok = [r for r in results if r[3] == 200]
+        latencies = [end - start for _token, start, end, _status in ok]
+        sent_at = {token: start for token, start, _end, _status in ok}
+        fanout: list[float] = []
+        lost = duplicated = 0
+        for arrivals in per_listener:
+            for token, start in sent_at.items():
+                times = arrivals.get(token, [])
+                if not times:
+                    lost += 1
+                    continue
+                # The idea's own fragment carries the token once; later fragments (counts) do not.
+                duplicated += max(0, len(times) - 1)
+                fanout.append(times[0] - start)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            stored = session.exec(select(func.count()).select_from(Idea)).one()
+            texts = Counter(t for t in session.exec(select(Idea.client_key)).all())
+        engine.dispose()
+
+    statuses = Counter(r[3] for r in results)
+    print(
+        f"database: {url.split('://')[0]}  workers: {args.workers}  phones: {args.phones}  listeners: {args.listeners}"
+    )
+    print(f"posting window: {args.duration:.0f} s, all posts done in {outcome['elapsed']:.1f} s")  # type: ignore[str-format]
+    print(f"post statuses: {dict(statuses)}")
+    print(f"posts per second (window): {len(ok) / max(outcome['elapsed'], 1e-9):.1f}")  # type: ignore[operator]
+    print(f"post latency:   {percentiles(latencies)}")
+    print(f"fan-out delay:  {percentiles(fanout)}  ({len(fanout)} deliveries)")
+    print(f"lost deliveries: {lost}  duplicated deliveries: {duplicated}")
+    print(
+        f"ideas in database: {stored} (expected {len(ok)}), duplicated keys: {sum(1 for c in texts.values() if c > 1)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
