@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import i18n
 from app.db import SessionDep
 from app.deps import (
     CurrentParticipant,
@@ -78,6 +79,8 @@ def _page(
     participant: Participant | None,
     **extra: Any,
 ) -> dict[str, Any]:
+    if "lang" not in request.query_params and i18n.LOCALE_COOKIE not in request.cookies:
+        i18n.set_locale(workshop.language)  # the workshop's language, until someone switches
     base = str(request.base_url).rstrip("/")
     context: dict[str, Any] = {
         # Read first: every event after this number reaches the page through its stream.

@@ -478,3 +478,23 @@ def test_event_stream_is_served_as_server_sent_events(
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["cache-control"] == "no-cache"
         assert next(response.iter_lines()) == "retry: 2000"
+
+
+def test_display_name_is_shown_with_the_idea(client: TestClient, db: Session) -> None:
+    workshop = factories.workshop(db)
+    form = {"stakeholder_group": "resident", "display_name": "ป้าแดง"}
+    assert post(client, f"/w/{workshop.join_code}/participants", form).status_code == 303
+    post(client, f"/w/{workshop.join_code}/ideas", {"text": "ขอม้านั่งในสวน"})
+    assert "ป้าแดง · ประชาชน" in client.get(f"/w/{workshop.join_code}").text
+
+
+def test_english_workshop_greets_phones_in_english_until_they_switch(
+    client: TestClient, db: Session
+) -> None:
+    workshop = factories.workshop(db)
+    workshop.language = "en"
+    db.add(workshop)
+    db.commit()
+    assert '<html lang="en">' in client.get(f"/w/{workshop.join_code}").text
+    assert '<html lang="th">' in client.get(f"/w/{workshop.join_code}?lang=th").text
+    assert '<html lang="th">' in client.get(f"/w/{workshop.join_code}").text  # the choice sticks
