@@ -109,4 +109,6 @@ def format_datetime(value: datetime | None, locale: str | None = None) -> str:
 
 
 def format_number(value: int | float, locale: str | None = None) -> str:
+    if isinstance(value, int):  # both languages group thousands with ","; skip Babel's cost
+        return f"{value:,}"
     return format_decimal(value, locale=locale or get_locale())

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -90,6 +91,29 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class CompressionMiddleware:
+    """gzip for pages (GZipMiddleware already skips event streams), letting Starlette's
+    template debug messages through so tests can still read response.template/.context."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def app_keeping_debug(scope: Scope, receive: Receive, inner_send: Send) -> None:
+            async def forward(message: Message) -> None:
+                await (send if message["type"] == "http.response.debug" else inner_send)(message)
+
+            await self.app(scope, receive, forward)
+
+        await GZipMiddleware(app_keeping_debug, minimum_size=1000, compresslevel=5)(
+            scope, receive, send
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
@@ -118,6 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub
     app.state.fragments = FragmentCache()
 
+    # Phones on patchy mobile data: a 100 KB wall compresses to a tenth. Event streams are not
+    # compressed (GZipMiddleware skips text/event-stream), so they still flush at once.
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(

@@ -17,92 +17,23 @@ duplicated ideas, checked against both the listeners and the database.
 import argparse
 import asyncio
 import multiprocessing
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx2
+from common import free_port, seed_workshop, start_server, wait_until_up
 from sqlmodel import Session, func, select
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from app.db import make_engine  # noqa: E402
-from app.models import Idea, Role  # noqa: E402
-from app.services import accounts, cities  # noqa: E402
-from app.services import workshops as workshop_service  # noqa: E402
-from tests.databases import migrate, reset_database  # noqa: E402
+from app.db import make_engine
+from app.models import Idea
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOKEN = re.compile(r"bench-(\d+)-(\d+)")
-
-
-def seed(url: str) -> str:
-    reset_database(url)
-    engine = make_engine(url)
-    migrate(engine)
-    with Session(engine) as session:
-        city = cities.by_slug(session, "khon-kaen")
-        assert city is not None
-        staff = accounts.create_account(
-            session,
-            email="bench@example.test",
-            password="bench-password",
-            role=Role.facilitator,
-            display_name="b",
-        )
-        details = workshop_service.WorkshopDetails(city=city, title="bench workshop")
-        code = workshop_service.create_workshop(session, details, created_by=staff).join_code
-        session.commit()
-    engine.dispose()
-    return code
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "MRK_DATABASE_URL": url,
-        "MRK_SECRET_KEY": "bench-" * 8,
-        "MRK_COOKIE_SECURE": "false",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-    ]
-    command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
-    command += ["--timeout-graceful-shutdown", "2", "--backlog", "4096"]
-    return subprocess.Popen(command, env=env, cwd=ROOT)
-
-
-async def wait_until_up(base: str) -> None:
-    async with httpx2.AsyncClient() as client:
-        for _ in range(300):
-            try:
-                if (await client.get(f"{base}/healthz")).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def percentiles(values: list[float]) -> str:
@@ -226,12 +157,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        code = seed(url)
+        code = seed_workshop(url)
         port = free_port()
-        server = start_server(url, port, args.workers)
+        server = start_server(url, port, workers=args.workers)
         base = f"http://127.0.0.1:{port}"
         try:
-            asyncio.run(wait_until_up(base))
+            wait_until_up(base)
             outcome = run(base, code, args.phones, args.listeners, args.duration)
         finally:
             server.terminate()

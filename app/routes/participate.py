@@ -310,8 +310,12 @@ def wall(
     participant: OptionalParticipant,
 ) -> Response:
     """The wall as this device should see it; without htmx it is the whole page."""
-    template = "participate/_wall_list.html" if is_htmx(request) else "participate/workshop.html"
-    return render(request, template, _page(session, request, workshop, participant))
+    if not is_htmx(request):
+        return render(
+            request, "participate/workshop.html", _page(session, request, workshop, participant)
+        )
+    context = {"workshop": workshop, **wall_context(session, workshop, participant)}
+    return render(request, "participate/_wall_list.html", context)
 
 
 @router.get("/w/{code}/ballot")
@@ -321,8 +325,14 @@ def ballot(
     workshop: WorkshopByCode,
     participant: OptionalParticipant,
 ) -> Response:
-    template = "participate/_ballot.html" if is_htmx(request) else "participate/workshop.html"
-    return render(request, template, _page(session, request, workshop, participant))
+    """This device's ballot (it knows what it already voted for); fetched when a vote opens."""
+    if not is_htmx(request):
+        return render(
+            request, "participate/workshop.html", _page(session, request, workshop, participant)
+        )
+    context = {"workshop": workshop, "participant": participant}
+    context |= ballot_context(session, request, workshop, participant)
+    return render(request, "participate/_ballot.html", context)
 
 
 @router.post("/w/{code}/votes")

@@ -23,7 +23,7 @@ from app.errors import UserError
 from app.i18n import gettext as _
 from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
 from app.models import Idea, Proposal, Workshop
-from app.routes.participate import state_context
+from app.routes.participate import state_context, wall_context
 from app.routes.workshops import console_context
 from app.services import ideas as idea_service
 from app.services.live import Kind
@@ -95,6 +95,8 @@ def render_event(session: Session, workshop_id: int, event: EventRef, view: str)
         context["wall_count"] = idea_service.visible_count(session, workshop)
     if view == "participant":
         context |= state_context(session, workshop)
+        if event.kind == Kind.WALL:
+            context |= wall_context(session, workshop, None)
     else:
         context |= console_context(session, workshop, include_ideas=event.kind == Kind.WALL)
     return render_fragment(f"live/_{view}.html", context)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -104,97 +105,69 @@ def _back(
 # --- creating and editing ---------------------------------------------------------------
 
 
-def _details(
-    session: Session,
-    *,
-    city: str,
-    title: str,
-    description: str,
-    held_on: str,
-    venue: str,
-    language: str,
-    groups: list[str],
-) -> workshop_service.WorkshopDetails:
-    chosen = city_service.by_slug(session, city)
-    if chosen is None:
-        raise UserError(_("Please choose the city this workshop belongs to."), status_code=422)
-    try:
-        day = date.fromisoformat(held_on) if held_on else None
-    except ValueError as exc:
-        raise UserError(
-            _("Please enter the date as day, month and year."), status_code=422
-        ) from exc
-    return workshop_service.WorkshopDetails(
-        city=chosen,
-        title=title,
-        description=description,
-        held_on=day,
-        venue=venue,
-        language=language or "th",
-        invited_groups=tuple(groups),
-    )
+class WorkshopForm(BaseModel):
+    """The fields of the new-workshop and edit-workshop forms, as typed."""
+
+    city: str = ""
+    title: str = ""
+    description: str = ""
+    held_on: str = ""
+    venue: str = ""
+    language: str = "th"
+    invited_groups: list[str] = []
+
+    def details(self, session: Session) -> workshop_service.WorkshopDetails:
+        chosen = city_service.by_slug(session, self.city)
+        if chosen is None:
+            raise UserError(_("Please choose the city this workshop belongs to."), status_code=422)
+        try:
+            day = date.fromisoformat(self.held_on) if self.held_on else None
+        except ValueError as exc:
+            raise UserError(
+                _("Please enter the date as day, month and year."), status_code=422
+            ) from exc
+        return workshop_service.WorkshopDetails(
+            city=chosen,
+            title=self.title,
+            description=self.description,
+            held_on=day,
+            venue=self.venue,
+            language=self.language or "th",
+            invited_groups=tuple(self.invited_groups),
+        )
+
+    @classmethod
+    def of(cls, session: Session, workshop: Workshop) -> "WorkshopForm":
+        city = session.get(City, workshop.city_id)
+        return cls(
+            city=city.slug if city else "",
+            title=workshop.title,
+            description=workshop.description,
+            held_on=workshop.held_on.isoformat() if workshop.held_on else "",
+            venue=workshop.venue,
+            language=workshop.language,
+            invited_groups=list(workshop.invited_groups),
+        )
 
 
-def _form(**values: Any) -> dict[str, Any]:
-    return {"groups": [g.value for g in StakeholderGroup], "language": "th"} | {
-        k: v for k, v in values.items() if v is not None
-    }
+NEW_FORM = WorkshopForm(invited_groups=[g.value for g in StakeholderGroup])
 
 
 @router.get("/new")
 def new_workshop(request: Request, session: SessionDep, user: Facilitator) -> Response:
-    context = {
-        "cities": city_service.list_cities(session),
-        "form": _form(),
-        "error": None,
-        "workshop": None,
-    }
+    context = {"cities": city_service.list_cities(session), "form": NEW_FORM, "error": None}
     return render(request, "workshops/new.html", context)
 
 
 @router.post("")
 def create_workshop(
-    request: Request,
-    session: SessionDep,
-    user: Facilitator,
-    city: FormStr = "",
-    title: FormStr = "",
-    description: FormStr = "",
-    held_on: FormStr = "",
-    venue: FormStr = "",
-    language: FormStr = "th",
-    invited_groups: Annotated[list[str] | None, Form()] = None,
+    request: Request, session: SessionDep, user: Facilitator, form: Annotated[WorkshopForm, Form()]
 ) -> Response:
-    groups = invited_groups or []
-    values = {
-        "city": city,
-        "title": title,
-        "description": description,
-        "held_on": held_on,
-        "venue": venue,
-        "language": language,
-        "groups": groups,
-    }
     try:
-        details = _details(
-            session,
-            city=city,
-            title=title,
-            description=description,
-            held_on=held_on,
-            venue=venue,
-            language=language,
-            groups=groups,
-        )
-        workshop = workshop_service.create_workshop(session, details, created_by=user)
+        workshop = workshop_service.create_workshop(session, form.details(session), created_by=user)
     except UserError as exc:
         session.rollback()
-        context = {
-            "cities": city_service.list_cities(session),
-            "form": _form(**values),
-            "error": exc.message,
-            "workshop": None,
-        }
+        context = {"cities": city_service.list_cities(session), "form": form, "error": exc.message}
         return render(request, "workshops/new.html", context, status_code=exc.status_code)
     session.commit()
     flash(request, _("Workshop created. Its join code is %(code)s.") % {"code": workshop.join_code})
@@ -204,19 +177,10 @@ def create_workshop(
 def _edit_context(
     session: Session, request: Request, workshop: Workshop, **extra: Any
 ) -> dict[str, Any]:
-    city = session.get(City, workshop.city_id)
     context = {
         "workshop": workshop,
         "cities": city_service.list_cities(session),
-        "form": _form(
-            city=city.slug if city else "",
-            title=workshop.title,
-            description=workshop.description,
-            held_on=workshop.held_on.isoformat() if workshop.held_on else "",
-            venue=workshop.venue,
-            language=workshop.language,
-            groups=workshop.invited_groups,
-        ),
+        "form": WorkshopForm.of(session, workshop),
         "phases": workshop_service.phases(session, workshop),
         "phase_kinds": [k.value for k in PhaseKind],
         "facilitators": workshop_service.facilitators(session, workshop),
@@ -238,38 +202,12 @@ def update_workshop(
     request: Request,
     session: SessionDep,
     workshop: FacilitatedWorkshop,
-    city: FormStr = "",
-    title: FormStr = "",
-    description: FormStr = "",
-    held_on: FormStr = "",
-    venue: FormStr = "",
-    language: FormStr = "th",
-    invited_groups: Annotated[list[str] | None, Form()] = None,
+    form: Annotated[WorkshopForm, Form()],
 ) -> Response:
-    groups = invited_groups or []
     try:
-        details = _details(
-            session,
-            city=city,
-            title=title,
-            description=description,
-            held_on=held_on,
-            venue=venue,
-            language=language,
-            groups=groups,
-        )
-        workshop_service.update_workshop(session, workshop, details)
+        workshop_service.update_workshop(session, workshop, form.details(session))
     except UserError as exc:
         session.rollback()
-        form = _form(
-            city=city,
-            title=title,
-            description=description,
-            held_on=held_on,
-            venue=venue,
-            language=language,
-            groups=groups,
-        )
         context = _edit_context(session, request, workshop, form=form, error=exc.message)
         return render(request, "workshops/edit.html", context, status_code=exc.status_code)
     session.commit()

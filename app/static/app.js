@@ -41,6 +41,28 @@
     });
   });
 
+  /* A moderated wall arrives the same for every phone: keep this phone's own +1 marks. */
+  var pressed = [];
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "wall-list") {
+      pressed = Array.prototype.map.call(
+        event.detail.target.querySelectorAll("button.plus[aria-pressed='true']"),
+        function (button) { return button.closest("li.idea").id; });
+    }
+  });
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "wall-list") return;
+    pressed.forEach(function (id) {
+      var item = document.getElementById(id);
+      var button = item && item.querySelector("button.plus");
+      if (!button) return;
+      button.setAttribute("aria-pressed", "true");
+      var field = button.form && button.form.querySelector("input[name='on']");
+      if (field) field.value = "0";
+    });
+    pressed = [];
+  });
+
   /* A failed send leaves the form as it was; say so. */
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.body.addEventListener(name, function () { say("unsent"); });

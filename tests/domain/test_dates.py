@@ -30,3 +30,10 @@ def test_negotiate_prefers_query_then_cookie_then_thai() -> None:
     assert negotiate_locale(None, "en") == "en"
     assert negotiate_locale(None, None) == "th"
     assert negotiate_locale("xx", "yy") == "th"
+
+
+def test_numbers_group_thousands() -> None:
+    from app.i18n import format_number
+
+    assert format_number(1234567, "th") == "1,234,567"
+    assert format_number(1234.5, "en") == "1,234.5"

@@ -78,3 +78,13 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
     assert headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_pages_are_compressed_but_event_streams_are_not(client: TestClient, db: Session) -> None:
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip"
+    workshop = factories.workshop(db)
+    with client.stream(
+        "GET", f"/w/{workshop.join_code}/events", headers={"Accept-Encoding": "gzip"}
+    ) as stream:
+        assert "content-encoding" not in stream.headers

@@ -97,7 +97,7 @@ def test_create_workshop_with_bad_fields_is_422_and_keeps_input(
         response = post(client, "/staff/workshops", form)
         assert response.status_code == 422, form
         assert message in response.text
-        assert response.context["form"]["title"] == form["title"]  # type: ignore[attr-defined]
+        assert response.context["form"].title == form["title"]  # type: ignore[attr-defined]
     assert _count(db, Workshop) == 0
 
 

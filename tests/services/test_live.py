@@ -96,10 +96,13 @@ def test_state_fragment_follows_the_phase(db: Session) -> None:
     assert "หยุดรับความคิดเห็นชั่วคราว" in html
 
 
-def test_wall_and_vote_fragments_ask_each_phone_to_refetch(db: Session) -> None:
+def test_wall_fragment_is_shared_and_vote_fragment_asks_each_phone_to_refetch(db: Session) -> None:
     workshop = factories.workshop(db)
+    factories.idea(db, workshop=workshop, text="ยังอยู่บนกระดาน")
     wall = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.WALL), "participant")
-    assert f'hx-get="/w/{workshop.join_code}/wall" hx-trigger="load"' in wall
+    assert '<ul class="wall" id="wall-list" hx-swap-oob="true">' in wall
+    assert "ยังอยู่บนกระดาน" in wall
+    assert 'aria-pressed="true"' not in wall  # nobody's own +1 in a shared fragment
     vote = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.VOTE), "participant")
     assert f'hx-get="/w/{workshop.join_code}/ballot" hx-trigger="load"' in vote
 

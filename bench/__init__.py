@@ -1,0 +1,1 @@
+"""Benchmark scripts: run them directly; they print figures and assert nothing."""
