@@ -24,7 +24,7 @@ from app.i18n import gettext as _
 from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
 from app.models import Idea, Proposal, Workshop
 from app.routes.participate import state_context, wall_context
-from app.routes.workshops import console_context
+from app.routes.workshops import console_context, proposals_context
 from app.services import ideas as idea_service
 from app.services.live import Kind
 from app.templating import render_fragment
@@ -83,14 +83,15 @@ def render_event(session: Session, workshop_id: int, event: EventRef, view: str)
             context["comment_count"] = (
                 len(idea_service.wall_item(session, parent).comments) if parent else 0
             )
-    if event.kind == Kind.VOTE and event.subject_id is not None and view == "console":
-        # A promoted idea: every console marks it, not only the one that clicked.
-        proposal = session.get(Proposal, event.subject_id)
+    if event.kind == Kind.VOTE and view == "console":
+        # Rendered here, in event order, rather than refetched by each console: refetches can
+        # come back out of order and leave an older state on screen.
+        context |= proposals_context(session, workshop)
+        proposal = session.get(Proposal, event.subject_id) if event.subject_id else None
         if proposal is not None and proposal.source_idea_id is not None:
             source = session.get(Idea, proposal.source_idea_id)
-            if source is not None:
+            if source is not None:  # a promoted idea: every console marks it
                 context["promoted_item"] = idea_service.wall_item(session, source)
-                context["promoted"] = {source.id}
     if event.kind in (Kind.IDEA, Kind.WALL):
         context["wall_count"] = idea_service.visible_count(session, workshop)
     if view == "participant":

@@ -59,6 +59,9 @@ def console_context(
         "counts": workshop_service.participation_counts(session, workshop),
         "groups": list(StakeholderGroup),
         "wall_count": idea_service.visible_count(session, workshop),
+        # The state shown is as of this event number; app.js ignores an update older than
+        # what a panel already shows, so a late event never undoes a fresher answer.
+        "seq": current_seq(session, workshop.id or 0),
     }
     if include_ideas:
         context["console_items"] = idea_service.wall(session, workshop, include_hidden=True)
@@ -70,21 +73,28 @@ def console_context(
     return context
 
 
-def _console(
-    session: Session, request: Request, workshop: Workshop, **extra: Any
-) -> dict[str, Any]:
+def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """The proposals panel: proposals, the latest vote and its ranking."""
     vote_round = voting.latest_round(session, workshop)
     results = voting.results(session, vote_round) if vote_round else []
     proposals = {p.id: p for p in proposal_service.for_workshop(session, workshop)}
-    context = console_context(session, workshop)
-    context |= {
-        "event_seq": current_seq(session, workshop.id or 0),
-        "join_url": join_url(request, workshop),
-        "facilitators": workshop_service.facilitators(session, workshop),
+    return {
         "promoted": {p.source_idea_id for p in proposals.values()},
         "proposals": list(proposals.values()),
         "vote_round": vote_round,
         "ranked": [(r, proposals[r.proposal_id]) for r in results],
+    }
+
+
+def _console(
+    session: Session, request: Request, workshop: Workshop, **extra: Any
+) -> dict[str, Any]:
+    context = console_context(session, workshop)
+    context |= proposals_context(session, workshop)
+    context |= {
+        "event_seq": current_seq(session, workshop.id or 0),
+        "join_url": join_url(request, workshop),
+        "facilitators": workshop_service.facilitators(session, workshop),
         "paper": {"text": "", "group": "", "table": ""},
         "paper_error": None,
     }

@@ -29,6 +29,17 @@
     }, 30000);
   }
 
+  /* A panel answered by one's own action is fresher than the live event that action caused:
+     never let an older state replace a newer one (and with it, what is being ticked or typed). */
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var current = event.detail.target;
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    if (!current || !incoming || !current.getAttribute || !incoming.getAttribute) return;
+    var shown = parseInt(current.getAttribute("data-seq"), 10);
+    var arriving = parseInt(incoming.getAttribute("data-seq"), 10);
+    if (!isNaN(shown) && !isNaN(arriving) && arriving <= shown) event.detail.shouldSwap = false;
+  });
+
   /* The same idea can arrive twice (the answer to one's own post, then the stream): insert once. */
   document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
     var wrapper = event.detail.fragment;
