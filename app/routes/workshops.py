@@ -60,8 +60,9 @@ def console_context(
         "groups": list(StakeholderGroup),
         "wall_count": idea_service.visible_count(session, workshop),
         # The state shown is as of this event number; app.js ignores an update older than
-        # what a panel already shows, so a late event never undoes a fresher answer.
-        "seq": current_seq(session, workshop.id or 0),
+        # what a panel already shows, so a late event never undoes a fresher answer. It comes
+        # from the same row read as the workshop itself; everything read after it is newer.
+        "seq": workshop.event_seq,
     }
     if include_ideas:
         context["console_items"] = idea_service.wall(session, workshop, include_hidden=True)

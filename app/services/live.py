@@ -12,7 +12,7 @@ class Kind:
     REACTION = "reaction"  # a +1 changed: subject is the idea
     STATE = "state"  # phase, timer, posting lock or open/closed changed
     JOINED = "joined"  # a participant joined: subject is the participant
-    VOTE = "vote"  # a vote opened or closed, or proposals changed
+    VOTE = "vote"  # a vote opened or closed, or proposals changed: subject is a new proposal
 
 
 def emit(session: Session, workshop_id: int, kind: str, subject_id: int | None = None) -> int:

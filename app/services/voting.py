@@ -22,7 +22,7 @@ def open_round(session: Session, workshop: Workshop) -> VoteRound:
     vote_round = VoteRound(workshop_id=workshop.id or 0)
     session.add(vote_round)
     session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.VOTE, vote_round.id)
+    live.emit(session, workshop.id or 0, live.Kind.VOTE)
     return vote_round
 
 
@@ -34,7 +34,7 @@ def close_round(session: Session, workshop: Workshop) -> VoteRound:
     vote_round.closed_at = utcnow()
     session.add(vote_round)
     session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.VOTE, vote_round.id)
+    live.emit(session, workshop.id or 0, live.Kind.VOTE)
     return vote_round
 
 

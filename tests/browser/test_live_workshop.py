@@ -3,6 +3,7 @@ participant's phone at 390x844. The phone follows phase changes and paper notes 
 reload, and keeps what was typed when the connection drops."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -12,8 +13,16 @@ from tests.browser.conftest import DESKTOP, PHONE, STAFF_PASSWORD
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def close_contexts(browser: Browser) -> Iterator[None]:
+    """Close every page's connection (live streams included) before the server stops."""
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 def _facilitator_with_workshop(browser: Browser, base: str) -> tuple[Page, str]:
-    page = browser.new_context(**DESKTOP).new_page()
+    page = browser.new_context(**DESKTOP).new_page()  # closed by the close_contexts fixture
     page.goto(f"{base}/login")
     page.get_by_label("อีเมล").fill("facilitator@browser.test")
     page.get_by_label("รหัสผ่าน").fill(STAFF_PASSWORD)
