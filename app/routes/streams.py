@@ -67,7 +67,9 @@ def fragment(engine: Engine, workshop_id: int, event: EventRef, view: str) -> st
 
 
 def render_event(session: Session, workshop_id: int, event: EventRef, view: str) -> str:
-    """The HTML that moves one view of one workshop forward by one event."""
+    """The HTML that moves one view of one workshop forward by one event ("" if nothing)."""
+    if view == "participant" and event.kind == Kind.JOINED:
+        return ""  # phones do not show who joined
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         return ""
@@ -126,7 +128,9 @@ async def stream(
                 if not backlog:
                     break
                 for event in backlog:
-                    yield sse_message(event.seq, await render(event))
+                    html = await render(event)
+                    if html:
+                        yield sse_message(event.seq, html)
                     last = event.seq
             while time.monotonic() < deadline:
                 event = await queue.get()
@@ -138,12 +142,16 @@ async def stream(
                 if event.seq <= last:
                     continue
                 if event.seq > last + 1:  # should not happen; fill any gap from the table
-                    for missed in await anyio.to_thread.run_sync(
+                    missed = await anyio.to_thread.run_sync(
                         events_between, engine, workshop_id, last
-                    ):
-                        if missed.seq < event.seq:
-                            yield sse_message(missed.seq, await render(missed))
-                yield sse_message(event.seq, await render(event))
+                    )
+                    for earlier in (m for m in missed if m.seq < event.seq):
+                        if html := await render(earlier):
+                            yield sse_message(earlier.seq, html)
+                # Events with nothing to show in this view are not sent at all: 300 phones times
+                # every join would otherwise be a flood of empty messages.
+                if html := await render(event):
+                    yield sse_message(event.seq, html)
                 last = event.seq
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -191,3 +191,10 @@ def test_hub_ends_a_stream_that_falls_too_far_behind(committed_engine, monkeypat
             return items[-1]
 
     assert asyncio.run(main()) is END
+
+
+def test_joins_render_nothing_for_phones_but_update_the_console(db: Session) -> None:
+    workshop = factories.workshop(db)
+    event = _event(db, workshop, live.Kind.JOINED, 1)
+    assert render_event(db, workshop.id or 0, event, "participant") == ""
+    assert 'id="counts"' in render_event(db, workshop.id or 0, event, "console")
