@@ -83,6 +83,7 @@ def _status_title(status: int) -> str:
         409: _("Not possible right now"),
         413: _("Too large"),
         422: _("Please check what you entered"),
+        429: _("Please slow down"),
         500: _("Something went wrong"),
     }
     return titles.get(status, _("Something went wrong"))
