@@ -261,19 +261,23 @@ def post_comment(
         if exc.status_code == 404:
             raise
         extra = {"comment_error": exc.message, "comment_for": idea_id, "comment_text": text}
-        if is_htmx(request):
-            commented = idea_service.visible_idea(session, workshop, idea_id)
-            context = {**_page(session, request, workshop, participant), **extra, "idea": commented}
+        if not is_htmx(request):
+            context = _page(session, request, workshop, participant, **extra)
             return render(
-                request, "participate/_comment_form.html", context, status_code=exc.status_code
+                request, "participate/workshop.html", context, status_code=exc.status_code
             )
-        context = _page(session, request, workshop, participant, **extra)
-        return render(request, "participate/workshop.html", context, status_code=exc.status_code)
+        commented = idea_service.visible_idea(session, workshop, idea_id)
+        context = {"workshop": workshop, "idea": commented, **extra}
+        return render(
+            request, "participate/_comment_form.html", context, status_code=exc.status_code
+        )
     session.commit()
     if is_htmx(request):
+        # Only a fresh form: the comment itself reaches every phone, this one included, live.
         commented = idea_service.visible_idea(session, workshop, idea_id)
-        context = {**_page(session, request, workshop, participant), "idea": commented}
-        return render(request, "participate/_comment_form.html", context)
+        return render(
+            request, "participate/_comment_form.html", {"workshop": workshop, "idea": commented}
+        )
     flash(request, _("Thank you! Your comment is on the wall."))
     return RedirectResponse(f"/w/{workshop.join_code}#idea-{idea_id}", status_code=303)
 
