@@ -60,6 +60,63 @@ def load_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cluster_csv(args: argparse.Namespace) -> int:
+    """Group a sheet of comments into themes; bad input gets a message and exit code 2."""
+    # Imported here: the other commands should not pay for loading scikit-learn.
+    from pathlib import Path
+
+    from app.domain import clustering, theme_csv
+
+    def fail(message: str) -> int:
+        sys.stderr.write(f"error: {message}\n")
+        return 2
+
+    try:
+        data = Path(args.input).read_bytes()
+        words = Path(args.words).read_text(encoding="utf-8-sig").splitlines() if args.words else []
+    except OSError as exc:
+        return fail(f"cannot read {exc.filename}: {exc.strerror}")
+    except UnicodeDecodeError:
+        return fail(f"{args.words} is not UTF-8 text; save it as UTF-8")
+    try:
+        rows = theme_csv.read_rows(
+            data,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            group_column=args.group_column,
+        )
+    except theme_csv.CsvProblem as problem:
+        hint = {
+            "not_utf8": ' - save it as UTF-8 (in Excel: Save As, "CSV UTF-8")',
+            "missing_column": " (choose one with --text-column / --id-column)",
+        }.get(problem.code, "")
+        return fail(f"{args.input}: {problem}{hint}")
+    try:
+        result = clustering.cluster_comments(
+            theme_csv.comments_for(rows),
+            n_themes=args.themes,
+            custom_words=words,
+            options=clustering.Options(engine=args.engine),
+        )
+    except clustering.ClusteringError as problem:
+        return fail(f"{args.input}: {problem} [{problem.code}]")
+    try:
+        Path(args.out).write_text(
+            theme_csv.write_assignments(rows, result), encoding="utf-8-sig", newline=""
+        )
+    except OSError as exc:
+        return fail(f"cannot write {args.out}: {exc.strerror}")
+    sys.stdout.write("\n".join(theme_csv.summary_lines(result)) + "\n")
+    return 0
+
+
+def _theme_count(value: str) -> int:
+    number = int(value)
+    if number < 2:
+        raise argparse.ArgumentTypeError("at least 2 themes")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +132,29 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="load demo accounts and a demo workshop (idempotent)"
     )
     demo_cmd.set_defaults(handler=load_demo)
+
+    from app.domain.thai_nlp import DEFAULT_ENGINE, ENGINES
+
+    themes = commands.add_parser(
+        "cluster-csv",
+        help="group the comments of a CSV file into themes",
+        description="Group the comments of a UTF-8 CSV into themes. Writes id,theme_id,"
+        "theme_label for every row (theme 0 is 'other'; UTF-8 with BOM, for Excel) and prints "
+        "a summary of the themes.",
+    )
+    themes.add_argument("input", help="CSV file, UTF-8 (Excel's 'CSV UTF-8' is fine)")
+    themes.add_argument("--out", required=True, help="CSV file to write")
+    themes.add_argument("--text-column", default="text", help="column with the comment text")
+    themes.add_argument("--id-column", default="id", help="column with an id, copied to --out")
+    themes.add_argument("--group-column", help="column with a stakeholder group (optional)")
+    themes.add_argument(
+        "--themes", type=_theme_count, help="number of themes (default: chosen automatically)"
+    )
+    themes.add_argument(
+        "--words", help="text file with the city's own words (place names ...), one per line"
+    )
+    themes.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="word segmenter")
+    themes.set_defaults(handler=cluster_csv)
     return parser
 
 

@@ -1,0 +1,282 @@
+import random
+import socket
+import warnings
+
+import pytest
+
+from app.domain.clustering import (
+    OTHER_KEY,
+    Clustering,
+    ClusteringError,
+    Comment,
+    Options,
+    cluster_comments,
+    theme_of,
+)
+
+# Invented comments in four clear topics (flooding, garbage, street lights, stray dogs).
+FLOOD = [
+    "ฝนตกทีไรน้ำท่วมถนนหน้าตลาดทุกครั้ง",
+    "น้ำท่วมขังในซอยนานหลายวัน รถเข้าออกไม่ได้",
+    "อยากให้ขุดลอกคูระบายน้ำ น้ำจะได้ไม่ท่วมบ้าน",
+    "หน้าฝนน้ำท่วมสูงถึงหัวเข่า เด็กไปโรงเรียนลำบาก",
+    "ท่อระบายน้ำอุดตัน น้ำท่วมขังทุกครั้งที่ฝนตก",
+    "ชุมชนริมคลองโดนน้ำท่วมทุกปี ขอพนังกั้นน้ำ",
+    "ควรเพิ่มเครื่องสูบน้ำ เวลาฝนตกหนักน้ำท่วมเร็วมาก",
+    "น้ำท่วมถนนเส้นหลัก รถเล็กสัญจรไม่ได้",
+    "ลอกท่อระบายน้ำก่อนหน้าฝน จะได้ไม่ท่วม",
+    "บ้านเราน้ำท่วมขังเพราะระบายน้ำไม่ทัน",
+]
+GARBAGE = [
+    "ขยะล้นถังหน้าตลาด ส่งกลิ่นเหม็นมาก",
+    "รถเก็บขยะมาไม่ตรงเวลา ขยะกองเต็มซอย",
+    "อยากให้มีถังขยะแยกประเภทในชุมชน",
+    "มีคนแอบทิ้งขยะริมถนนทุกคืน",
+    "ขยะกองใหญ่ข้างวัด ไม่มีใครมาเก็บ",
+    "ขอเพิ่มรอบเก็บขยะ ขยะล้นทุกสัปดาห์",
+    "ถังขยะหน้าโรงเรียนพัง ขยะกระจาย",
+    "รณรงค์คัดแยกขยะก่อนทิ้ง ลดขยะในชุมชน",
+    "กลิ่นขยะเหม็นเน่า แมลงวันเยอะมาก",
+    "ควรตั้งจุดทิ้งขยะอันตรายแยกจากขยะทั่วไป",
+]
+LIGHT = [
+    "ไฟถนนดับทั้งซอย กลางคืนมืดมาก",
+    "เสาไฟฟ้าส่องสว่างเสีย ไม่มีใครมาซ่อม",
+    "ขอติดไฟส่องสว่างเพิ่มทางเข้าหมู่บ้าน",
+    "ซอยมืด ไฟทางดับหลายดวง กลัวโจร",
+    "หลอดไฟถนนขาด เดินกลับบ้านตอนค่ำไม่ปลอดภัย",
+    "ไฟส่องสว่างริมถนนติดๆดับๆ",
+    "ทางเดินในสวนสาธารณะไม่มีไฟ มืดเปลี่ยว",
+    "อยากให้เปลี่ยนเป็นไฟ LED ประหยัดไฟ สว่างกว่า",
+    "ไฟดับตรงสะพาน รถมองไม่เห็นทาง",
+    "เสาไฟล้มแล้วไฟก็ดับ ขอซ่อมด่วน",
+]
+DOGS = [
+    "สุนัขจรจัดเยอะมาก ไล่กัดเด็กนักเรียน",
+    "หมาจรจัดนอนขวางทางเดิน คนกลัวโดนกัด",
+    "ขอให้จับสุนัขจรจัดไปทำหมันและฉีดวัคซีน",
+    "ฝูงหมาจรเห่าเสียงดังทั้งคืน",
+    "สุนัขจรจัดคุ้ยถังขยะจนเลอะเทอะ",
+    "มีหมาจรจัดกัดคนในชุมชนแล้วสองคน",
+    "อยากให้มีศูนย์พักพิงสุนัขจรจัด",
+    "แมวและหมาจรจัดเพิ่มขึ้นทุกปี ควรทำหมัน",
+    "สุนัขจรวิ่งไล่รถจักรยานยนต์ อันตรายมาก",
+    "ฉีดวัคซีนพิษสุนัขบ้าให้หมาจรในซอย",
+]
+TOPICS = {"flood": FLOOD, "garbage": GARBAGE, "light": LIGHT, "dogs": DOGS}
+OFF_TOPIC = "อยากให้จัดคอนเสิร์ตดนตรีไทยเดิมประจำปีที่วัดกลาง"
+GROUPS = ("resident", "business", "youth")
+
+
+def topic_comments() -> list[Comment]:
+    return [
+        Comment(id=f"{topic}-{i}", text=text, group=GROUPS[i % 3])
+        for topic, texts in TOPICS.items()
+        for i, text in enumerate(texts)
+    ]
+
+
+def themes_by_content(result: Clustering) -> set[tuple[str, frozenset[str]]]:
+    return {(t.label, frozenset(t.comment_ids)) for t in result.themes} | {
+        (result.other.label, frozenset(result.other.comment_ids))
+    }
+
+
+@pytest.fixture(scope="module")
+def topics() -> Clustering:
+    return cluster_comments([*topic_comments(), Comment(id="off", text=OFF_TOPIC)])
+
+
+def test_finds_the_four_topics(topics: Clustering) -> None:
+    assert topics.k == 4
+    assert topics.params["auto_k"]
+    found = {frozenset(id.split("-")[0] for id in t.comment_ids) for t in topics.themes}
+    assert found == {frozenset({topic}) for topic in TOPICS}
+    assert all(t.size == 10 for t in topics.themes)
+
+
+def test_an_off_topic_comment_goes_to_other(topics: Clustering) -> None:
+    assert topics.other.key == OTHER_KEY
+    assert topics.other.comment_ids == ("off",)
+    assert topics.other.representative_ids == ()
+
+
+def test_labels_keywords_and_representatives(topics: Clustering) -> None:
+    by_topic = {t.comment_ids[0].split("-")[0]: t for t in topics.themes}
+    assert "น้ำท่วม" in by_topic["flood"].keywords
+    assert "ขยะ" in by_topic["garbage"].label
+    for theme in topics.themes:
+        assert theme.label
+        assert theme.label == " / ".join(theme.keywords[:3])
+        assert 3 <= len(theme.keywords) <= 8
+        assert len(set(theme.keywords)) == len(theme.keywords)
+        assert len(theme.representative_ids) == 3
+        assert set(theme.representative_ids) <= set(theme.comment_ids)
+
+
+def test_themes_are_numbered_by_size_and_keep_the_input_order(topics: Clustering) -> None:
+    assert [t.key for t in topics.themes] == list(range(topics.k))
+    sizes = [t.size for t in topics.themes]
+    assert sizes == sorted(sizes, reverse=True)
+    order = {c.id: i for i, c in enumerate(topic_comments())}
+    for theme in topics.themes:
+        assert list(theme.comment_ids) == sorted(theme.comment_ids, key=order.__getitem__)
+
+
+def test_share_by_group(topics: Clustering) -> None:
+    for theme in topics.themes:
+        assert list(theme.share_by_group) == sorted(theme.share_by_group)
+        assert sum(theme.share_by_group.values()) == pytest.approx(1.0)
+        assert theme.share_by_group["resident"] == pytest.approx(0.4)  # ids 0, 3, 6, 9 of 10
+    assert topics.other.share_by_group == {}  # the off-topic comment has no group
+
+
+def test_same_input_same_result() -> None:
+    comments = [*topic_comments(), Comment(id="off", text=OFF_TOPIC)]
+    assert cluster_comments(comments) == cluster_comments(comments)
+
+
+def test_shuffled_input_gives_the_same_themes(topics: Clustering) -> None:
+    comments = [*topic_comments(), Comment(id="off", text=OFF_TOPIC)]
+    random.Random(7).shuffle(comments)
+    shuffled = cluster_comments(comments)
+    assert themes_by_content(shuffled) == themes_by_content(topics)
+    assert [t.keywords for t in shuffled.themes] == [t.keywords for t in topics.themes]
+
+
+def test_a_fixed_number_of_themes_splits_a_theme() -> None:
+    both = [c for c in topic_comments() if c.id.split("-")[0] in {"garbage", "light"}]
+    result = cluster_comments(both, n_themes=2)
+    assert result.k == 2
+    assert not result.params["auto_k"]
+    assert {frozenset(i.split("-")[0] for i in t.comment_ids) for t in result.themes} == {
+        frozenset({"garbage"}),
+        frozenset({"light"}),
+    }
+
+
+def test_bounds_on_the_number_of_themes() -> None:
+    result = cluster_comments(topic_comments(), max_themes=3)
+    assert result.k <= 3
+    assert result.params["k_range"] == [2, 3]
+
+
+def test_unusable_comments_join_other_and_keep_their_place() -> None:
+    junk = [
+        Comment(id="empty", text=""),
+        Comment(id="emoji", text="😀😀👍"),
+        Comment(id="digits", text="๕๕๕๕ 555"),
+        Comment(id="polite", text="ครับ ขอบคุณค่ะ"),
+    ]
+    result = cluster_comments([*junk, *topic_comments()])
+    assert {"empty", "emoji", "digits", "polite"} <= set(result.other.comment_ids)
+    assert result.params["usable"] == 40
+    assert sum(t.size for t in result.themes) + result.other.size == 44
+
+
+def test_mixed_english_and_long_comments_are_grouped() -> None:
+    long_flood = ("น้ำท่วมถนนหน้าบ้านทุกครั้งที่ฝนตก ท่อระบายน้ำอุดตัน " * 100)[:5000]
+    extra = [
+        Comment(id="long", text=long_flood),
+        Comment(id="mixed", text="ไฟถนน LED ดับทั้งซอย street light broken"),
+        Comment(id="english", text="garbage bins overflowing near the market"),
+    ]
+    result = cluster_comments([*topic_comments(), *extra])
+    assigned = theme_of(result)
+    assert set(assigned) == {c.id for c in [*topic_comments(), *extra]}
+    assert assigned["long"] == assigned["flood-0"]
+    assert assigned["mixed"] == assigned["light-0"]
+
+
+def test_too_few_comments_is_a_clear_error() -> None:
+    with pytest.raises(ClusteringError) as caught:
+        cluster_comments(topic_comments()[:5])
+    assert caught.value.code == "too_few_comments"
+    assert caught.value.params == {"count": 5, "needed": 6}
+
+
+def test_too_few_comments_for_the_themes_asked() -> None:
+    with pytest.raises(ClusteringError) as caught:
+        cluster_comments(topic_comments()[:10], n_themes=4)
+    assert caught.value.code == "too_few_comments"
+    assert caught.value.params["needed"] == 12
+
+
+def test_nothing_to_cluster() -> None:
+    junk = [Comment(id=str(i), text=t) for i, t in enumerate(["", "😀", "123", "ครับ"] * 5)]
+    with pytest.raises(ClusteringError) as caught:
+        cluster_comments(junk)
+    assert caught.value.code == "nothing_to_cluster"
+    with pytest.raises(ClusteringError):
+        cluster_comments([])
+
+
+def test_a_theme_count_below_one_is_refused() -> None:
+    with pytest.raises(ClusteringError) as caught:
+        cluster_comments(topic_comments(), n_themes=0)
+    assert caught.value.code == "bad_theme_count"
+
+
+def test_duplicates_give_no_warning() -> None:
+    same = [Comment(id=str(i), text=FLOOD[i % 2]) for i in range(12)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = cluster_comments(same, n_themes=3)
+    assert result.k <= 2
+    assert sum(t.size for t in result.themes) + result.other.size == 12
+
+
+def test_identical_comments_make_one_theme() -> None:
+    same = [Comment(id=str(i), text="ขยะล้นถังหน้าตลาด") for i in range(8)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = cluster_comments(same)
+    assert result.k == 1
+    assert result.themes[0].size == 8
+
+
+def test_custom_words_reach_the_keywords() -> None:
+    place = "โนนสะอาดพัฒนา"
+    texts = ["ถนนเข้า{}ชำรุด", "ทางเข้า{}เป็นหลุม", "ซ่อมถนน{}ด้วย", "ถนนไป{}พังหมด"]
+    comments = [
+        *topic_comments(),
+        *(Comment(id=f"p{i}", text=t.format(place)) for i, t in enumerate(texts * 2)),
+    ]
+    without = cluster_comments(comments)
+    with_words = cluster_comments(comments, custom_words=[place])
+    assert not any(place in k for t in without.themes for k in t.keywords)
+    assert any(place in k for t in with_words.themes for k in t.keywords)
+    assert with_words.params["custom_words"] == 1
+
+
+def test_progress_is_reported_from_0_to_1() -> None:
+    seen: list[float] = []
+    cluster_comments(topic_comments(), progress=seen.append, options=Options(chunk=10))
+    assert seen[0] == 0.0
+    assert seen[-1] == 1.0
+    assert seen == sorted(seen)
+    assert len(seen) >= 6  # four chunks of segmenting, vectorizing, choosing k
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        Options(engine="newmm"),
+        Options(svd_dims=0),
+        Options(project_stopwords=False),
+    ],
+)
+def test_pipeline_variants_still_find_the_topics(options: Options) -> None:
+    result = cluster_comments(topic_comments(), options=options)
+    found = {frozenset(id.split("-")[0] for id in t.comment_ids) for t in result.themes}
+    assert found == {frozenset({topic}) for topic in TOPICS}
+
+
+def test_clustering_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    result = cluster_comments(topic_comments(), custom_words=["หนองแวง"], seed=3)
+    assert result.k == 4
