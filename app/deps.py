@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from app.db import SessionDep
 from app.errors import Forbidden, JoinRequired, LoginRequired, NotFound
@@ -107,3 +108,15 @@ CurrentParticipant = Annotated[Participant, Depends(required_participant)]
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
+
+
+async def form_data(request: Request) -> FormData:
+    """The whole posted form, for forms whose fields depend on data (one per proposal).
+
+    Read here, in an async dependency, so the handler itself can stay a plain function
+    that runs in the thread pool and never blocks the event loop with database work.
+    """
+    return await request.form()
+
+
+FormFields = Annotated[FormData, Depends(form_data)]

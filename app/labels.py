@@ -7,7 +7,9 @@ from app.models import (
     MunicipalityType,
     PhaseKind,
     Role,
+    RoundStatus,
     StakeholderGroup,
+    VoteMethod,
     WorkshopPhase,
 )
 
@@ -28,6 +30,52 @@ _MUNICIPALITY_TYPES = {
     MunicipalityType.city: N_("City municipality"),
     MunicipalityType.town: N_("Town municipality"),
 }
+_METHODS = {
+    VoteMethod.dot: N_("Dot voting"),
+    VoteMethod.approval: N_("Approval voting"),
+    VoteMethod.ranked: N_("Ranked voting"),
+    VoteMethod.budget: N_("Participatory budget"),
+    VoteMethod.single: N_("Single choice"),
+}
+_RULES = {
+    "dots": N_("Dots"),
+    "approval": N_("Approvals"),
+    "borda": N_("Borda count"),
+    "schulze": N_("Schulze method"),
+    "greedy": N_("Most approvals within the budget"),
+    "equal_shares": N_("Method of Equal Shares"),
+    "plurality": N_("Most votes"),
+}
+_RULE_SCORES = {
+    "dots": N_("dots"),
+    "approval": N_("approvals"),
+    "borda": N_("points"),
+    "schulze": N_("proposals beaten"),
+    "greedy": N_("approvals"),
+    "equal_shares": N_("approvals"),
+    "plurality": N_("votes"),
+}
+_ROUND_STATUSES = {
+    RoundStatus.draft: N_("Draft"),
+    RoundStatus.open: N_("Open"),
+    RoundStatus.closed: N_("Closed"),
+}
+
+
+def vote_method(value: str) -> str:
+    return gettext(_METHODS[VoteMethod(value)])
+
+
+def vote_rule(name: str) -> str:
+    return gettext(_RULES[name])
+
+
+def rule_score(name: str) -> str:
+    return gettext(_RULE_SCORES[name])
+
+
+def round_status(value: str) -> str:
+    return gettext(_ROUND_STATUSES[RoundStatus(value)])
 
 
 def stakeholder_group(value: str) -> str:

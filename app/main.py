@@ -1,10 +1,12 @@
 """Application factory."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import make_url
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,7 +16,19 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.deps import current_user
 from app.live import LiveHub
-from app.routes import api, auth, health, participate, plans, public, staff, streams, workshops
+from app.routes import (
+    api,
+    auth,
+    health,
+    participate,
+    plans,
+    public,
+    rounds,
+    staff,
+    streams,
+    voting,
+    workshops,
+)
 from app.routes.streams import FragmentCache
 from app.security import csrf_protect
 from app.templating import TEMPLATES_DIR
@@ -53,6 +67,32 @@ class LocaleMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+class SQLiteWriteGate:
+    """At most `limit` writing requests at a time per process, waiting in the event loop.
+
+    On SQLite a writing request takes the database's one write lock at its first query
+    (BEGIN IMMEDIATE) and keeps it across several thread-pool hops (each sync dependency
+    and the handler run as separate calls). Without a gate, a burst of writes can fill
+    the whole thread pool with requests blocked on the lock while the one holding it waits
+    for a free thread: everything stalls until the busy timeout ("database is locked").
+    Waiting here, before any thread is taken, keeps threads free for the lock holder.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int = 8) -> None:
+        self.app = app
+        self.limit = limit
+        self.gate: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        if self.gate is None:
+            self.gate = asyncio.Semaphore(self.limit)
+        async with self.gate:
+            await self.app(scope, receive, send)
 
 
 SECURITY_HEADERS = [
@@ -144,6 +184,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Phones on patchy mobile data: a 100 KB wall compresses to a tenth. Event streams are not
     # compressed (GZipMiddleware skips text/event-stream), so they still flush at once.
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        app.add_middleware(SQLiteWriteGate)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -157,6 +199,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (health, public, auth, participate, streams, staff, workshops, plans, api):
+    routers = (
+        health,
+        public,
+        auth,
+        participate,
+        voting,
+        streams,
+        staff,
+        workshops,
+        rounds,
+        plans,
+        api,
+    )
+    for module in routers:
         app.include_router(module.router)
     return app

@@ -48,6 +48,10 @@ def _build_environment() -> Environment:
     env.globals["phase_title"] = labels.phase_title
     env.globals["phase_hint"] = labels.phase_hint
     env.globals["phase_kind_label"] = labels.phase_kind
+    env.globals["method_label"] = labels.vote_method
+    env.globals["rule_label"] = labels.vote_rule
+    env.globals["score_label"] = labels.rule_score
+    env.globals["round_status_label"] = labels.round_status
     env.globals["groups_all"] = list(StakeholderGroup)
     env.globals["new_client_key"] = lambda: uuid.uuid4().hex
     return env

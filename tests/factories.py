@@ -16,12 +16,17 @@ from app.models import (
     Participant,
     Proposal,
     Role,
+    RoundProposal,
+    RoundStatus,
     StaffAccount,
     StakeholderGroup,
+    VoteMethod,
+    VoteRound,
     Workshop,
     WorkshopFacilitator,
     WorkshopPhase,
     WorkshopStatus,
+    utcnow,
 )
 from app.security import hash_password
 from app.services.workshops import DEFAULT_AGENDA
@@ -147,5 +152,45 @@ def proposal(
         title=title,
     )
     session.add(row)
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
+    return row
+
+
+def vote_round(
+    session: Session,
+    *,
+    workshop: Workshop | None = None,
+    city_slug: str = "khon-kaen",
+    proposals: Sequence[Proposal] = (),
+    method: VoteMethod = VoteMethod.approval,
+    status: RoundStatus = RoundStatus.draft,
+    costs: Sequence[int] = (),
+    **limits: object,
+) -> VoteRound:
+    """A round on the given proposals (two new ones if none), draft unless told otherwise."""
+    if not proposals:
+        if workshop is None:
+            raise ValueError("give proposals for a city board round")
+        proposals = [
+            proposal(session, workshop=workshop, title="ทางเท้าปลอดภัย"),
+            proposal(session, workshop=workshop, title="ลอกท่อระบายน้ำ"),
+        ]
+    city_id = workshop.city_id if workshop else city(session, city_slug).id
+    row = VoteRound(
+        city_id=city_id or 0,
+        workshop_id=workshop.id if workshop else None,
+        question="ควรทำอะไรก่อน",
+        method=method,
+        status=status,
+        opened_at=utcnow() if status != RoundStatus.draft else None,
+        **limits,  # type: ignore[arg-type]
+    )
+    session.add(row)
+    session.flush()
+    for position, p in enumerate(proposals, start=1):
+        cost = costs[position - 1] if costs else None
+        session.add(
+            RoundProposal(round_id=row.id or 0, proposal_id=p.id or 0, position=position, cost=cost)
+        )
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row

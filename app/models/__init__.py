@@ -19,11 +19,20 @@ from app.models.workshop import (
 )
 from app.models.theme import Theme
 from app.models.proposal import Proposal, ProposalStatus
-from app.models.vote import RoundStatus, Vote, VoteRound
+from app.models.vote import (
+    Ballot,
+    RoundProposal,
+    RoundStatus,
+    RoundVoter,
+    VoteMethod,
+    VoteRound,
+    VotingCode,
+)
 from app.models.plan import Plan, PlanItem, PlanStatus
 
 __all__ = [
     "AgeBand",
+    "Ballot",
     "Channel",
     "City",
     "CityPublic",
@@ -38,13 +47,16 @@ __all__ = [
     "Proposal",
     "ProposalStatus",
     "Role",
+    "RoundProposal",
     "RoundStatus",
+    "RoundVoter",
     "StaffAccount",
     "StakeholderGroup",
     "Theme",
     "UTCDateTime",
-    "Vote",
+    "VoteMethod",
     "VoteRound",
+    "VotingCode",
     "Workshop",
     "WorkshopEvent",
     "WorkshopFacilitator",

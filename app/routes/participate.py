@@ -22,7 +22,6 @@ from app.errors import UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, Workshop, utcnow
 from app.services import ideas as idea_service
-from app.services import proposals as proposal_service
 from app.services import voting
 from app.services import workshops as workshop_service
 from app.services.live import current_seq
@@ -58,17 +57,20 @@ def wall_context(
 def ballot_context(
     session: Session, request: Request, workshop: Workshop, participant: Participant | None
 ) -> dict[str, Any]:
+    """The vote card on the workshop page: a way into the open round, or its results."""
     vote_round = voting.open_round_of(session, workshop)
-    secret = request.app.state.settings.secret_key
-    voted = (
-        voting.voted_proposal_ids(session, vote_round, participant, secret_key=secret)
-        if vote_round and participant
-        else set()
-    )
+    closed = voting.latest_closed_round(session, workshop) if vote_round is None else None
     return {
         "vote_round": vote_round,
-        "proposals": proposal_service.for_workshop(session, workshop) if vote_round else [],
-        "voted": voted,
+        "has_voted": bool(
+            vote_round and participant and voting.has_voted(session, vote_round, participant)
+        ),
+        "eligible": bool(
+            vote_round
+            and participant
+            and participant.stakeholder_group in vote_round.eligible_groups
+        ),
+        "results_round": closed if closed and voting.results_public(closed) else None,
     }
 
 
@@ -337,27 +339,3 @@ def ballot(
     context = {"workshop": workshop, "participant": participant}
     context |= ballot_context(session, request, workshop, participant)
     return render(request, "participate/_ballot.html", context)
-
-
-@router.post("/w/{code}/votes")
-def vote(
-    request: Request,
-    session: SessionDep,
-    workshop: WorkshopByCode,
-    participant: CurrentParticipant,
-    proposal_id: Annotated[int, Form()],
-) -> Response:
-    voting.cast_vote(
-        session,
-        workshop,
-        participant,
-        proposal_id,
-        secret_key=request.app.state.settings.secret_key,
-    )
-    session.commit()
-    if is_htmx(request):
-        return render(
-            request, "participate/_ballot.html", _page(session, request, workshop, participant)
-        )
-    flash(request, _("Your vote is counted."))
-    return RedirectResponse(f"/w/{workshop.join_code}#ballot", status_code=303)

@@ -75,15 +75,25 @@ def console_context(
 
 
 def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
-    """The proposals panel: proposals, the latest vote and its ranking."""
-    vote_round = voting.latest_round(session, workshop)
-    results = voting.results(session, vote_round) if vote_round else []
+    """The proposals panel: proposals, the vote rounds, and the latest closed round's ranking."""
     proposals = {p.id: p for p in proposal_service.for_workshop(session, workshop)}
+    closed = voting.latest_closed_round(session, workshop)
+    ranking = (
+        voting.results(session, closed)["rules"][voting.primary_rule(closed)]["ranking"]
+        if closed
+        else []
+    )
     return {
         "promoted": {p.source_idea_id for p in proposals.values()},
         "proposals": list(proposals.values()),
-        "vote_round": vote_round,
-        "ranked": [(r, proposals[r.proposal_id]) for r in results],
+        "rounds": voting.rounds_of_workshop(session, workshop),
+        "closed_round": closed,
+        "primary_rule": voting.primary_rule(closed) if closed else "dots",
+        "ranked": [
+            (row, proposals[row["proposal_id"]])
+            for row in ranking
+            if row["proposal_id"] in proposals
+        ],
     }
 
 
@@ -586,7 +596,7 @@ def promote_idea(
     return _back(request, session, workshop, message, "workshops/_proposals.html")
 
 
-# --- the skeleton vote and agreed priorities (issue 4 replaces the vote) -------------------
+# --- proposals and agreed priorities (vote rounds live in app.routes.rounds) ------------
 
 
 @router.get("/{workshop_id}/proposals")
@@ -595,22 +605,6 @@ def console_proposals(
 ) -> Response:
     template = "workshops/_proposals.html" if is_htmx(request) else "workshops/console.html"
     return render(request, template, _console(session, request, workshop))
-
-
-@router.post("/{workshop_id}/vote/open")
-def open_vote(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
-    voting.open_round(session, workshop)
-    session.commit()
-    message = _("Voting is open. Participants see the ballot now.")
-    return _back(request, session, workshop, message, "workshops/_proposals.html")
-
-
-@router.post("/{workshop_id}/vote/close")
-def close_vote(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
-    voting.close_round(session, workshop)
-    session.commit()
-    message = _("Voting is closed. The results are final.")
-    return _back(request, session, workshop, message, "workshops/_proposals.html")
 
 
 @router.post("/{workshop_id}/priorities")

@@ -58,7 +58,7 @@ def agree_priorities(
     """Mark proposals as agreed priorities and add them to the city's draft plan.
 
     Items are numbered after those already in the plan, in the order of the latest
-    closed vote (ties by proposal id); proposals already in the plan are left as they are.
+    closed vote by its method's first rule (ties by proposal id); the score is recorded; proposals already in the plan are left as they are.
     """
     if not proposal_ids:
         raise UserError(_("Choose at least one proposal to add to the plan."), status_code=422)
@@ -77,10 +77,10 @@ def agree_priorities(
     if city is None:
         raise NotFound(_("This workshop's city no longer exists."))
     plan = ensure_draft_plan(session, city)
-    vote_round = voting.latest_round(session, workshop)
-    ranking = voting.results(session, vote_round) if vote_round else []
-    votes = {r.proposal_id: r.votes for r in ranking}
-    order = {r.proposal_id: i for i, r in enumerate(ranking)}
+    vote_round = voting.latest_closed_round(session, workshop)
+    ranking = voting.primary_scores(session, vote_round) if vote_round else []
+    votes = {pid: int(score) for pid, score in ranking}
+    order = {pid: i for i, (pid, _score) in enumerate(ranking)}
     already = set(
         session.exec(select(PlanItem.proposal_id).where(PlanItem.plan_id == plan.id)).all()
     )

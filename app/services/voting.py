@@ -1,40 +1,305 @@
-"""The skeleton's simple vote: one vote per participant per proposal, in rounds a facilitator runs."""
+"""Vote rounds: set up, open, take ballots, close with a frozen result, receipts and codes.
 
+Counting is app.domain.voting's job; this module stores ballots so that they cannot be
+joined to people (see app.models.vote) and turns rule breaches into messages.
+"""
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain.tally import CastVote, RankedProposal, rank_proposals
-from app.errors import Conflict, NotFound
+from app.domain import ballot_files
+from app.domain.voting import (
+    RULES,
+    BallotError,
+    Method,
+    RoundRules,
+    RulesError,
+    consensus,
+    tally,
+    tally_by_group,
+    turnout,
+    validate_ballot,
+)
+from app.domain.voting import (
+    Ballot as DomainBallot,
+)
+from app.errors import Conflict, Forbidden, NotFound, UserError
 from app.i18n import gettext as _
-from app.models import Participant, Proposal, RoundStatus, Vote, VoteRound, Workshop, utcnow
+from app.i18n import ngettext
+from app.models import (
+    Ballot,
+    City,
+    Participant,
+    Proposal,
+    ProposalStatus,
+    RoundProposal,
+    RoundStatus,
+    RoundVoter,
+    StaffAccount,
+    VoteMethod,
+    VoteRound,
+    VotingCode,
+    Workshop,
+    utcnow,
+)
+from app.models.workshop import GROUP_VALUES
 from app.security import keyed_hash
 from app.services import live
-from app.services import proposals as proposal_service
 from app.services.workshops import ensure_open
 
+# Codes and receipts: no 0/O, 1/I/L, so they survive being read aloud and typed on a phone.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MAX_CODES_PER_BATCH = 2000
 
-def open_round(session: Session, workshop: Workshop) -> VoteRound:
-    ensure_open(workshop)
-    if open_round_of(session, workshop) is not None:
-        raise Conflict(_("A vote is already open in this workshop."))
-    if not proposal_service.for_workshop(session, workshop):
-        raise Conflict(_("Promote at least one idea to a proposal before opening a vote."))
-    vote_round = VoteRound(workshop_id=workshop.id or 0)
+
+# --- setting up a round -------------------------------------------------------------------
+
+
+@dataclass
+class RoundSettings:
+    """What a facilitator or planner chose on the round form (already parsed, not yet checked)."""
+
+    question: str
+    method: VoteMethod
+    proposal_ids: list[int]
+    eligible_groups: list[str] = field(default_factory=lambda: list(GROUP_VALUES))
+    dots_per_voter: int | None = None
+    max_dots_per_proposal: int | None = None
+    max_approvals: int | None = None
+    max_ranks: int | None = None
+    budget: int | None = None
+    costs: dict[int, int] = field(default_factory=dict)
+    results_visible: bool = False
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+def _rules_message(error: RulesError) -> str:
+    code = error.code
+    if code in ("empty_ballot", "too_few_proposals"):
+        return _("Choose at least two proposals for the ballot.")
+    if code == "duplicate_proposal":
+        return _("A proposal is on the ballot twice.")
+    if code.endswith("dots_per_voter"):
+        return _("Give each voter at least one dot.")
+    if code.endswith("max_dots_per_proposal"):
+        return _("The most dots on one proposal must be at least 1.")
+    if code.endswith("max_approvals"):
+        return _("The number of approvals must be at least 1.")
+    if code.endswith("max_ranks"):
+        return _("The number of ranks must be at least 1.")
+    if code == "missing_cost":
+        return _("Enter a cost for every proposal on a budget ballot.")
+    if code == "bad_cost":
+        return _("Every cost must be a whole number of baht greater than zero.")
+    if code == "budget_below_cheapest":
+        return _("The budget must be at least the cost of the cheapest proposal.")
+    if code.endswith("budget"):
+        return _("Enter a total budget greater than zero.")
+    return _("These vote settings are not possible (%(code)s).") % {"code": code}
+
+
+def rules_of(session: Session, vote_round: VoteRound) -> RoundRules:
+    rows = ballot_rows(session, vote_round)
+    return RoundRules(
+        method=Method(vote_round.method),
+        proposal_ids=tuple(r.proposal_id for r in rows),
+        dots_per_voter=vote_round.dots_per_voter,
+        max_dots_per_proposal=vote_round.max_dots_per_proposal,
+        max_approvals=vote_round.max_approvals,
+        max_ranks=vote_round.max_ranks,
+        budget=vote_round.budget,
+        costs={r.proposal_id: r.cost for r in rows if r.cost is not None},
+    )
+
+
+def _settings_rules(settings: RoundSettings) -> RoundRules:
+    method = Method(settings.method)
+    return RoundRules(
+        method=method,
+        proposal_ids=tuple(settings.proposal_ids),
+        dots_per_voter=settings.dots_per_voter if method is Method.dot else None,
+        max_dots_per_proposal=settings.max_dots_per_proposal if method is Method.dot else None,
+        max_approvals=settings.max_approvals if method is Method.approval else None,
+        max_ranks=settings.max_ranks if method is Method.ranked else None,
+        budget=settings.budget if method is Method.budget else None,
+        costs=dict(settings.costs) if method is Method.budget else {},
+    )
+
+
+def create_round(
+    session: Session,
+    *,
+    city: City,
+    workshop: Workshop | None,
+    settings: RoundSettings,
+    actor: StaffAccount,
+) -> VoteRound:
+    """A draft round; checked in full before anything is written."""
+    question = settings.question.strip()
+    if not question:
+        raise UserError(_("Write the question voters will answer."), status_code=422)
+    if len(question) > 300:
+        raise UserError(_("The question can be at most 300 characters."), status_code=422)
+    groups = [g for g in GROUP_VALUES if g in settings.eligible_groups]
+    if not groups:
+        raise UserError(_("Choose at least one group that may vote."), status_code=422)
+    opens_at, closes_at = settings.opens_at, settings.closes_at
+    if workshop is None and opens_at and closes_at and closes_at <= opens_at:
+        raise UserError(_("The vote must close after it opens."), status_code=422)
+    rules = _settings_rules(settings)
+    if len(set(rules.proposal_ids)) < 2:
+        raise UserError(_("Choose at least two proposals for the ballot."), status_code=422)
+    try:
+        rules.validate()
+    except RulesError as error:
+        raise UserError(_rules_message(error), status_code=422) from error
+    proposals = session.exec(select(Proposal).where(col(Proposal.id).in_(rules.proposal_ids))).all()
+    allowed = {
+        p.id
+        for p in proposals
+        if p.city_id == city.id and (workshop is None or p.workshop_id == workshop.id)
+    }
+    if allowed != set(rules.proposal_ids):
+        raise NotFound(_("Some of the chosen proposals are not on this board."))
+
+    vote_round = VoteRound(
+        city_id=city.id or 0,
+        workshop_id=workshop.id if workshop else None,
+        question=question,
+        method=settings.method,
+        dots_per_voter=rules.dots_per_voter,
+        max_dots_per_proposal=rules.max_dots_per_proposal,
+        max_approvals=rules.max_approvals,
+        max_ranks=rules.max_ranks,
+        budget=rules.budget,
+        eligible_groups=groups,
+        results_visible=settings.results_visible,
+        opens_at=settings.opens_at if workshop is None else None,
+        closes_at=settings.closes_at if workshop is None else None,
+        created_by_id=actor.id,
+    )
     session.add(vote_round)
     session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.VOTE)
+    for position, proposal_id in enumerate(rules.proposal_ids, start=1):
+        session.add(
+            RoundProposal(
+                round_id=vote_round.id or 0,
+                proposal_id=proposal_id,
+                position=position,
+                cost=rules.costs.get(proposal_id),
+            )
+        )
+    session.flush()
     return vote_round
 
 
-def close_round(session: Session, workshop: Workshop) -> VoteRound:
-    vote_round = open_round_of(session, workshop)
-    if vote_round is None:
-        raise Conflict(_("There is no open vote to close."))
-    vote_round.status = RoundStatus.closed
-    vote_round.closed_at = utcnow()
+def delete_draft(session: Session, vote_round: VoteRound) -> None:
+    if vote_round.status != RoundStatus.draft:
+        raise Conflict(_("Only a round that has not been opened can be deleted."))
+    for row in ballot_rows(session, vote_round):
+        session.delete(row)
+    session.delete(vote_round)
+    session.flush()
+
+
+# --- the round's life ---------------------------------------------------------------------
+
+
+def open_round(session: Session, vote_round: VoteRound) -> VoteRound:
+    if vote_round.status != RoundStatus.draft:
+        raise Conflict(_("This round has already been opened."))
+    workshop = _workshop(session, vote_round)
+    if workshop is not None:
+        ensure_open(workshop)
+        if open_round_of(session, workshop) is not None:
+            raise Conflict(_("Another vote is open in this workshop. Close it first."))
+    vote_round.status = RoundStatus.open
+    vote_round.opened_at = utcnow()
+    session.add(vote_round)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as error:  # two facilitators opened two rounds at once
+        raise Conflict(_("Another vote is open in this workshop. Close it first.")) from error
+    if workshop is not None:
+        live.emit(session, workshop.id or 0, live.Kind.VOTE)
+    return vote_round
+
+
+def close_round(session: Session, vote_round: VoteRound, *, secret_key: str) -> VoteRound:
+    """Close and freeze: the result and a SHA-256 digest of the ballots are stored for good."""
+    if vote_round.status != RoundStatus.open:
+        raise Conflict(_("This round is not open."))
+    # Lock the round row first, so that no ballot lands between counting and closing.
+    session.exec(
+        update(VoteRound)
+        .where(col(VoteRound.id) == vote_round.id)
+        .values(status=RoundStatus.closed, closed_at=utcnow())
+    )
+    session.refresh(vote_round)
+    rules = rules_of(session, vote_round)
+    ballots = stored_ballots(session, vote_round)
+    vote_round.ballot_count = len(ballots)
+    vote_round.digest = ballot_files.ballots_digest(rules, ballots)
+    vote_round.result = result_document(rules, ballots, vote_round.eligible_groups)
     session.add(vote_round)
     session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.VOTE)
+    if vote_round.workshop_id is not None:
+        live.emit(session, vote_round.workshop_id, live.Kind.VOTE)
+    return vote_round
+
+
+def settle(session: Session, vote_round: VoteRound, *, secret_key: str) -> VoteRound:
+    """An online round past its closing time closes itself on the next visit."""
+    closes_at = vote_round.closes_at
+    if vote_round.status == RoundStatus.open and closes_at is not None and closes_at <= utcnow():
+        close_round(session, vote_round, secret_key=secret_key)
+    return vote_round
+
+
+def set_results_visible(session: Session, vote_round: VoteRound, visible: bool) -> VoteRound:
+    vote_round.results_visible = visible
+    session.add(vote_round)
+    session.flush()
+    if vote_round.workshop_id is not None:
+        live.emit(session, vote_round.workshop_id, live.Kind.VOTE)
+    return vote_round
+
+
+def accepting(vote_round: VoteRound, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if vote_round.status != RoundStatus.open:
+        return False
+    if vote_round.opens_at is not None and now < vote_round.opens_at:
+        return False
+    return vote_round.closes_at is None or now < vote_round.closes_at
+
+
+def results_public(vote_round: VoteRound) -> bool:
+    return vote_round.status == RoundStatus.closed or vote_round.results_visible
+
+
+# --- finding rounds ---------------------------------------------------------------------------
+
+
+def _workshop(session: Session, vote_round: VoteRound) -> Workshop | None:
+    return session.get(Workshop, vote_round.workshop_id) if vote_round.workshop_id else None
+
+
+def get_round(session: Session, round_id: int) -> VoteRound:
+    vote_round = session.get(VoteRound, round_id)
+    if vote_round is None:
+        raise NotFound(_("There is no vote with this number."))
     return vote_round
 
 
@@ -45,74 +310,498 @@ def open_round_of(session: Session, workshop: Workshop) -> VoteRound | None:
     return session.exec(query).first()
 
 
-def latest_round(session: Session, workshop: Workshop) -> VoteRound | None:
+def rounds_of_workshop(session: Session, workshop: Workshop) -> list[VoteRound]:
     query = (
         select(VoteRound)
         .where(VoteRound.workshop_id == workshop.id)
         .order_by(col(VoteRound.id).desc())
     )
+    return list(session.exec(query).all())
+
+
+def rounds_of_city(session: Session, city: City, *, board_only: bool = False) -> list[VoteRound]:
+    query = select(VoteRound).where(VoteRound.city_id == city.id)
+    if board_only:
+        query = query.where(col(VoteRound.workshop_id).is_(None))
+    return list(session.exec(query.order_by(col(VoteRound.id).desc())).all())
+
+
+def latest_closed_round(session: Session, workshop: Workshop) -> VoteRound | None:
+    query = (
+        select(VoteRound)
+        .where(VoteRound.workshop_id == workshop.id, VoteRound.status == RoundStatus.closed)
+        .order_by(col(VoteRound.id).desc())
+    )
     return session.exec(query).first()
 
 
-def voter_key(secret_key: str, vote_round: VoteRound, participant: Participant) -> str:
-    return keyed_hash(secret_key, "vote", vote_round.id, participant.token)
+def ballot_rows(session: Session, vote_round: VoteRound) -> list[RoundProposal]:
+    query = (
+        select(RoundProposal)
+        .where(RoundProposal.round_id == vote_round.id)
+        .order_by(col(RoundProposal.position))
+    )
+    return list(session.exec(query).all())
 
 
-def cast_vote(
-    session: Session,
-    workshop: Workshop,
-    participant: Participant,
-    proposal_id: int,
-    *,
-    secret_key: str,
-) -> Vote:
-    """Record one vote; a repeated vote (double tap, replayed form) returns the vote already cast."""
-    ensure_open(workshop)
-    vote_round = open_round_of(session, workshop)
-    if vote_round is None:
-        raise Conflict(_("Voting is not open right now."))
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None or proposal.workshop_id != workshop.id:
-        raise NotFound(_("This proposal is not on this workshop's ballot."))
-    key = voter_key(secret_key, vote_round, participant)
-    existing_query = select(Vote).where(
-        Vote.round_id == vote_round.id, Vote.proposal_id == proposal_id, Vote.voter_key == key
-    )
-    existing = session.exec(existing_query).first()
-    if existing is not None:
-        return existing
-    vote = Vote(
-        round_id=vote_round.id or 0,
-        proposal_id=proposal_id,
-        voter_key=key,
-        stakeholder_group=participant.stakeholder_group,
-    )
+@dataclass(frozen=True)
+class BallotEntry:
+    proposal: Proposal
+    cost: int | None
+
+
+def ballot_entries(session: Session, vote_round: VoteRound) -> list[BallotEntry]:
+    rows = ballot_rows(session, vote_round)
+    proposals = {
+        p.id: p
+        for p in session.exec(
+            select(Proposal).where(col(Proposal.id).in_([r.proposal_id for r in rows]))
+        ).all()
+    }
+    return [BallotEntry(proposals[r.proposal_id], r.cost) for r in rows]
+
+
+def candidate_proposals(session: Session, city: City, workshop: Workshop | None) -> list[Proposal]:
+    """What a new round's ballot can hold: the workshop's proposals, or the city board's."""
+    query = select(Proposal).where(Proposal.city_id == city.id)
+    if workshop is not None:
+        query = query.where(Proposal.workshop_id == workshop.id)
+    return list(session.exec(query.order_by(col(Proposal.id))).all())
+
+
+# --- ballots ----------------------------------------------------------------------------------
+
+
+def participant_voter_key(secret_key: str, vote_round: VoteRound, participant: Participant) -> str:
+    return keyed_hash(secret_key, "ballot", vote_round.id, "participant", participant.token)
+
+
+def code_voter_key(secret_key: str, vote_round: VoteRound, code: str) -> str:
+    return keyed_hash(secret_key, "ballot", vote_round.id, "code", normalize_code(code))
+
+
+def _ballot_message(error: BallotError) -> str:
+    limit = int(error.params.get("max", 0))
+    code = error.code
+    if code == "empty":
+        return _("Your ballot is empty. Choose at least one proposal.")
+    if code == "unknown_proposal":
+        return _("Your ballot names a proposal that is not on this ballot.")
+    if code == "not_positive":
+        return _("Numbers on the ballot must be whole numbers above zero.")
+    if code == "too_many_dots":
+        return ngettext(
+            "You can give %(num)s dot in all.", "You can give %(num)s dots in all.", limit
+        ) % {"num": limit}
+    if code == "too_many_dots_on_one":
+        return ngettext(
+            "You can give at most %(num)s dot to one proposal.",
+            "You can give at most %(num)s dots to one proposal.",
+            limit,
+        ) % {"num": limit}
+    if code == "too_many_approvals":
+        return ngettext(
+            "You can approve at most %(num)s proposal.",
+            "You can approve at most %(num)s proposals.",
+            limit,
+        ) % {"num": limit}
+    if code == "duplicate_rank":
+        return _("Two proposals have the same rank. Give each rank once.")
+    if code == "gapped_ranks":
+        return _("Ranks must follow each other from 1 without gaps.")
+    if code == "too_many_ranks":
+        return ngettext(
+            "You can rank at most %(num)s proposal.",
+            "You can rank at most %(num)s proposals.",
+            limit,
+        ) % {"num": limit}
+    if code == "over_budget":
+        return _("Your selection costs more than the budget. Remove a proposal.")
+    if code == "one_choice":
+        return _("Choose exactly one proposal.")
+    return _("Your ballot has a value this kind of vote does not use.")
+
+
+def _receipt(secret_key: str, voter_key: str, client_key: str) -> str:
+    """Deterministic per submission: a replayed form gets the same receipt, a new one a new one."""
+    digest = keyed_hash(secret_key, "receipt", voter_key, client_key)
+    number = int(digest, 16)
+    chars = []
+    for _i in range(12):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    raw = "".join(chars)
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _receipt_hash(secret_key: str, receipt: str) -> str:
+    return keyed_hash(secret_key, "receipt-lookup", normalize_code(receipt))
+
+
+def check_ballot(
+    vote_round: VoteRound, rules: RoundRules, marks: Mapping[int, int]
+) -> dict[int, int]:
     try:
-        with session.begin_nested():
-            session.add(vote)
-    except IntegrityError:
-        return session.exec(existing_query).one()
-    return vote
+        return dict(validate_marks(rules, marks))
+    except BallotError as error:
+        raise UserError(_ballot_message(error), status_code=422) from error
 
 
-def voted_proposal_ids(
-    session: Session, vote_round: VoteRound, participant: Participant, *, secret_key: str
-) -> set[int]:
-    key = voter_key(secret_key, vote_round, participant)
-    query = select(Vote.proposal_id).where(Vote.round_id == vote_round.id, Vote.voter_key == key)
-    return set(session.exec(query).all())
+def validate_marks(rules: RoundRules, marks: Mapping[int, int]) -> Mapping[int, int]:
+    return validate_ballot(rules, {pid: v for pid, v in marks.items() if v})
 
 
-def results(session: Session, vote_round: VoteRound) -> list[RankedProposal]:
-    proposal_ids = session.exec(
-        select(Proposal.id)
-        .where(Proposal.workshop_id == vote_round.workshop_id)
-        .order_by(col(Proposal.id))
-    ).all()
-    votes = session.exec(
-        select(Vote.proposal_id, Vote.stakeholder_group).where(Vote.round_id == vote_round.id)
-    ).all()
-    return rank_proposals(
-        [pid for pid in proposal_ids if pid is not None],
-        [CastVote(pid, group) for pid, group in votes],
+def ensure_can_vote(vote_round: VoteRound, group: str) -> None:
+    if not accepting(vote_round):
+        if vote_round.status == RoundStatus.closed or (
+            vote_round.closes_at is not None and utcnow() >= vote_round.closes_at
+        ):
+            raise Conflict(_("This vote is closed. Your ballot was not recorded."))
+        raise Conflict(_("This vote is not open yet."))
+    if group not in vote_round.eligible_groups:
+        raise Forbidden(_("Your group is not among those invited to this vote."))
+
+
+def cast_ballot(
+    session: Session,
+    vote_round: VoteRound,
+    *,
+    voter_key: str,
+    group: str,
+    marks: Mapping[int, int],
+    client_key: str,
+    secret_key: str,
+    participant: Participant | None = None,
+    rules: RoundRules | None = None,
+) -> str:
+    """Store this voter's ballot (replacing an earlier one) and return its receipt code.
+
+    Exactly one ballot per voter key results, even from two simultaneous submissions: one
+    INSERT ... ON CONFLICT DO UPDATE on the unique (round, voter_key) decides atomically.
+    """
+    settle(session, vote_round, secret_key=secret_key)
+    ensure_can_vote(vote_round, group)
+    values = check_ballot(vote_round, rules or rules_of(session, vote_round), marks)
+    if session.get_bind().dialect.name == "postgresql":
+        # A shared lock on the round row: ballots go in side by side, but a close waits for
+        # them, and a ballot that waited for a close sees it closed. (SQLite's BEGIN
+        # IMMEDIATE already serializes the whole request.)
+        locked = session.exec(
+            select(VoteRound)
+            .where(VoteRound.id == vote_round.id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        ).one()
+        ensure_can_vote(locked, group)
+    receipt = _receipt(secret_key, voter_key, client_key)
+    row = {
+        "id": secrets.token_hex(16),
+        "round_id": vote_round.id,
+        "voter_key": voter_key,
+        "stakeholder_group": group,
+        "marks": {str(pid): value for pid, value in sorted(values.items())},
+        "receipt_hash": _receipt_hash(secret_key, receipt),
+    }
+    insert = _insert_for(session)
+    upsert = insert(Ballot).values(**row)
+    session.exec(
+        upsert.on_conflict_do_update(
+            index_elements=["round_id", "voter_key"],
+            set_={
+                "marks": upsert.excluded.marks,
+                "stakeholder_group": upsert.excluded.stakeholder_group,
+                "receipt_hash": upsert.excluded.receipt_hash,
+            },
+        )
     )
+    if participant is not None:
+        session.exec(
+            insert(RoundVoter)
+            .values(round_id=vote_round.id, participant_id=participant.id)
+            .on_conflict_do_nothing()
+        )
+    return receipt
+
+
+def _insert_for(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
+
+
+def _ballot_of(session: Session, vote_round: VoteRound, voter_key: str) -> Ballot | None:
+    query = select(Ballot).where(Ballot.round_id == vote_round.id, Ballot.voter_key == voter_key)
+    return session.exec(query).first()
+
+
+def my_marks(session: Session, vote_round: VoteRound, voter_key: str) -> dict[int, int] | None:
+    ballot = _ballot_of(session, vote_round, voter_key)
+    return {int(k): v for k, v in ballot.marks.items()} if ballot else None
+
+
+def has_voted(session: Session, vote_round: VoteRound, participant: Participant) -> bool:
+    return session.get(RoundVoter, (vote_round.id, participant.id)) is not None
+
+
+def stored_ballots(session: Session, vote_round: VoteRound) -> list[DomainBallot]:
+    query = (
+        select(Ballot.id, Ballot.stakeholder_group, Ballot.marks)
+        .where(Ballot.round_id == vote_round.id)
+        .order_by(col(Ballot.id))
+    )
+    return [
+        DomainBallot(
+            ballot_id=ballot_id,
+            stakeholder_group=str(group),
+            values={int(k): int(v) for k, v in marks.items()},
+        )
+        for ballot_id, group, marks in session.exec(query).all()
+    ]
+
+
+def ballot_count(session: Session, vote_round: VoteRound) -> int:
+    query = select(func.count()).select_from(Ballot).where(Ballot.round_id == vote_round.id)
+    return int(session.exec(query).one())
+
+
+def turnout_by_group(session: Session, vote_round: VoteRound) -> dict[str, int]:
+    query = (
+        select(Ballot.stakeholder_group, func.count())
+        .where(Ballot.round_id == vote_round.id)
+        .group_by(col(Ballot.stakeholder_group))
+    )
+    return {str(group): int(n) for group, n in session.exec(query).all()}
+
+
+# --- receipts ---------------------------------------------------------------------------------
+
+
+def normalize_code(code: str) -> str:
+    """Upper case, no spaces or dashes; Thai keyboards often type lower case."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    vote_round: VoteRound
+    city: City | None
+
+
+def check_receipt(session: Session, code: str, *, secret_key: str) -> ReceiptCheck | None:
+    """Which round a receipt's ballot is in; None if no current ballot has this receipt."""
+    if not 8 <= len(normalize_code(code)) <= 20:
+        return None
+    query = select(Ballot.round_id).where(Ballot.receipt_hash == _receipt_hash(secret_key, code))
+    round_id = session.exec(query).first()
+    if round_id is None:
+        return None
+    vote_round = get_round(session, round_id)
+    return ReceiptCheck(vote_round, session.get(City, vote_round.city_id))
+
+
+# --- one-time codes ---------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _i in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _code_hash(secret_key: str, vote_round: VoteRound, code: str) -> str:
+    return keyed_hash(secret_key, "code", vote_round.id, normalize_code(code))
+
+
+def _ensure_online(vote_round: VoteRound) -> None:
+    if vote_round.workshop_id is not None:
+        raise Conflict(_("Workshop votes use the participants' phones, not codes."))
+    if vote_round.status == RoundStatus.closed:
+        raise Conflict(_("This vote is closed."))
+
+
+def generate_codes(
+    session: Session, vote_round: VoteRound, count: int, *, secret_key: str
+) -> list[str]:
+    """N new codes; only their hashes are kept, so the caller must hand them out now."""
+    _ensure_online(vote_round)
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
+        raise UserError(
+            _("Generate between 1 and %(max)s codes at a time.") % {"max": MAX_CODES_PER_BATCH},
+            status_code=422,
+        )
+    codes = [_new_code() for _i in range(count)]
+    session.add_all(
+        VotingCode(round_id=vote_round.id or 0, code_hash=_code_hash(secret_key, vote_round, c))
+        for c in codes
+    )
+    session.flush()
+    return codes
+
+
+def issue_verified_code(
+    session: Session, vote_round: VoteRound, group: str, actor: StaffAccount, *, secret_key: str
+) -> str:
+    """A code for one voter a staff member has checked in person; no ID number is recorded."""
+    _ensure_online(vote_round)
+    if group not in vote_round.eligible_groups:
+        raise UserError(_("This group is not invited to this vote."), status_code=422)
+    code = _new_code()
+    session.add(
+        VotingCode(
+            round_id=vote_round.id or 0,
+            code_hash=_code_hash(secret_key, vote_round, code),
+            stakeholder_group=group,
+            verified_by_id=actor.id,
+        )
+    )
+    session.flush()
+    return code
+
+
+def code_count(session: Session, vote_round: VoteRound) -> tuple[int, int]:
+    """(codes issued, codes used)."""
+    total = session.exec(
+        select(func.count()).select_from(VotingCode).where(VotingCode.round_id == vote_round.id)
+    ).one()
+    used = session.exec(
+        select(func.count())
+        .select_from(VotingCode)
+        .where(VotingCode.round_id == vote_round.id, col(VotingCode.claim_hash).is_not(None))
+    ).one()
+    return int(total), int(used)
+
+
+def claim_code(
+    session: Session, vote_round: VoteRound, code: str, claim_token: str, *, secret_key: str
+) -> VotingCode:
+    """Bind a code to one browser. The same browser may come back; any other is refused."""
+    found = session.exec(
+        select(VotingCode).where(
+            VotingCode.round_id == vote_round.id,
+            VotingCode.code_hash == _code_hash(secret_key, vote_round, code),
+        )
+    ).first()
+    if found is None:
+        raise UserError(
+            _("This code is not valid for this vote. Check the code on your card."),
+            status_code=422,
+        )
+    claim = keyed_hash(secret_key, "claim", claim_token)
+    if found.claim_hash == claim:
+        return found
+    # Compare-and-set: of two browsers racing with one code, exactly one wins.
+    won = session.exec(
+        update(VotingCode)
+        .where(col(VotingCode.id) == found.id, col(VotingCode.claim_hash).is_(None))
+        .values(claim_hash=claim)
+    ).rowcount
+    if not won:
+        raise Conflict(
+            _("This code has already been used. Each code can vote from one device only.")
+        )
+    session.refresh(found)
+    return found
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _rule_document(result: Any) -> dict[str, Any]:
+    return {
+        "ranking": [
+            {"proposal_id": item.proposal_id, "score": item.score, "rank": item.rank}
+            for item in result.ranking
+        ],
+        "winners": list(result.winners),
+    }
+
+
+def result_document(
+    rules: RoundRules, ballots: Sequence[DomainBallot], groups: Sequence[str]
+) -> dict[str, Any]:
+    """The whole result as plain JSON: what is frozen at close and what the pages show."""
+    return {
+        "method": str(rules.method),
+        "rules": {name: _rule_document(r) for name, r in tally(rules, ballots).items()},
+        "by_group": {
+            group: {name: _rule_document(r) for name, r in by_rule.items()}
+            for group, by_rule in tally_by_group(rules, ballots).items()
+        },
+        "turnout": turnout(ballots),
+        "consensus": [
+            {
+                "proposal_id": s.proposal_id,
+                "share_by_group": s.share_by_group,
+                "min_share": s.min_share,
+            }
+            for s in consensus(rules, ballots, groups)
+        ],
+    }
+
+
+def results(session: Session, vote_round: VoteRound) -> dict[str, Any]:
+    """The frozen result of a closed round, or the live count of an open one."""
+    if vote_round.status == RoundStatus.closed and vote_round.result is not None:
+        return vote_round.result
+    return result_document(
+        rules_of(session, vote_round),
+        stored_ballots(session, vote_round),
+        vote_round.eligible_groups,
+    )
+
+
+def primary_rule(vote_round: VoteRound) -> str:
+    return RULES[Method(vote_round.method)][0]
+
+
+def primary_scores(session: Session, vote_round: VoteRound) -> list[tuple[int, int | float]]:
+    """(proposal id, score) by the method's first rule, best first: what the plan records."""
+    ranking = results(session, vote_round)["rules"][primary_rule(vote_round)]["ranking"]
+    return [(row["proposal_id"], row["score"]) for row in ranking]
+
+
+def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
+    """The anonymized ballots CSV and the round JSON that `app.cli recount` reads."""
+    rules = rules_of(session, vote_round)
+    ballots = stored_ballots(session, vote_round)
+    titles = {e.proposal.id or 0: e.proposal.title for e in ballot_entries(session, vote_round)}
+    extra: dict[str, object] = {
+        "round_id": vote_round.id,
+        "question": vote_round.question,
+        "status": str(vote_round.status),
+        "closed_at": vote_round.closed_at.isoformat() if vote_round.closed_at else None,
+        "digest": vote_round.digest,
+        "ballots": len(ballots),
+    }
+    return ballot_files.ballots_csv(ballots), ballot_files.round_json(rules, titles, extra)
+
+
+def agreed_status(session: Session, proposal_ids: Sequence[int]) -> set[int]:
+    query = select(Proposal.id).where(
+        col(Proposal.id).in_(proposal_ids), Proposal.status == ProposalStatus.agreed
+    )
+    return {pid for pid in session.exec(query).all() if pid is not None}
+
+
+# --- who may run a round ----------------------------------------------------------------------
+
+
+def can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> bool:
+    """A workshop's round: its facilitators. A city board's round: planners (of that city,
+    if the planner belongs to one). Admins: every round."""
+    from app.models import Role
+    from app.services.workshops import can_facilitate
+
+    if user.role == Role.admin:
+        return True
+    workshop = _workshop(session, vote_round)
+    if workshop is not None:
+        return can_facilitate(session, workshop, user)
+    return user.role == Role.planner and user.city_id in (None, vote_round.city_id)
+
+
+def ensure_can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> None:
+    if not can_manage(session, user, vote_round):
+        raise Forbidden(
+            _("You cannot run this vote. Ask the workshop's facilitators or a planner.")
+        )

@@ -122,4 +122,73 @@
       el.classList.toggle("done", left === 0);
     });
   }, 250);
+
+  /* Ballots: steppers for dots, tap-to-order for ranks, and what is left to give.
+     Without this script the number fields, selects and checkboxes submit the same ballot. */
+  function ballotRemaining(form) {
+    var out = form.querySelector("[data-remaining]");
+    if (!out) return;
+    var kind = out.getAttribute("data-kind"), limit = parseInt(out.getAttribute("data-limit"), 10);
+    var used = 0;
+    if (kind === "dot") {
+      form.querySelectorAll("input.dots").forEach(function (i) { used += parseInt(i.value, 10) || 0; });
+    } else if (kind === "budget") {
+      form.querySelectorAll("input[data-cost]:checked").forEach(function (i) { used += parseInt(i.getAttribute("data-cost"), 10) || 0; });
+    } else {
+      used = form.querySelectorAll("input[type=checkbox]:checked").length;
+    }
+    var left = limit - used;
+    var text = left < 0 && out.getAttribute("data-over") ? out.getAttribute("data-over") : out.getAttribute(left === 1 ? "data-one" : "data-other");
+    var shown = left < 0 && kind === "budget" ? -left : left;
+    out.textContent = text.replace("{n}", shown.toLocaleString());
+    out.classList.toggle("over", left < 0);
+  }
+
+  function renumberRanks(form) {
+    form.querySelectorAll(".ballot-row").forEach(function (row) {
+      var select = row.querySelector("select"), badge = row.querySelector(".rank-badge");
+      if (select && badge) {
+        badge.textContent = select.value;
+        row.classList.toggle("ranked", select.value !== "");
+      }
+    });
+  }
+
+  function tapRank(form, row) {
+    var select = row.querySelector("select");
+    var selects = Array.prototype.slice.call(form.querySelectorAll(".ballot-row select"));
+    var max = parseInt(form.getAttribute("data-max-ranks"), 10) || selects.length;
+    if (select.value) {
+      /* Removing a choice moves those below it up, so ranks never have gaps. */
+      var removed = parseInt(select.value, 10);
+      select.value = "";
+      selects.forEach(function (s) { var v = parseInt(s.value, 10); if (v > removed) s.value = String(v - 1); });
+    } else {
+      var taken = selects.filter(function (s) { return s.value; }).length;
+      if (taken >= max) return;
+      select.value = String(taken + 1);
+    }
+    renumberRanks(form);
+  }
+
+  document.querySelectorAll("form.ballot-form").forEach(function (form) {
+    if (form.getAttribute("data-method") === "ranked") {
+      form.classList.add("tap-ranking");
+      renumberRanks(form);
+    }
+    form.addEventListener("click", function (event) {
+      var step = event.target.closest("[data-step]");
+      if (step) {
+        var input = step.parentNode.querySelector("input");
+        var max = parseInt(input.getAttribute("max"), 10);
+        var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
+        input.value = String(Math.max(0, isNaN(max) ? next : Math.min(max, next)));
+        ballotRemaining(form);
+      }
+      var tap = event.target.closest("[data-rank-tap]");
+      if (tap) tapRank(form, tap.closest(".ballot-row"));
+    });
+    form.addEventListener("input", function () { ballotRemaining(form); renumberRanks(form); });
+    form.addEventListener("change", function () { ballotRemaining(form); renumberRanks(form); });
+  });
 })();

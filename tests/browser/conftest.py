@@ -34,6 +34,7 @@ PHONE = {
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 STAFF_PASSWORD = "browser-test-password"
+LIVE_DATABASES: dict[str, str] = {}  # base URL -> database URL, for tests that seed rows
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -72,6 +73,7 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             session.commit()
         engine.dispose()
         with serve(url) as base:
+            LIVE_DATABASES[base] = url
             yield base
 
 

@@ -62,20 +62,31 @@ def test_walking_skeleton_from_join_to_plan(
     for promoted in range(1, len(IDEAS) + 1):
         facilitator.locator("#wall-list").get_by_role("button", name="ทำเป็นข้อเสนอ").first.click()
         expect(facilitator.locator("#proposals li")).to_have_count(promoted)
+    # The facilitator sets up an approval vote on both proposals and opens it.
+    console_url = facilitator.url
+    facilitator.get_by_role("link", name="การลงคะแนนใหม่").click()
+    facilitator.get_by_label("คำถาม").fill("เมืองควรทำข้อใดก่อน")
+    facilitator.get_by_role("radio", name="ลงคะแนนแบบเห็นด้วย").check()
+    facilitator.get_by_role("button", name="สร้างการลงคะแนน").click()
     facilitator.get_by_role("button", name="เปิดการลงคะแนน").click()
-    expect(facilitator.locator("#proposals")).to_contain_text("เปิดการลงคะแนนอยู่")
+    expect(facilitator.locator(".status-open")).to_be_visible()
 
-    # The ballot reaches the phone without a reload; the participant votes for the flooding idea.
+    # The vote card reaches the phone without a reload; the participant approves the flooding idea.
     ballot = participant.locator("#ballot")
     expect(ballot).to_be_visible(timeout=10_000)
-    ballot.get_by_role("button", name=f"ลงคะแนนให้: {IDEAS[1]}").click()
-    expect(ballot).to_contain_text("ลงคะแนนแล้ว ✓")
+    ballot.get_by_role("link", name="ลงคะแนนเลย").click()
+    participant.get_by_label(IDEAS[1]).check()
+    participant.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
+    participant.get_by_role("button", name="ยืนยันการลงคะแนน").click()
+    expect(participant.locator("#receipt-code")).to_be_visible()
 
     # The facilitator closes the vote and agrees the top proposal as a priority.
-    facilitator.get_by_role("button", name="ปิดการลงคะแนน").click()
+    facilitator.get_by_role("button", name="ปิดการลงคะแนนและบันทึกผลถาวร").click()
+    expect(facilitator.locator(".digest")).to_be_visible()
+    facilitator.goto(console_url)
     top = facilitator.locator("#proposals label.choice").first
     expect(top).to_contain_text(IDEAS[1])
-    expect(top).to_contain_text("1 คะแนน")
+    expect(top).to_contain_text("1 เสียงเห็นด้วย")
     top.get_by_role("checkbox").check()
     facilitator.get_by_role("button", name="เพิ่มลงในร่างแผน").click()
     expect(facilitator.locator("#proposals")).to_contain_text("อยู่ในร่างแผนแล้ว")

@@ -55,7 +55,22 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/w/{code}/ideas"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/ideas/{idea_id}/comments"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/ideas/{idea_id}/reactions"): PARTICIPANT_ONLY,
-    ("POST", "/w/{code}/votes"): PARTICIPANT_ONLY,
+    ("GET", "/w/{code}/vote"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/vote"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/vote/review"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/vote/edit"): PARTICIPANT_ONLY,
+    ("GET", "/w/{code}/vote/done"): PARTICIPANT_ONLY,
+    # Online votes: anyone may try; the one-time code is the credential (tested in test_voting).
+    ("GET", "/v/{round_id}"): PUBLIC,
+    ("POST", "/v/{round_id}"): PUBLIC,
+    ("POST", "/v/{round_id}/code"): PUBLIC,
+    ("POST", "/v/{round_id}/review"): PUBLIC,
+    ("POST", "/v/{round_id}/edit"): PUBLIC,
+    ("GET", "/v/{round_id}/done"): PUBLIC,
+    ("GET", "/receipts"): PUBLIC,
+    # Results of a round not yet closed are for the people running it.
+    ("GET", "/rounds/{round_id}/results"): dict.fromkeys(ACTORS, FORBIDDEN)
+    | {"facilitator": OK, "admin": OK},
     ("GET", "/staff"): ANY_STAFF,
     ("GET", "/staff/workshops/new"): FACILITATOR,
     ("POST", "/staff/workshops"): FACILITATOR,
@@ -84,8 +99,21 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/unduplicate"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/ideas/{idea_id}/promote"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/proposals"): WORKSHOP_TEAM,
-    ("POST", "/staff/workshops/{workshop_id}/vote/open"): WORKSHOP_TEAM,
-    ("POST", "/staff/workshops/{workshop_id}/vote/close"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/rounds/new"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/rounds"): WORKSHOP_TEAM,
+    ("GET", "/staff/cities/{slug}/rounds"): PLANNER,
+    ("GET", "/staff/cities/{slug}/rounds/new"): PLANNER,
+    ("POST", "/staff/cities/{slug}/rounds"): PLANNER,
+    # A workshop's round is run by the workshop's team (a city board's by planners).
+    ("GET", "/staff/rounds/{round_id}"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("POST", "/staff/rounds/{round_id}/open"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("POST", "/staff/rounds/{round_id}/close"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("POST", "/staff/rounds/{round_id}/reveal"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("POST", "/staff/rounds/{round_id}/delete"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("POST", "/staff/rounds/{round_id}/codes"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("POST", "/staff/rounds/{round_id}/verified-code"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("GET", "/staff/rounds/{round_id}/ballots.csv"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("GET", "/staff/rounds/{round_id}/round.json"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
     ("POST", "/staff/workshops/{workshop_id}/priorities"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
@@ -122,6 +150,7 @@ class World:
     idea_id: int
     phase_id: int = 0
     account_id: int = 0
+    round_id: int = 0
 
     def url(self, path: str) -> str:
         values = {
@@ -130,6 +159,7 @@ class World:
             "idea_id": self.idea_id,
             "phase_id": self.phase_id,
             "account_id": self.account_id,
+            "round_id": self.round_id,
             "slug": "khon-kaen",
         }
         return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
@@ -156,7 +186,15 @@ def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: 
     workshop = factories.workshop(db, facilitators=[runner])
     idea = factories.idea(db, workshop=workshop)
     phase_id = factories.phases(db, workshop)[-1].id or 0
-    world = World(workshop.id or 0, workshop.join_code, idea.id or 0, phase_id, runner.id or 0)
+    vote_round = factories.vote_round(db, workshop=workshop)
+    world = World(
+        workshop.id or 0,
+        workshop.join_code,
+        idea.id or 0,
+        phase_id,
+        runner.id or 0,
+        vote_round.id or 0,
+    )
     if actor == "participant":
         join(client, workshop)
     elif actor != "anonymous":

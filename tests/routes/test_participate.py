@@ -1,10 +1,9 @@
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Channel, Idea, IdeaReaction, Participant, Vote, VoteRound, WorkshopStatus
+from app.models import Channel, Idea, IdeaReaction, Participant, WorkshopStatus
 from tests import factories
 from tests.helpers import HX, join, post
 
@@ -381,120 +380,3 @@ def test_reaction_requires_joining(client: TestClient, db: Session) -> None:
     response = post(client, f"/w/{workshop.join_code}/ideas/{idea.id}/reactions", {"on": "1"})
     assert response.status_code == 303
     assert _count(db, IdeaReaction) == 0
-
-
-# --- the skeleton vote ---------------------------------------------------------------------
-
-
-def _open_vote(db: Session, workshop) -> VoteRound:  # type: ignore[no-untyped-def]
-    vote_round = VoteRound(workshop_id=workshop.id)
-    db.add(vote_round)
-    db.commit()
-    return vote_round
-
-
-def test_vote_once_per_proposal_even_when_sent_twice(client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
-    proposal = factories.proposal(db, workshop=workshop)
-    vote_round = _open_vote(db, workshop)
-    join(client, workshop, "academia")
-    for _ in range(2):
-        assert (
-            post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}).status_code
-            == 303
-        )
-    votes = db.exec(select(Vote).where(Vote.round_id == vote_round.id)).all()
-    assert len(votes) == 1
-    assert votes[0].stakeholder_group == "academia"
-    page = client.get(f"/w/{workshop.join_code}")
-    assert page.context["voted"] == {proposal.id}  # type: ignore[attr-defined]
-
-
-def test_ballot_partial_after_voting_with_htmx(client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
-    proposal = factories.proposal(db, workshop=workshop)
-    _open_vote(db, workshop)
-    join(client, workshop)
-    response = post(
-        client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}, headers=HX
-    )
-    assert response.status_code == 200
-    assert response.template.name == "participate/_ballot.html"  # type: ignore[attr-defined]
-    assert "ลงคะแนนแล้ว" in response.text
-    ballot = client.get(f"/w/{workshop.join_code}/ballot", headers=HX)
-    assert ballot.template.name == "participate/_ballot.html"  # type: ignore[attr-defined]
-
-
-def test_vote_when_no_round_is_open_is_409(client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
-    proposal = factories.proposal(db, workshop=workshop)
-    join(client, workshop)
-    assert (
-        post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id}).status_code
-        == 409
-    )
-    assert _count(db, Vote) == 0
-
-
-def test_vote_for_proposal_of_another_workshop_is_404(client: TestClient, db: Session) -> None:
-    workshop, other = factories.workshop(db), factories.workshop(db)
-    foreign = factories.proposal(db, workshop=other)
-    _open_vote(db, workshop)
-    join(client, workshop)
-    assert (
-        post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": foreign.id}).status_code
-        == 404
-    )
-    assert _count(db, Vote) == 0
-
-
-def test_vote_without_proposal_is_422_with_message(client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
-    join(client, workshop)
-    response = post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": "abc"})
-    assert response.status_code == 422
-    assert "proposal_id" in response.text
-
-
-def test_vote_does_not_store_the_voter_token(client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
-    proposal = factories.proposal(db, workshop=workshop)
-    _open_vote(db, workshop)
-    join(client, workshop)
-    post(client, f"/w/{workshop.join_code}/votes", {"proposal_id": proposal.id})
-    participant = db.exec(select(Participant)).one()
-    vote = db.exec(select(Vote)).one()
-    assert participant.token not in vote.voter_key
-    assert not hasattr(vote, "participant_id")
-
-
-@pytest.mark.parametrize("path", ["/w/{code}/events", "/w/{code}/events?since=5"])
-def test_event_stream_is_served_as_server_sent_events(
-    client: TestClient, db: Session, path: str
-) -> None:
-    workshop = factories.workshop(db)
-    with client.stream("GET", path.format(code=workshop.join_code)) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        assert response.headers["cache-control"] == "no-cache"
-        assert next(response.iter_lines()) == "retry: 2000"
-
-
-def test_display_name_is_shown_with_the_idea(client: TestClient, db: Session) -> None:
-    workshop = factories.workshop(db)
-    form = {"stakeholder_group": "resident", "display_name": "ป้าแดง"}
-    assert post(client, f"/w/{workshop.join_code}/participants", form).status_code == 303
-    post(client, f"/w/{workshop.join_code}/ideas", {"text": "ขอม้านั่งในสวน"})
-    assert "ป้าแดง · ประชาชน" in client.get(f"/w/{workshop.join_code}").text
-
-
-def test_english_workshop_greets_phones_in_english_until_they_switch(
-    client: TestClient, db: Session
-) -> None:
-    workshop = factories.workshop(db)
-    workshop.language = "en"
-    db.add(workshop)
-    db.commit()
-    assert '<html lang="en">' in client.get(f"/w/{workshop.join_code}").text
-    assert '<html lang="th">' in client.get(f"/w/{workshop.join_code}?lang=th").text
-    assert '<html lang="th">' in client.get(f"/w/{workshop.join_code}").text  # the choice sticks

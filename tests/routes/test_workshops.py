@@ -5,15 +5,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.models import (
+    Ballot,
     Channel,
     Idea,
     IdeaReaction,
     PlanItem,
     Proposal,
     Role,
+    RoundStatus,
     StaffAccount,
-    Vote,
-    VoteRound,
     Workshop,
     WorkshopEvent,
     WorkshopFacilitator,
@@ -514,49 +514,36 @@ def test_promote_idea_twice_makes_one_proposal(client: TestClient, db: Session) 
     assert f'id="idea-{idea.id}" class="idea" hx-swap-oob="true"' in response.text
 
 
-def test_open_vote_needs_a_proposal_and_only_one_round(client: TestClient, db: Session) -> None:
+def test_console_lists_rounds_and_links_to_a_new_one(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 409
-    factories.proposal(db, workshop=workshop)
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 303
-    assert post(client, f"/staff/workshops/{workshop.id}/vote/open").status_code == 409
-    assert _count(db, VoteRound) == 1
-
-
-def test_close_vote_without_open_round_is_409(client: TestClient, db: Session) -> None:
-    _, workshop = _run(client, db)
-    response = post(client, f"/staff/workshops/{workshop.id}/vote/close", headers=HX)
-    assert response.status_code == 409
-    assert response.headers["HX-Retarget"] == "#flash-area"
+    vote_round = factories.vote_round(db, workshop=workshop)
+    html = client.get(f"/staff/workshops/{workshop.id}").text
+    assert f'href="/staff/rounds/{vote_round.id}"' in html
+    assert f'href="/staff/workshops/{workshop.id}/rounds/new"' in html
 
 
 def test_agreed_priorities_become_plan_items_in_vote_order(client: TestClient, db: Session) -> None:
     account, workshop = _run(client, db)
     low = factories.proposal(db, workshop=workshop, title="น้อย")
     high = factories.proposal(db, workshop=workshop, title="มาก")
-    vote_round = VoteRound(workshop_id=workshop.id)
-    db.add(vote_round)
-    db.flush()
-    db.add_all(
-        [
-            Vote(
-                round_id=vote_round.id,
-                proposal_id=high.id,
+    vote_round = factories.vote_round(
+        db, workshop=workshop, proposals=[low, high], status=RoundStatus.open
+    )
+    for i, chosen in enumerate([[high], [high], [high, low]]):
+        db.add(
+            Ballot(
+                id=f"b{i}",
+                round_id=vote_round.id or 0,
                 voter_key=f"k{i}",
-                stakeholder_group="resident",
+                stakeholder_group="resident",  # type: ignore[arg-type]
+                marks={str(p.id): 1 for p in chosen},
+                receipt_hash=f"r{i}",
             )
-            for i in range(3)
-        ]
-    )
-    db.add(
-        Vote(
-            round_id=vote_round.id, proposal_id=low.id, voter_key="k9", stakeholder_group="business"
         )
-    )
     db.commit()
     url = f"/staff/workshops/{workshop.id}"
     assert post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}).status_code == 409
-    assert post(client, f"{url}/vote/close").status_code == 303
+    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
     response = post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}, headers=HX)
     assert response.status_code == 200
     items = db.exec(select(PlanItem).order_by(PlanItem.priority)).all()
@@ -579,14 +566,16 @@ def test_agree_priorities_validation(client: TestClient, db: Session) -> None:
     assert _count(db, PlanItem) == 0
 
 
-def test_participant_sees_ballot_when_vote_opens(client: TestClient, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+def test_participant_sees_the_vote_card_when_a_round_opens(
+    client: TestClient, db: Session, app
+) -> None:  # type: ignore[no-untyped-def]
     _, workshop = _run(client, db)
-    proposal = factories.proposal(db, workshop=workshop, title="ลานกีฬาชุมชน")
-    post(client, f"/staff/workshops/{workshop.id}/vote/open")
+    vote_round = factories.vote_round(db, workshop=workshop)
+    assert post(client, f"/staff/rounds/{vote_round.id}/open").status_code == 303
     with TestClient(app, follow_redirects=False) as phone:
         join(phone, workshop)
         page = phone.get(f"/w/{workshop.join_code}/ballot", headers=HX)
-        assert f"ballot-proposal-{proposal.id}" in page.text
+        assert f'href="/w/{workshop.join_code}/vote"' in page.text
 
 
 # --- after the session ---------------------------------------------------------------------------

@@ -1,0 +1,433 @@
+"""Casting a ballot from a phone: in a workshop (as a participant) or online (with a one-time
+code), with a confirmation screen and a receipt; checking a receipt; public results."""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.db import SessionDep
+from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode
+from app.errors import Conflict, NotFound, UserError
+from app.i18n import gettext as _
+from app.models import City, Participant, RoundStatus, VoteMethod, VoteRound, Workshop
+from app.services import voting
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+CODES_KEY = "vote_codes"  # session: round id -> {code, claim, group}
+RECEIPTS_KEY = "vote_receipts"  # session: round id -> the latest receipt shown once
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who is voting in which round, and where their ballot pages live."""
+
+    vote_round: VoteRound
+    voter_key: str
+    group: str
+    base: str  # URL prefix of the ballot pages
+    back_url: str  # where "done" leads
+    title: str
+    participant: Participant | None = None
+
+
+def _secret(request: Request) -> str:
+    return str(request.app.state.settings.secret_key)
+
+
+def _workshop_voter(
+    request: Request, session: Session, workshop: Workshop, participant: Participant
+) -> Voter:
+    vote_round = voting.open_round_of(session, workshop)
+    if vote_round is None:
+        raise Conflict(_("No vote is open in this workshop right now."))
+    return Voter(
+        vote_round=vote_round,
+        voter_key=voting.participant_voter_key(_secret(request), vote_round, participant),
+        group=participant.stakeholder_group,
+        base=f"/w/{workshop.join_code}/vote",
+        back_url=f"/w/{workshop.join_code}",
+        title=workshop.title,
+        participant=participant,
+    )
+
+
+def _code_voter(request: Request, session: Session, round_id: int) -> Voter | None:
+    vote_round = voting.get_round(session, round_id)
+    if vote_round.workshop_id is not None:
+        raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
+    claim = request.session.get(CODES_KEY, {}).get(str(round_id))
+    if not claim:
+        return None
+    city = session.get(City, vote_round.city_id)
+    return Voter(
+        vote_round=vote_round,
+        voter_key=voting.code_voter_key(_secret(request), vote_round, claim["code"]),
+        group=claim["group"],
+        base=f"/v/{round_id}",
+        back_url=f"/cities/{city.slug}" if city else "/",
+        title=city.name_th if city else "",
+    )
+
+
+def _parse_marks(form: FormData, proposal_ids: Sequence[int], method: str) -> dict[int, int]:
+    """Form fields to marks; a field that is not a whole number is refused, not guessed."""
+    # Fields naming proposals that are not on the ballot are a tampered form: say so.
+    known = {f"p{pid}" for pid in proposal_ids}
+    if any(key.startswith("p") and key[1:].isdigit() and key not in known for key in form):
+        raise UserError(
+            _("Your ballot names a proposal that is not on this ballot."), status_code=422
+        )
+    if method == VoteMethod.single:
+        choice = str(form.get("choice") or "").strip()
+        if not choice:
+            return {}
+        if not choice.isdigit():
+            raise UserError(_("Choose exactly one proposal."), status_code=422)
+        return {int(choice): 1}
+    marks: dict[int, int] = {}
+    for pid in proposal_ids:
+        raw = str(form.get(f"p{pid}") or "").strip()
+        if not raw:
+            continue
+        try:
+            value = int(raw)
+        except ValueError as error:
+            raise UserError(
+                _("Numbers on the ballot must be whole numbers above zero."), status_code=422
+            ) from error
+        if value < 0:
+            raise UserError(
+                _("Numbers on the ballot must be whole numbers above zero."), status_code=422
+            )
+        if value:
+            marks[pid] = value
+    return marks
+
+
+def _ballot_page(
+    request: Request,
+    session: Session,
+    voter: Voter,
+    *,
+    marks: dict[int, int] | None = None,
+    error: str | None = None,
+    template: str = "voting/ballot.html",
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    vote_round = voter.vote_round
+    entries = voting.ballot_entries(session, vote_round)
+    previous = voting.my_marks(session, vote_round, voter.voter_key)
+    context = {
+        "voter": voter,
+        "vote_round": vote_round,
+        "entries": entries,
+        "marks": marks if marks is not None else (previous or {}),
+        "has_ballot": previous is not None,
+        "error": error,
+        "accepting": voting.accepting(vote_round),
+        "eligible": voter.group in vote_round.eligible_groups,
+        **extra,
+    }
+    return render(request, template, context, status_code=status_code)
+
+
+def _review(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
+    entries = voting.ballot_entries(session, voter.vote_round)
+    marks: dict[int, int] | None = None
+    try:
+        marks = _parse_marks(form, [e.proposal.id or 0 for e in entries], voter.vote_round.method)
+        voting.ensure_can_vote(voter.vote_round, voter.group)
+        voting.check_ballot(voter.vote_round, voting.rules_of(session, voter.vote_round), marks)
+    except UserError as error:
+        return _ballot_page(
+            request,
+            session,
+            voter,
+            marks=marks,
+            error=error.message,
+            status_code=error.status_code,
+        )
+    chosen = sorted(
+        (e for e in entries if marks.get(e.proposal.id or 0)),
+        key=lambda e: (
+            voter.vote_round.method == VoteMethod.ranked and marks[e.proposal.id or 0],
+            0,
+        ),
+    )
+    return _ballot_page(
+        request,
+        session,
+        voter,
+        marks=marks,
+        template="voting/review.html",
+        chosen=chosen,
+        client_key=str(form.get("client_key") or secrets.token_hex(16)),
+    )
+
+
+def _edit(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
+    entries = voting.ballot_entries(session, voter.vote_round)
+    try:
+        marks = _parse_marks(form, [e.proposal.id or 0 for e in entries], voter.vote_round.method)
+    except UserError as error:
+        return _ballot_page(request, session, voter, error=error.message, status_code=422)
+    return _ballot_page(request, session, voter, marks=marks)
+
+
+def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
+    rules = voting.rules_of(session, voter.vote_round)
+    marks: dict[int, int] | None = None
+    try:
+        marks = _parse_marks(form, rules.proposal_ids, voter.vote_round.method)
+        receipt = voting.cast_ballot(
+            session,
+            voter.vote_round,
+            voter_key=voter.voter_key,
+            group=voter.group,
+            marks=marks,
+            client_key=str(form.get("client_key") or secrets.token_hex(16))[:64],
+            secret_key=_secret(request),
+            participant=voter.participant,
+            rules=rules,
+        )
+    except UserError as error:
+        session.rollback()
+        return _ballot_page(
+            request,
+            session,
+            voter,
+            marks=marks,
+            error=error.message,
+            status_code=error.status_code,
+        )
+    session.commit()
+    receipts = dict(request.session.get(RECEIPTS_KEY, {}))
+    receipts[str(voter.vote_round.id)] = receipt
+    request.session[RECEIPTS_KEY] = receipts
+    return RedirectResponse(f"{voter.base}/done", status_code=303)
+
+
+def _done(request: Request, session: Session, voter: Voter) -> Response:
+    receipt = request.session.get(RECEIPTS_KEY, {}).get(str(voter.vote_round.id))
+    if voting.my_marks(session, voter.vote_round, voter.voter_key) is None:
+        return RedirectResponse(voter.base, status_code=303)
+    return _ballot_page(request, session, voter, template="voting/done.html", receipt=receipt)
+
+
+# --- in a workshop ---------------------------------------------------------------------------
+
+
+@router.get("/w/{code}/vote")
+def workshop_ballot(
+    request: Request, session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
+) -> Response:
+    return _ballot_page(request, session, _workshop_voter(request, session, workshop, participant))
+
+
+@router.post("/w/{code}/vote/review")
+def workshop_review(
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    form: FormFields,
+) -> Response:
+    return _review(request, session, _workshop_voter(request, session, workshop, participant), form)
+
+
+@router.post("/w/{code}/vote/edit")
+def workshop_edit(
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    form: FormFields,
+) -> Response:
+    return _edit(request, session, _workshop_voter(request, session, workshop, participant), form)
+
+
+@router.post("/w/{code}/vote")
+def workshop_cast(
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    form: FormFields,
+) -> Response:
+    return _cast(request, session, _workshop_voter(request, session, workshop, participant), form)
+
+
+@router.get("/w/{code}/vote/done")
+def workshop_done(
+    request: Request, session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
+) -> Response:
+    return _done(request, session, _workshop_voter(request, session, workshop, participant))
+
+
+# --- online, with a one-time code --------------------------------------------------------------
+
+
+def _code_form(
+    request: Request,
+    session: Session,
+    vote_round: VoteRound,
+    *,
+    code: str = "",
+    group: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "vote_round": vote_round,
+        "city": session.get(City, vote_round.city_id),
+        "code": code,
+        "group": group,
+        "error": error,
+        "accepting": voting.accepting(vote_round),
+    }
+    return render(request, "voting/code.html", context, status_code=status_code)
+
+
+@router.get("/v/{round_id}")
+def online_ballot(request: Request, session: SessionDep, round_id: int, code: str = "") -> Response:
+    voter = _code_voter(request, session, round_id)
+    vote_round = voting.settle(
+        session, voting.get_round(session, round_id), secret_key=_secret(request)
+    )
+    session.commit()
+    if voter is None:
+        return _code_form(request, session, vote_round, code=code)
+    return _ballot_page(request, session, voter)
+
+
+@router.post("/v/{round_id}/code")
+def online_code(
+    request: Request,
+    session: SessionDep,
+    round_id: int,
+    code: Annotated[str, Form()] = "",
+    group: Annotated[str, Form()] = "",
+) -> Response:
+    vote_round = voting.get_round(session, round_id)
+    if vote_round.workshop_id is not None:
+        raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
+    claims = dict(request.session.get(CODES_KEY, {}))
+    claim_token = claims.get(str(round_id), {}).get("claim") or secrets.token_hex(16)
+    try:
+        if not voting.normalize_code(code):
+            raise UserError(_("Type the code printed on your card."), status_code=422)
+        if not voting.accepting(vote_round):
+            voting.ensure_can_vote(vote_round, group or vote_round.eligible_groups[0])
+        found = voting.claim_code(
+            session, vote_round, code, claim_token, secret_key=_secret(request)
+        )
+        chosen = found.stakeholder_group or group
+        if chosen not in vote_round.eligible_groups:
+            raise UserError(_("Choose the group you belong to."), status_code=422)
+    except UserError as error:
+        session.rollback()
+        return _code_form(
+            request,
+            session,
+            vote_round,
+            code=code,
+            group=group,
+            error=error.message,
+            status_code=error.status_code,
+        )
+    session.commit()
+    claims[str(round_id)] = {
+        "code": voting.normalize_code(code),
+        "claim": claim_token,
+        "group": chosen,
+    }
+    request.session[CODES_KEY] = claims
+    return RedirectResponse(f"/v/{round_id}", status_code=303)
+
+
+def _require_code_voter(request: Request, session: Session, round_id: int) -> Voter:
+    voter = _code_voter(request, session, round_id)
+    if voter is None:
+        raise Conflict(_("Enter your voting code first."))
+    return voter
+
+
+@router.post("/v/{round_id}/review")
+def online_review(
+    request: Request, session: SessionDep, round_id: int, form: FormFields
+) -> Response:
+    return _review(request, session, _require_code_voter(request, session, round_id), form)
+
+
+@router.post("/v/{round_id}/edit")
+def online_edit(request: Request, session: SessionDep, round_id: int, form: FormFields) -> Response:
+    return _edit(request, session, _require_code_voter(request, session, round_id), form)
+
+
+@router.post("/v/{round_id}")
+def online_cast(request: Request, session: SessionDep, round_id: int, form: FormFields) -> Response:
+    return _cast(request, session, _require_code_voter(request, session, round_id), form)
+
+
+@router.get("/v/{round_id}/done")
+def online_done(request: Request, session: SessionDep, round_id: int) -> Response:
+    return _done(request, session, _require_code_voter(request, session, round_id))
+
+
+# --- receipts and results ----------------------------------------------------------------------
+
+
+@router.get("/receipts")
+def receipts(request: Request, session: SessionDep, code: str = "") -> Response:
+    """Anyone can check that a receipt's ballot is in a round; how it voted is never shown."""
+    found = voting.check_receipt(session, code, secret_key=_secret(request)) if code else None
+    context = {"code": code, "found": found, "checked": bool(code.strip())}
+    return render(request, "voting/receipt.html", context, status_code=200)
+
+
+@router.get("/rounds/{round_id}/results")
+def round_results(
+    request: Request, session: SessionDep, round_id: int, user: OptionalUser, view: str = ""
+) -> Response:
+    vote_round = voting.settle(
+        session, voting.get_round(session, round_id), secret_key=_secret(request)
+    )
+    session.commit()
+    staff = user is not None and voting.can_manage(session, user, vote_round)
+    if not voting.results_public(vote_round) and not staff:
+        raise UserError(_("The results of this vote are shown when it closes."), status_code=403)
+    context = results_context(session, vote_round)
+    context["projector"] = view == "projector"
+    return render(request, "voting/results.html", context)
+
+
+def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
+    entries = voting.ballot_entries(session, vote_round)
+    document = voting.results(session, vote_round)
+    rule = voting.primary_rule(vote_round)
+    group_scores = {
+        group: {row["proposal_id"]: row["score"] for row in by_rule[rule]["ranking"]}
+        for group, by_rule in document.get("by_group", {}).items()
+    }
+    return {
+        "vote_round": vote_round,
+        "city": session.get(City, vote_round.city_id),
+        "workshop": session.get(Workshop, vote_round.workshop_id)
+        if vote_round.workshop_id
+        else None,
+        "entries": {e.proposal.id: e for e in entries},
+        "groups": [g for g in vote_round.eligible_groups],
+        "group_scores": group_scores,
+        "result": document,
+        "primary_rule": rule,
+        "closed": vote_round.status == RoundStatus.closed,
+    }

@@ -1,0 +1,103 @@
+"""Voting on a phone (390x844) in Chromium: a dot vote and a participatory budget, from
+joining to checking the receipt."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.models import RoundStatus, VoteMethod
+from tests import factories
+from tests.browser.conftest import LIVE_DATABASES, PHONE
+
+pytestmark = pytest.mark.browser
+
+
+def _seed(live_server: str, method: VoteMethod, **limits: object) -> tuple[str, list[str]]:
+    """A workshop with three proposals and an open round; returns its code and the titles."""
+    engine = make_engine(LIVE_DATABASES[live_server])
+    titles = ["สร้างสวนสาธารณะริมบึง", "ซ่อมถนนหน้าโรงเรียน", "ติดไฟส่องสว่างในซอย"]
+    with Session(engine) as session:
+        workshop = factories.workshop(session)
+        proposals = [factories.proposal(session, workshop=workshop, title=t) for t in titles]
+        factories.vote_round(
+            session,
+            workshop=workshop,
+            proposals=proposals,
+            method=method,
+            status=RoundStatus.open,
+            **limits,
+        )
+        code = workshop.join_code
+    engine.dispose()
+    return code, titles
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    yield page
+    page.close()
+    context.close()
+
+
+def _join(page: Page, base: str, code: str, group: str) -> None:
+    page.goto(f"{base}/w/{code}")
+    page.get_by_label(group).check()
+    page.get_by_role("button", name="เริ่ม").click()
+    page.get_by_role("link", name="ลงคะแนนเลย").click()
+
+
+def _confirm_and_check_receipt(page: Page) -> None:
+    page.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
+    page.get_by_role("button", name="ยืนยันการลงคะแนน").click()
+    expect(page.locator("h1")).to_have_text("บันทึกการลงคะแนนของท่านแล้ว")
+    receipt = page.locator("#receipt-code").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", receipt)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="ตรวจสอบใบรับ").click()
+    expect(page.locator("#receipt-result")).to_contain_text("ได้รับแล้ว")
+
+
+def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
+    code, titles = _seed(live_server, VoteMethod.dot, dots_per_voter=4, max_dots_per_proposal=3)
+    _join(phone, live_server, code, "ประชาชน")
+    remaining = phone.locator("[data-remaining]")
+    expect(remaining).to_have_text("เหลือ 4 จุด")
+    more = phone.get_by_role("button", name=f"เพิ่มหนึ่งจุดให้: {titles[0]}")
+    for _ in range(4):  # the fourth tap stops at the limit of 3 on one proposal
+        more.click()
+    expect(remaining).to_have_text("เหลือ 1 จุด")
+    phone.get_by_role("button", name=f"เพิ่มหนึ่งจุดให้: {titles[2]}").click()
+    expect(remaining).to_have_text("เหลือ 0 จุด")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
+    review = phone.locator("#review")
+    expect(review).to_contain_text(titles[0])
+    expect(review).to_contain_text("3 จุด")
+    phone.get_by_role("button", name="แก้ไข").click()  # back to the ballot, choices kept
+    expect(remaining).to_have_text("เหลือ 0 จุด")
+    _confirm_and_check_receipt(phone)
+
+
+def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
+    code, titles = _seed(
+        live_server, VoteMethod.budget, budget=1_000_000, costs=[600_000, 500_000, 300_000]
+    )
+    _join(phone, live_server, code, "ภาคเอกชน")
+    remaining = phone.locator("[data-remaining]")
+    expect(remaining).to_contain_text("1,000,000")
+    phone.get_by_text(titles[0]).click()
+    expect(remaining).to_contain_text("400,000")
+    phone.get_by_text(titles[1]).click()  # over budget: the counter says so at once
+    expect(remaining).to_contain_text("เกินงบประมาณ 100,000")
+    phone.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
+    expect(phone.locator("#ballot-error")).to_contain_text("เกินงบประมาณ")
+    phone.get_by_text(titles[1]).click()
+    phone.get_by_text(titles[2]).click()
+    expect(remaining).to_contain_text("100,000")
+    _confirm_and_check_receipt(phone)
