@@ -50,7 +50,7 @@ def create_user(args: argparse.Namespace) -> int:
 
 def load_demo(args: argparse.Namespace) -> int:
     with _session() as session:
-        logins, workshop = demo.load(session)
+        logins, workshop = demo.load(session, secret_key=get_settings().secret_key)
         session.commit()
         sys.stdout.write("Demo data is loaded (clearly marked as demo data).\n")
         sys.stdout.write(f"Demo workshop join code: {workshop.join_code}\n")
@@ -110,6 +110,31 @@ def cluster_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def recount(args: argparse.Namespace) -> int:
+    """Recompute a vote's result from its two exported files alone: no server, no database."""
+    import json
+    from pathlib import Path
+
+    from app.domain import ballot_files
+
+    try:
+        ballots = Path(args.ballots).read_text(encoding="utf-8-sig")
+        round_json = Path(args.round_json).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        sys.stderr.write(f"error: cannot read {exc.filename}: {exc.strerror}\n")
+        return 2
+    except UnicodeDecodeError as exc:
+        sys.stderr.write(f"error: the files must be UTF-8 text ({exc.reason})\n")
+        return 2
+    try:
+        result = ballot_files.recount(ballots, round_json)
+    except ValueError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
 def _theme_count(value: str) -> int:
     number = int(value)
     if number < 2:
@@ -155,6 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     themes.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="word segmenter")
     themes.set_defaults(handler=cluster_csv)
+
+    recount_cmd = commands.add_parser(
+        "recount",
+        help="recount a vote from its exported ballots CSV and round JSON",
+        description="Recompute every rule's ranking and winners from the anonymized ballots "
+        "and the round description exported after a vote; prints JSON. Anyone can audit a "
+        "result this way, without the server.",
+    )
+    recount_cmd.add_argument(
+        "ballots", help="BALLOTS.csv (ballot_id,stakeholder_group,proposal_id,value)"
+    )
+    recount_cmd.add_argument("--round-json", required=True, help="ROUND.json exported with it")
+    recount_cmd.set_defaults(handler=recount)
     return parser
 
 

@@ -80,7 +80,7 @@ class SQLiteWriteGate:
     Waiting here, before any thread is taken, keeps threads free for the lock holder.
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int = 8) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int = 1) -> None:
         self.app = app
         self.limit = limit
         self.gate: asyncio.Semaphore | None = None

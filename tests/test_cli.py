@@ -75,3 +75,43 @@ def test_demo_is_idempotent_and_prints_logins(
         assert len(ideas) == 5
         assert {i.channel for i in ideas} == {"phone", "paper"}
         assert len(session.exec(select(StaffAccount)).all()) == 3
+
+
+def test_recount_reads_the_two_exported_files(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """The command line recount agrees with the pure tally on a small budget vote."""
+    import json
+
+    from app.domain import ballot_files
+    from app.domain.voting import Ballot, Method, RoundRules, tally
+
+    rules = RoundRules(
+        method=Method.budget, proposal_ids=(1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40}
+    )
+    ballots = [
+        Ballot("a", "resident", {1: 1, 3: 1}),
+        Ballot("b", "business", {2: 1}),
+        Ballot("c", "resident", {1: 1}),
+    ]
+    (tmp_path / "b.csv").write_text("\ufeff" + ballot_files.ballots_csv(ballots), encoding="utf-8")
+    (tmp_path / "r.json").write_text(
+        ballot_files.round_json(rules, {1: "ก", 2: "ข", 3: "ค"}), encoding="utf-8"
+    )
+    code = cli.main(["recount", str(tmp_path / "b.csv"), "--round-json", str(tmp_path / "r.json")])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["method"] == "budget"
+    expected = tally(rules, ballots)
+    for rule in ("greedy", "equal_shares"):
+        assert printed["rules"][rule]["winners"] == list(expected[rule].winners)
+        assert [r["proposal_id"] for r in printed["rules"][rule]["ranking"]] == [
+            r.proposal_id for r in expected[rule].ranking
+        ]
+
+
+def test_recount_explains_a_broken_file(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "b.csv").write_text("ballot_id,stakeholder_group\nx,resident\n", encoding="utf-8")
+    (tmp_path / "r.json").write_text('{"method": "approval", "proposals": []}', encoding="utf-8")
+    code = cli.main(["recount", str(tmp_path / "b.csv"), "--round-json", str(tmp_path / "r.json")])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert cli.main(["recount", str(tmp_path / "nope.csv"), "--round-json", "x.json"]) == 2

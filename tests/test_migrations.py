@@ -99,3 +99,72 @@ def test_live_workshop_migration_backfills_existing_workshops(
             assert _diff(engine) == []
         finally:
             engine.dispose()
+
+
+def test_vote_migration_turns_skeleton_votes_into_approval_ballots(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Votes cast before migration 0004 (one row per voter and proposal) become one approval
+    ballot per voter, on a ballot holding the workshop's proposals; downgrading brings the
+    per-proposal votes back."""
+    import json
+
+    from sqlalchemy import text
+
+    with scratch_database(database_url, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0003")
+        engine = make_engine(url)
+        statements = [
+            "INSERT INTO staff_account (email, display_name, password_hash, role, is_active, created_at)"
+            " VALUES ('f@example.test', 'F', 'x', 'facilitator', true, CURRENT_TIMESTAMP)",
+            "INSERT INTO workshop (city_id, title, description, join_code, status, created_by_id, created_at,"
+            " venue, language, invited_groups, posting_locked, event_seq)"
+            " SELECT id, 'เวทีเดิม', '', 'ABCDEF', 'open', 1, CURRENT_TIMESTAMP, '', 'th', '[]', false, 0"
+            " FROM city WHERE slug = 'nan'",
+            "INSERT INTO proposal (city_id, workshop_id, title, description, status, created_at)"
+            " SELECT city_id, id, 'ก', '', 'open', CURRENT_TIMESTAMP FROM workshop",
+            "INSERT INTO proposal (city_id, workshop_id, title, description, status, created_at)"
+            " SELECT city_id, id, 'ข', '', 'open', CURRENT_TIMESTAMP FROM workshop",
+            "INSERT INTO vote_round (workshop_id, status, opened_at)"
+            " SELECT id, 'closed', CURRENT_TIMESTAMP FROM workshop",
+            "INSERT INTO vote (round_id, proposal_id, voter_key, stakeholder_group, created_at)"
+            " VALUES (1, 1, 'k1', 'resident', CURRENT_TIMESTAMP), (1, 2, 'k1', 'resident', CURRENT_TIMESTAMP),"
+            " (1, 2, 'k2', 'business', CURRENT_TIMESTAMP)",
+        ]
+        try:
+            with engine.begin() as connection:
+                for statement in statements:
+                    connection.execute(text(statement))
+            command.upgrade(alembic_config(url), "head")
+            with engine.connect() as connection:
+                vote_round = connection.execute(
+                    text("SELECT city_id, method, status, question FROM vote_round")
+                ).one()
+                assert vote_round.method == "approval"
+                assert vote_round.status == "closed"
+                ballot_rows = connection.execute(
+                    text(
+                        "SELECT voter_key, stakeholder_group, marks FROM ballot ORDER BY voter_key"
+                    )
+                ).all()
+                on_ballot = connection.execute(
+                    text("SELECT proposal_id FROM round_proposal ORDER BY position")
+                ).scalars()
+                assert list(on_ballot) == [1, 2]
+            marks = [
+                (key, group, m if isinstance(m, dict) else json.loads(m))
+                for key, group, m in ballot_rows
+            ]
+            assert marks == [
+                ("k1", "resident", {"1": 1, "2": 1}),
+                ("k2", "business", {"2": 1}),
+            ]
+            assert _diff(engine) == []
+            command.downgrade(alembic_config(url), "0003")
+            with engine.connect() as connection:
+                votes = connection.execute(
+                    text("SELECT voter_key, proposal_id FROM vote ORDER BY voter_key, proposal_id")
+                ).all()
+            assert [tuple(v) for v in votes] == [("k1", 1), ("k1", 2), ("k2", 2)]
+        finally:
+            engine.dispose()

@@ -8,6 +8,7 @@ from app.errors import NotFound
 from app.i18n import gettext as _
 from app.services import cities as city_service
 from app.services import plans as plan_service
+from app.services import voting
 from app.services import workshops as workshop_service
 from app.templating import render
 
@@ -32,5 +33,10 @@ def city_page(slug: str, request: Request, session: SessionDep) -> Response:
             "workshops": workshop_service.workshops_for_city(session, city),
             "plan": plan_service.draft_plan(session, city),
             "priorities": plan_service.prioritized(session, city),
+            "rounds": [
+                r
+                for r in voting.rounds_of_city(session, city)
+                if r.status != "draft" and (r.workshop_id is None or voting.results_public(r))
+            ],
         },
     )

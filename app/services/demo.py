@@ -2,9 +2,10 @@
 
 from sqlmodel import Session, select
 
-from app.models import City, Role, StaffAccount, StakeholderGroup, Workshop
-from app.services import accounts, cities
+from app.models import City, Idea, Role, StaffAccount, StakeholderGroup, VoteMethod, Workshop
+from app.services import accounts, cities, voting
 from app.services import ideas as idea_service
+from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105  (printed for demo logins, on purpose)
@@ -23,8 +24,23 @@ DEMO_IDEAS = [
 ]
 
 
-def load(session: Session) -> tuple[list[tuple[str, str]], Workshop]:
-    """Create demo accounts and a demo workshop (idempotent); returns the logins and the workshop."""
+# A closed dot vote in the demo workshop: (group, dots per proposal in idea order).
+DEMO_BALLOTS = [
+    (StakeholderGroup.resident, (2, 3, 0, 0)),
+    (StakeholderGroup.resident, (1, 2, 1, 1)),
+    (StakeholderGroup.resident, (3, 1, 0, 1)),
+    (StakeholderGroup.business, (0, 1, 3, 1)),
+    (StakeholderGroup.business, (1, 2, 2, 0)),
+    (StakeholderGroup.civil_society, (1, 1, 0, 3)),
+    (StakeholderGroup.civil_society, (2, 2, 0, 1)),
+    (StakeholderGroup.academia, (1, 2, 0, 2)),
+    (StakeholderGroup.public_agency, (1, 3, 1, 0)),
+]
+
+
+def load(session: Session, *, secret_key: str) -> tuple[list[tuple[str, str]], Workshop]:
+    """Create demo accounts, a demo workshop with a closed vote, and a draft online vote for
+    the city (idempotent); returns the logins and the workshop."""
     city = cities.by_slug(session, DEMO_CITY)
     if city is None:
         raise LookupError("the pilot cities are missing: run the migrations first")
@@ -40,10 +56,10 @@ def load(session: Session) -> tuple[list[tuple[str, str]], Workshop]:
                 city_id=city.id,
             )
         logins.append((email, DEMO_PASSWORD))
-    return logins, _demo_workshop(session, city)
+    return logins, _demo_workshop(session, city, secret_key)
 
 
-def _demo_workshop(session: Session, city: City) -> Workshop:
+def _demo_workshop(session: Session, city: City, secret_key: str) -> Workshop:
     title = "เวทีประชาคมเมืองขอนแก่นน่าอยู่ (ข้อมูลตัวอย่าง)"
     existing = session.exec(select(Workshop).where(Workshop.title == title)).first()
     if existing is not None:
@@ -63,4 +79,57 @@ def _demo_workshop(session: Session, city: City) -> Workshop:
     idea_service.add_paper_notes(
         session, workshop, pasted=text, group=group, table_number=3, entered_by=facilitator
     )
+    _demo_votes(session, city, workshop, facilitator, secret_key)
     return workshop
+
+
+def _demo_votes(
+    session: Session, city: City, workshop: Workshop, facilitator: StaffAccount, secret_key: str
+) -> None:
+    """Proposals from the first ideas, a closed dot vote on them, and a draft city budget vote."""
+    ideas = session.exec(
+        select(Idea).where(Idea.workshop_id == workshop.id).order_by(Idea.id)  # type: ignore[arg-type]
+    ).all()
+    proposals = [
+        proposal_service.promote_idea(session, workshop, idea.id or 0, facilitator)
+        for idea in ideas[:4]
+    ]
+    settings = voting.RoundSettings(
+        question="ข้อเสนอใดควรทำก่อน (ข้อมูลตัวอย่าง)",
+        method=VoteMethod.dot,
+        proposal_ids=[p.id or 0 for p in proposals],
+        dots_per_voter=5,
+        max_dots_per_proposal=3,
+    )
+    dot_round = voting.create_round(
+        session, city=city, workshop=workshop, settings=settings, actor=facilitator
+    )
+    voting.open_round(session, dot_round)
+    for number, (group, dots) in enumerate(DEMO_BALLOTS):
+        person = workshop_service.join(session, workshop, workshop_service.JoinDetails(group=group))
+        voting.cast_ballot(
+            session,
+            dot_round,
+            voter_key=voting.participant_voter_key(secret_key, dot_round, person),
+            group=group,
+            marks={p.id or 0: n for p, n in zip(proposals, dots, strict=True) if n},
+            client_key=f"demo-{number}",
+            secret_key=secret_key,
+            participant=person,
+        )
+    voting.close_round(session, dot_round, secret_key=secret_key)
+    planner = accounts.find_by_email(session, DEMO_ACCOUNTS[1][0])
+    assert isinstance(planner, StaffAccount)  # noqa: S101  (created in load)
+    budget = voting.RoundSettings(
+        question="จัดสรรงบประมาณชุมชนปีหน้า 2 ล้านบาท (ข้อมูลตัวอย่าง)",
+        method=VoteMethod.budget,
+        proposal_ids=[p.id or 0 for p in proposals],
+        budget=2_000_000,
+        costs={
+            proposals[0].id or 0: 900_000,
+            proposals[1].id or 0: 1_200_000,
+            proposals[2].id or 0: 600_000,
+            proposals[3].id or 0: 400_000,
+        },
+    )
+    voting.create_round(session, city=city, workshop=None, settings=budget, actor=planner)
