@@ -26,11 +26,13 @@ from app.routes import (
     rounds,
     staff,
     streams,
+    themes,
     voting,
     workshops,
 )
 from app.routes.streams import FragmentCache
 from app.security import csrf_protect
+from app.services.themes import ThreadRunner
 from app.templating import TEMPLATES_DIR
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
@@ -159,12 +161,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
     hub = LiveHub(engine)
+    theme_runner = ThreadRunner(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
         yield
         await hub.stop()
+        theme_runner.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -180,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.hub = hub
+    app.state.theme_runner = theme_runner
     app.state.fragments = FragmentCache()
 
     # Phones on patchy mobile data: a 100 KB wall compresses to a tenth. Event streams are not
@@ -209,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff,
         workshops,
         rounds,
+        themes,
         plans,
         api,
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import get_session, make_engine
 from app.main import create_app
+from app.services.themes import InlineRunner
 from tests.databases import migrate, reset_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -67,6 +68,9 @@ def app(settings: Settings, db: Session) -> Iterator[FastAPI]:
         yield db
 
     application.dependency_overrides[get_session] = _session
+    # Clustering runs inside the request: a background thread could not see the test's
+    # uncommitted rows (the real thread runner is exercised by the browser tests).
+    application.state.theme_runner = InlineRunner()
     yield application
     application.state.engine.dispose()
 

@@ -17,7 +17,7 @@ from app.models.workshop import (
     WorkshopPhase,
     WorkshopStatus,
 )
-from app.models.theme import Theme
+from app.models.theme import CityWord, RunStatus, Theme, ThemeMember, ThemeRun
 from app.models.proposal import Proposal, ProposalStatus
 from app.models.vote import (
     Ballot,
@@ -36,6 +36,7 @@ __all__ = [
     "Channel",
     "City",
     "CityPublic",
+    "CityWord",
     "Idea",
     "IdeaReaction",
     "MunicipalityType",
@@ -50,9 +51,12 @@ __all__ = [
     "RoundProposal",
     "RoundStatus",
     "RoundVoter",
+    "RunStatus",
     "StaffAccount",
     "StakeholderGroup",
     "Theme",
+    "ThemeMember",
+    "ThemeRun",
     "UTCDateTime",
     "VoteMethod",
     "VoteRound",

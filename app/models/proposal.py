@@ -20,6 +20,8 @@ class Proposal(SQLModel, table=True):
     workshop_id: int | None = Field(default=None, foreign_key="workshop.id", index=True)
     # An idea is promoted at most once; the unique constraint makes a double click harmless.
     source_idea_id: int | None = Field(default=None, foreign_key="idea.id", unique=True)
+    # A proposal made from a theme carries the theme's comments as its evidence.
+    source_theme_id: int | None = Field(default=None, foreign_key="theme.id")
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_type=sa.Text)
     category: str | None = Field(default=None, max_length=80)

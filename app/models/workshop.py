@@ -159,7 +159,6 @@ class Idea(SQLModel, table=True):
     stakeholder_group: StakeholderGroup = Field(sa_type=sa.String(20))
     text: str = Field(sa_type=sa.Text)
     client_key: str | None = Field(default=None, max_length=64)
-    theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
     hidden: bool = False
     hidden_reason: str | None = Field(default=None, max_length=200)
     hidden_by_id: int | None = Field(default=None, foreign_key="staff_account.id")

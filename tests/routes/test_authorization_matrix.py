@@ -115,6 +115,17 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/staff/rounds/{round_id}/ballots.csv"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
     ("GET", "/staff/rounds/{round_id}/round.json"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
     ("POST", "/staff/workshops/{workshop_id}/priorities"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/themes"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/themes/projector"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/runs"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/themes/runs/{run_id}"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/{theme_id}/rename"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/{theme_id}/pin"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/{theme_id}/merge"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/{theme_id}/split"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/{theme_id}/promote"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/move"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/themes/words"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER,
@@ -160,6 +171,8 @@ class World:
             "phase_id": self.phase_id,
             "account_id": self.account_id,
             "round_id": self.round_id,
+            "theme_id": 999999,  # none: past the role check, a clear 404
+            "run_id": 999999,
             "slug": "khon-kaen",
         }
         return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
