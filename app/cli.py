@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Role
-from app.services import accounts, demo
+from app.services import accounts, cities, demo, monitoring
 
 log = logging.getLogger("app.cli")
 
@@ -32,17 +32,28 @@ def create_user(args: argparse.Namespace) -> int:
     if len(password) < 10:
         sys.stderr.write("error: the password must be at least 10 characters long\n")
         return 2
+    if args.role == Role.agency and not (args.city and args.agency):
+        sys.stderr.write("error: an agency account needs --city SLUG and --agency NAME\n")
+        return 2
     with _session() as session:
         if accounts.find_by_email(session, args.email) is not None:
             sys.stderr.write(f"error: an account for {args.email} already exists\n")
             return 1
+        city = cities.by_slug(session, args.city) if args.city else None
+        if args.city and city is None:
+            sys.stderr.write(f"error: there is no city {args.city}\n")
+            return 2
         account = accounts.create_account(
             session,
             email=args.email,
             password=password,
             role=Role(args.role),
             display_name=args.name or "",
+            city_id=city.id if city else None,
         )
+        if city is not None and args.agency:
+            account.agency_id = monitoring.add_agency(session, city, args.agency).id
+            session.add(account)
         session.commit()
         sys.stdout.write(f"created {account.role} account {account.email}\n")
     return 0
@@ -151,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--name", help="display name")
     user.add_argument("--password", help="prompted for when omitted")
+    user.add_argument("--city", help="city slug: limits a planner to one city; needed for agencies")
+    user.add_argument("--agency", help="agency name (role agency): created if new")
     user.set_defaults(handler=create_user)
 
     demo_cmd = commands.add_parser(

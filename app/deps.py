@@ -43,7 +43,9 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     return dependency
 
 
-AnyStaff = Annotated[StaffAccount, Depends(require_roles(Role.facilitator, Role.planner))]
+AnyStaff = Annotated[
+    StaffAccount, Depends(require_roles(Role.facilitator, Role.planner, Role.agency))
+]
 Facilitator = Annotated[StaffAccount, Depends(require_roles(Role.facilitator))]
 Planner = Annotated[StaffAccount, Depends(require_roles(Role.planner))]
 Admin = Annotated[StaffAccount, Depends(require_roles())]

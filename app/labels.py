@@ -1,11 +1,14 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
-from app.i18n import N_, gettext
+from app.domain.monitoring import Period
+from app.i18n import N_, get_locale, gettext
 from app.models import (
     AgeBand,
     Channel,
+    ItemStatus,
     MunicipalityType,
     PhaseKind,
+    ReportState,
     Role,
     RoundStatus,
     StakeholderGroup,
@@ -24,6 +27,7 @@ _ROLES = {
     Role.admin: N_("Administrator"),
     Role.planner: N_("Planner"),
     Role.facilitator: N_("Facilitator"),
+    Role.agency: N_("Agency"),
 }
 _CHANNELS = {Channel.phone: N_("Phone"), Channel.paper: N_("Paper note")}
 _MUNICIPALITY_TYPES = {
@@ -60,6 +64,73 @@ _ROUND_STATUSES = {
     RoundStatus.open: N_("Open"),
     RoundStatus.closed: N_("Closed"),
 }
+
+
+_ITEM_STATUSES = {
+    ItemStatus.not_started: N_("Not started"),
+    ItemStatus.on_track: N_("On track"),
+    ItemStatus.delayed: N_("Delayed"),
+    ItemStatus.done: N_("Done"),
+    ItemStatus.cancelled: N_("Cancelled"),
+}
+_REPORT_STATES = {
+    ReportState.draft: N_("Draft"),
+    ReportState.submitted: N_("Waiting for review"),
+    ReportState.published: N_("Published"),
+}
+_INDICATOR_STATES = {
+    "reached": N_("Target reached"),
+    "on_track": N_("On track"),
+    "behind": N_("Behind"),
+    "no_data": N_("No data"),
+}
+_DIMENSIONS = {
+    "environment": N_("Environment"),
+    "disaster": N_("Disaster resilience"),
+    "mobility": N_("Mobility"),
+    "economy": N_("Economy"),
+    "society": N_("Society"),
+    "governance": N_("Governance"),
+}
+
+
+_IMPORT_FIELDS = {
+    "item": N_("Plan item"),
+    "period": N_("Period"),
+    "status": N_("Status"),
+    "percent": N_("Percent complete"),
+    "budget_spent": N_("Budget spent"),
+    "narrative": N_("Note"),
+}
+
+
+def import_field(name: str) -> str:
+    return gettext(_IMPORT_FIELDS[name]) if name in _IMPORT_FIELDS else name
+
+
+def item_status(value: str) -> str:
+    return gettext(_ITEM_STATUSES[ItemStatus(value)])
+
+
+def report_state(value: str) -> str:
+    return gettext(_REPORT_STATES[ReportState(value)])
+
+
+def indicator_state(value: str) -> str:
+    return gettext(_INDICATOR_STATES.get(value, _INDICATOR_STATES["no_data"]))
+
+
+def dimension(value: str) -> str:
+    return gettext(_DIMENSIONS[value]) if value in _DIMENSIONS else value
+
+
+def period_label(period: Period) -> str:
+    """ "ไตรมาส 1/2569" in Thai, "Q1 FY2569" in English (fiscal years are always B.E.)."""
+    return period.label_en if get_locale() == "en" else period.label_th
+
+
+def period_key_label(key: str) -> str:
+    return period_label(Period.parse(key))
 
 
 def vote_method(value: str) -> str:

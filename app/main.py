@@ -19,7 +19,9 @@ from app.live import LiveHub
 from app.routes import (
     api,
     auth,
+    dashboards,
     health,
+    monitoring,
     participate,
     plans,
     public,
@@ -216,6 +218,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rounds,
         themes,
         plans,
+        monitoring,
+        dashboards,
         api,
     )
     for module in routers:

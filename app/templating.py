@@ -52,6 +52,13 @@ def _build_environment() -> Environment:
     env.globals["rule_label"] = labels.vote_rule
     env.globals["score_label"] = labels.rule_score
     env.globals["round_status_label"] = labels.round_status
+    env.globals["item_status_label"] = labels.item_status
+    env.globals["report_state_label"] = labels.report_state
+    env.globals["indicator_state_label"] = labels.indicator_state
+    env.globals["dimension_label"] = labels.dimension
+    env.globals["period_label"] = labels.period_label
+    env.globals["period_key_label"] = labels.period_key_label
+    env.globals["import_field_label"] = labels.import_field
     env.globals["groups_all"] = list(StakeholderGroup)
     env.globals["new_client_key"] = lambda: uuid.uuid4().hex
     return env

@@ -4,16 +4,23 @@ Factories commit: in tests a commit only releases a savepoint of the per-test tr
 """
 
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from itertools import count
 
 from sqlmodel import Session, select
 
 from app.models import (
+    Agency,
     Channel,
     City,
     Idea,
+    Indicator,
+    ItemStatus,
     Participant,
+    Plan,
+    PlanItem,
+    ProgressReport,
     Proposal,
     Role,
     RoundProposal,
@@ -194,3 +201,55 @@ def vote_round(
         )
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return row
+
+
+def monitored_item(
+    session: Session, *, city_slug: str = "khon-kaen", agency_name: str = "กองช่าง"
+) -> tuple[PlanItem, ProgressReport, Indicator, StaffAccount]:
+    """A plan item of the city's draft plan with an agency, its agency's account, one
+    submitted report and an item indicator."""
+    target = city(session, city_slug)
+    plan = session.exec(
+        select(Plan).where(Plan.city_id == target.id, Plan.status == "draft")
+    ).first() or Plan(city_id=target.id or 0, title="แผนพัฒนา (ร่าง)")
+    session.add(plan)
+    session.flush()
+    agency = session.exec(
+        select(Agency).where(Agency.city_id == target.id, Agency.name == agency_name)
+    ).first() or Agency(city_id=target.id or 0, name=agency_name)
+    session.add(agency)
+    session.flush()
+    item = PlanItem(
+        plan_id=plan.id or 0,
+        title="ขยายทางเท้ารอบบึง",
+        priority=next(_seq),
+        agency_id=agency.id,
+        budget_planned=1_000_000,
+        fiscal_year_start=2569,
+        fiscal_year_end=2570,
+    )
+    session.add(item)
+    session.flush()
+    report = ProgressReport(
+        plan_item_id=item.id or 0,
+        period_key="2569-Q1",
+        period_end=date(2025, 12, 31),
+        status=ItemStatus.on_track,
+        percent=20,
+        budget_spent=100_000,
+    )
+    indicator = Indicator(
+        city_id=target.id or 0, plan_item_id=item.id, name_th="ความยาวทางเท้า", unit="km"
+    )
+    session.add_all([report, indicator])
+    reporter = StaffAccount(
+        email=f"agency-{next(_seq)}@example.test",
+        display_name="Test agency",
+        password_hash=_hash(PASSWORD),
+        role=Role.agency,
+        city_id=target.id,
+        agency_id=agency.id,
+    )
+    session.add(reporter)
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
+    return item, report, indicator, reporter

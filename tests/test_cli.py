@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from app import cli
 from app.config import get_settings
 from app.db import make_engine
-from app.models import Idea, Role, StaffAccount, Workshop
+from app.models import Idea, Plan, ProgressReport, Role, StaffAccount, VoteRound, Workshop
 from app.security import verify_password
 from tests.databases import migrate, scratch_database
 
@@ -74,7 +74,13 @@ def test_demo_is_idempotent_and_prints_logins(
         ideas = session.exec(select(Idea)).all()
         assert len(ideas) == 5
         assert {i.channel for i in ideas} == {"phone", "paper"}
-        assert len(session.exec(select(StaffAccount)).all()) == 3
+        roles = sorted(a.role for a in session.exec(select(StaffAccount)).all())
+        assert roles == ["admin", "agency", "facilitator", "planner"]
+        plans = session.exec(select(Plan).where(Plan.is_demo)).all()
+        assert len(plans) == 4  # four demo cities, each clearly marked
+        assert session.exec(select(ProgressReport)).first() is not None
+        rounds = session.exec(select(VoteRound)).all()
+        assert sorted(r.status for r in rounds) == ["closed", "draft"]
 
 
 def test_recount_reads_the_two_exported_files(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ class Role(StrEnum):
     admin = "admin"
     planner = "planner"
     facilitator = "facilitator"
+    agency = "agency"  # reports progress on the plan items of its agency
 
 
 class StaffAccount(SQLModel, table=True):
@@ -25,5 +26,6 @@ class StaffAccount(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: Role = Field(sa_type=sa.String(20))
     city_id: int | None = Field(default=None, foreign_key="city.id")
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
     is_active: bool = True
     created_at: datetime = created_at()

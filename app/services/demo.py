@@ -2,8 +2,17 @@
 
 from sqlmodel import Session, select
 
-from app.models import City, Idea, Role, StaffAccount, StakeholderGroup, VoteMethod, Workshop
-from app.services import accounts, cities, voting
+from app.models import (
+    Agency,
+    City,
+    Idea,
+    Role,
+    StaffAccount,
+    StakeholderGroup,
+    VoteMethod,
+    Workshop,
+)
+from app.services import accounts, cities, demo_monitoring, voting
 from app.services import ideas as idea_service
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
@@ -14,6 +23,7 @@ DEMO_ACCOUNTS = [
     ("planner@demo.example", "นักวางแผน (ตัวอย่าง)", Role.planner),
     ("facilitator@demo.example", "วิทยากรกระบวนการ (ตัวอย่าง)", Role.facilitator),
 ]
+DEMO_AGENCY_EMAIL = "agency@demo.example"  # reports for the demo city's กองช่าง
 DEMO_CITY = "khon-kaen"
 DEMO_IDEAS = [
     (StakeholderGroup.resident, "อยากให้มีทางเท้าที่เดินได้สะดวกรอบบึงแก่นนคร ผู้สูงอายุเดินได้ปลอดภัย"),
@@ -56,7 +66,25 @@ def load(session: Session, *, secret_key: str) -> tuple[list[tuple[str, str]], W
                 city_id=city.id,
             )
         logins.append((email, DEMO_PASSWORD))
-    return logins, _demo_workshop(session, city, secret_key)
+    workshop = _demo_workshop(session, city, secret_key)
+    demo_monitoring.load(session)
+    agency = session.exec(
+        select(Agency).where(Agency.city_id == city.id, Agency.name == demo_monitoring.AGENCIES[0])
+    ).first()
+    if agency is not None:
+        if accounts.find_by_email(session, DEMO_AGENCY_EMAIL) is None:
+            account = accounts.create_account(
+                session,
+                email=DEMO_AGENCY_EMAIL,
+                password=DEMO_PASSWORD,
+                role=Role.agency,
+                display_name="กองช่าง (ตัวอย่าง)",
+                city_id=city.id,
+            )
+            account.agency_id = agency.id
+            session.add(account)
+        logins.append((DEMO_AGENCY_EMAIL, DEMO_PASSWORD))
+    return logins, workshop
 
 
 def _demo_workshop(session: Session, city: City, secret_key: str) -> Workshop:

@@ -19,23 +19,39 @@ from app.models import Role
 from tests import factories
 from tests.helpers import csrf, join, login
 
-# "outsider" is a facilitator account that does not run the workshop under test.
-ACTORS = ("anonymous", "participant", "facilitator", "outsider", "planner", "admin")
+# "outsider" is a facilitator account that does not run the workshop under test; "agency" is
+# the account of the agency responsible for the plan item under test.
+ACTORS = ("anonymous", "participant", "facilitator", "outsider", "planner", "admin", "agency")
 OK, LOGIN, FORBIDDEN, JOIN = "ok", "login", "forbidden", "join"
 
 PUBLIC = dict.fromkeys(ACTORS, OK)
 PARTICIPANT_ONLY = dict.fromkeys(ACTORS, JOIN) | {"participant": OK}
 STAFF_ROLES = {"anonymous": LOGIN, "participant": LOGIN}
 # Creating workshops: any facilitator. Running one: only its own facilitators (and admins).
-FACILITATOR = STAFF_ROLES | {"facilitator": OK, "outsider": OK, "planner": FORBIDDEN, "admin": OK}
+FACILITATOR = STAFF_ROLES | {
+    "facilitator": OK,
+    "outsider": OK,
+    "planner": FORBIDDEN,
+    "admin": OK,
+    "agency": FORBIDDEN,
+}
 WORKSHOP_TEAM = FACILITATOR | {"outsider": FORBIDDEN}
 PLANNER = STAFF_ROLES | {
     "facilitator": FORBIDDEN,
     "outsider": FORBIDDEN,
     "planner": OK,
     "admin": OK,
+    "agency": FORBIDDEN,
 }
-ANY_STAFF = STAFF_ROLES | {"facilitator": OK, "outsider": OK, "planner": OK, "admin": OK}
+ANY_STAFF = STAFF_ROLES | {
+    "facilitator": OK,
+    "outsider": OK,
+    "planner": OK,
+    "admin": OK,
+    "agency": OK,
+}
+# Reporting on a plan item: its agency and the city's planners.
+ITEM_REPORTERS = PLANNER | {"agency": OK}
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/healthz"): PUBLIC,
@@ -131,6 +147,25 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/staff/plans"): PLANNER,
     ("GET", "/staff/plans/{slug}"): PLANNER,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
+    ("GET", "/staff/monitoring"): ANY_STAFF,
+    ("GET", "/staff/monitoring/{slug}"): PLANNER,
+    ("POST", "/staff/monitoring/{slug}/agencies"): PLANNER,
+    ("POST", "/staff/monitoring/{slug}/indicators"): PLANNER,
+    ("POST", "/staff/monitoring/{slug}/indicators/adopt"): PLANNER,
+    ("GET", "/staff/monitoring/{slug}/import"): PLANNER,
+    ("POST", "/staff/monitoring/{slug}/import"): PLANNER,
+    ("POST", "/staff/monitoring/{slug}/import/{upload_id}"): PLANNER,
+    ("GET", "/staff/monitoring/items/{item_id}"): ITEM_REPORTERS,
+    ("POST", "/staff/monitoring/items/{item_id}"): PLANNER,
+    ("POST", "/staff/monitoring/items/{item_id}/reports"): ITEM_REPORTERS,
+    ("POST", "/staff/monitoring/reports/{report_id}/publish"): PLANNER,
+    ("POST", "/staff/monitoring/indicators/{indicator_id}/target"): PLANNER,
+    ("POST", "/staff/monitoring/indicators/{indicator_id}/values"): PLANNER,
+    ("GET", "/evidence/{file_id}"): PUBLIC,
+    ("GET", "/dashboards"): PUBLIC,
+    ("GET", "/dashboards/programme.csv"): PUBLIC,
+    ("GET", "/dashboards/{slug}"): PUBLIC,
+    ("GET", "/dashboards/{slug}/{table}.csv"): PUBLIC,
     ("GET", "/api/v1/cities"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}"): PUBLIC,
 }
@@ -162,6 +197,9 @@ class World:
     phase_id: int = 0
     account_id: int = 0
     round_id: int = 0
+    item_id: int = 0
+    report_id: int = 0
+    indicator_id: int = 0
 
     def url(self, path: str) -> str:
         values = {
@@ -171,6 +209,12 @@ class World:
             "phase_id": self.phase_id,
             "account_id": self.account_id,
             "round_id": self.round_id,
+            "item_id": self.item_id,
+            "report_id": self.report_id,
+            "indicator_id": self.indicator_id,
+            "file_id": 999999,
+            "upload_id": 999999,
+            "table": "items",
             "theme_id": 999999,  # none: past the role check, a clear 404
             "run_id": 999999,
             "slug": "khon-kaen",
@@ -195,6 +239,9 @@ def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: 
         account = factories.account(db, role=Role.facilitator)
     elif actor in ("planner", "admin"):
         account = factories.account(db, role=Role(actor))
+    item, report, indicator, agency_account = factories.monitored_item(db)
+    if actor == "agency":
+        account = agency_account
     runner = account if actor == "facilitator" else factories.account(db, role=Role.facilitator)
     workshop = factories.workshop(db, facilitators=[runner])
     idea = factories.idea(db, workshop=workshop)
@@ -207,6 +254,9 @@ def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: 
         phase_id,
         runner.id or 0,
         vote_round.id or 0,
+        item.id or 0,
+        report.id or 0,
+        indicator.id or 0,
     )
     if actor == "participant":
         join(client, workshop)

@@ -1,0 +1,458 @@
+"""Monitoring for staff: planners set up items, agencies and indicators and publish reports;
+agencies report progress on their own items, with photos or PDFs as evidence."""
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from app.db import SessionDep
+from app.deps import AnyStaff, OptionalUser, Planner
+from app.domain import monitoring as rules
+from app.domain import sheet_import
+from app.domain.indicator_library import LIBRARY
+from app.errors import NotFound, UserError
+from app.i18n import gettext as _
+from app.models import City, ItemStatus, PlanItem, Role, StaffAccount
+from app.services import cities as city_service
+from app.services import monitoring as service
+from app.services import report_import
+from app.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+MAX_REQUEST_BYTES = 30 * 1024 * 1024  # five evidence files of 5 MB and the form around them
+
+
+async def upload_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form with its files, refused before it is read when it is too big; the
+    spooled files are closed when the request is done."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+        raise UserError(
+            _("The upload is too large: at most %(mb)s MB in all.")
+            % {"mb": MAX_REQUEST_BYTES // (1024 * 1024)},
+            status_code=413,
+        )
+    form = await request.form(max_files=10, max_fields=200)
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+UploadForm = Annotated[FormData, Depends(upload_form)]
+
+
+async def evidence_uploads(form: UploadForm) -> list[service.Upload]:
+    """The evidence files, read here (async) so the handler stays off the event loop.
+
+    One byte past the limit is read, so the service can say "too large" without reading more.
+    """
+    uploads = []
+    for value in form.getlist("evidence"):
+        if isinstance(value, UploadFile) and value.filename:
+            data = await value.read(5 * 1024 * 1024 + 1)
+            uploads.append(service.Upload(value.filename, data))
+    return uploads
+
+
+EvidenceUploads = Annotated[list[service.Upload], Depends(evidence_uploads)]
+
+
+def _city(session: Session, slug: str) -> City:
+    city = city_service.by_slug(session, slug)
+    if city is None:
+        raise NotFound(_("There is no city with this identifier."))
+    return city
+
+
+def _planner_city(session: Session, slug: str, user: StaffAccount) -> City:
+    city = _city(session, slug)
+    service.ensure_planner(user, city)
+    return city
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _parse(form: FormData, name: str, parse: Any, label: str) -> Any:
+    """Parse an optional field with a domain parser; a bad value names the field."""
+    raw = _text(form, name)
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except rules.MonitoringValueError as error:
+        problem = report_import.row_message(error.code, error.params)
+        raise UserError(
+            _("%(field)s: “%(value)s” is %(problem)s.")
+            % {"field": label, "value": raw[:40], "problem": problem},
+            status_code=422,
+        ) from error
+    except ValueError as error:
+        raise UserError(
+            _("%(field)s: “%(value)s” is not valid.") % {"field": label, "value": raw[:40]},
+            status_code=422,
+        ) from error
+
+
+def _int(form: FormData, name: str, label: str) -> int | None:
+    raw = _text(form, name)
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise UserError(_("%(field)s must be a whole number.") % {"field": label}, status_code=422)
+    return int(raw)
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+@router.get("/staff/monitoring")
+def monitoring_home(request: Request, session: SessionDep, user: AnyStaff) -> Response:
+    """Planners pick a city; an agency sees its own items, with what is due."""
+    context: dict[str, Any] = {"cities": [], "agency_items": []}
+    if user.role == Role.agency:
+        if user.agency_id is not None:
+            items = service.items_of_agency(session, user.agency_id)
+            if items:
+                city = service.city_of_item(session, items[0])
+                board = service.city_dashboard(session, city, include_unpublished=True)
+                mine = {i.id for i in items}
+                context["agency_items"] = [r for r in board.items if r.item.id in mine]
+    elif user.role in (Role.planner, Role.admin):
+        context["cities"] = [
+            c for c in city_service.list_cities(session) if service.is_planner(user, c)
+        ]
+    return render(request, "monitoring/index.html", context)
+
+
+@router.get("/staff/monitoring/{slug}")
+def city_monitoring(request: Request, session: SessionDep, slug: str, user: Planner) -> Response:
+    city = _planner_city(session, slug, user)
+    context = {
+        "city": city,
+        "board": service.city_dashboard(session, city, include_unpublished=True),
+        "agencies": service.agencies_of_city(session, city),
+        "pending": service.pending_reports(session, city),
+        "library": [e for e in LIBRARY],
+        "adopted": {i.library_key for i in service.indicators_of_city(session, city)},
+        "current_period": rules.Period.containing(date.today()),
+    }
+    return render(request, "monitoring/city.html", context)
+
+
+@router.post("/staff/monitoring/{slug}/agencies")
+def add_agency(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    user: Planner,
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    city = _planner_city(session, slug, user)
+    service.add_agency(session, city, name)
+    session.commit()
+    return RedirectResponse(f"/staff/monitoring/{slug}#agencies", status_code=303)
+
+
+# --- plan items and reports --------------------------------------------------------------------
+
+
+def _item_context(session: Session, item: PlanItem, user: StaffAccount) -> dict[str, Any]:
+    city = service.city_of_item(session, item)
+    reports = service.reports_of_item(session, item)
+    return {
+        "item": item,
+        "city": city,
+        "reports": reports,
+        "evidence": service.evidence_of(session, [r.id or 0 for r in reports]),
+        "agencies": service.agencies_of_city(session, city),
+        "is_planner": service.is_planner(user, city),
+        "can_report": service.can_report(user, item, city),
+        "statuses": list(ItemStatus),
+        "current_period": rules.Period.containing(date.today()),
+        "error": None,
+        "form": {},
+    }
+
+
+@router.get("/staff/monitoring/items/{item_id}")
+def item_page(request: Request, session: SessionDep, item_id: int, user: AnyStaff) -> Response:
+    item = service.get_item(session, item_id)
+    context = _item_context(session, item, user)
+    if not (context["is_planner"] or context["can_report"]):
+        raise UserError(
+            _("Only the agency responsible for this item, or a planner, can report on it."),
+            status_code=403,
+        )
+    return render(request, "monitoring/item.html", context)
+
+
+@router.post("/staff/monitoring/items/{item_id}")
+def update_item(
+    request: Request, session: SessionDep, item_id: int, user: Planner, form: UploadForm
+) -> Response:
+    item = service.get_item(session, item_id)
+    city = service.city_of_item(session, item)
+    service.ensure_planner(user, city)
+    fields = service.ItemFields(
+        dimension=_text(form, "dimension"),
+        agency_id=_int(form, "agency_id", _("Agency")),
+        budget_planned=_parse(form, "budget_planned", rules.parse_money, _("Planned budget")),
+        fiscal_year_start=_int(form, "fiscal_year_start", _("First fiscal year")),
+        fiscal_year_end=_int(form, "fiscal_year_end", _("Last fiscal year")),
+        status=_text(form, "status") or item.status,
+    )
+    service.update_item(session, city, item, fields)
+    session.commit()
+    flash(request, _("The plan item is saved."))
+    return RedirectResponse(f"/staff/monitoring/items/{item_id}", status_code=303)
+
+
+@router.post("/staff/monitoring/items/{item_id}/reports")
+def file_report(
+    request: Request,
+    session: SessionDep,
+    item_id: int,
+    user: AnyStaff,
+    form: UploadForm,
+    uploads: EvidenceUploads,
+) -> Response:
+    item = service.get_item(session, item_id)
+    try:
+        fields = service.ReportFields(
+            period=_parse(form, "period", rules.parse_period, _("Period"))
+            or rules.Period.containing(date.today()),
+            status=_text(form, "status"),
+            percent=_parse(form, "percent", rules.parse_percent, _("Percent complete")),
+            budget_spent=_parse(form, "budget_spent", rules.parse_money, _("Budget spent")),
+            narrative=_text(form, "narrative"),
+        )
+        service.file_report(session, item, fields, user, uploads)
+    except UserError as error:
+        session.rollback()
+        context = _item_context(session, item, user)
+        context["error"] = error.message
+        context["form"] = {k: v for k, v in form.items() if isinstance(v, str)}
+        return render(request, "monitoring/item.html", context, status_code=error.status_code)
+    session.commit()
+    flash(request, _("The report is saved. A planner publishes it after review."))
+    return RedirectResponse(f"/staff/monitoring/items/{item_id}#reports", status_code=303)
+
+
+@router.post("/staff/monitoring/reports/{report_id}/publish")
+def publish_report(
+    request: Request, session: SessionDep, report_id: int, user: Planner
+) -> Response:
+    report = service.get_report(session, report_id)
+    service.publish_report(session, report, user)
+    session.commit()
+    flash(request, _("The report is published on the public dashboard."))
+    back = request.headers.get("referer", "")
+    target = (
+        back
+        if back.startswith(str(request.base_url))
+        else f"/staff/monitoring/items/{report.plan_item_id}"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+
+@router.post("/staff/monitoring/{slug}/indicators")
+def add_indicator(
+    request: Request, session: SessionDep, slug: str, user: Planner, form: UploadForm
+) -> Response:
+    city = _planner_city(session, slug, user)
+    fields = service.IndicatorFields(
+        name_th=_text(form, "name_th"),
+        name_en=_text(form, "name_en"),
+        unit=_text(form, "unit"),
+        direction=_text(form, "direction") or "higher",
+        dimension=_text(form, "dimension"),
+        baseline_value=_parse(form, "baseline_value", rules.parse_number, _("Baseline")),
+        baseline_date=_parse(form, "baseline_date", rules.parse_date, _("Baseline date")),
+        target_value=_parse(form, "target_value", rules.parse_number, _("Target")),
+        target_date=_parse(form, "target_date", rules.parse_date, _("Target date")),
+        data_source=_text(form, "data_source"),
+        plan_item_id=_int(form, "plan_item_id", _("Plan item")),
+    )
+    service.add_indicator(session, city, fields)
+    session.commit()
+    return RedirectResponse(f"/staff/monitoring/{slug}#indicators", status_code=303)
+
+
+@router.post("/staff/monitoring/{slug}/indicators/adopt")
+def adopt_indicator(
+    session: SessionDep, slug: str, user: Planner, key: Annotated[str, Form()] = ""
+) -> Response:
+    city = _planner_city(session, slug, user)
+    service.adopt_indicator(session, city, key)
+    session.commit()
+    return RedirectResponse(f"/staff/monitoring/{slug}#indicators", status_code=303)
+
+
+def _indicator_city(session: Session, indicator_id: int, user: StaffAccount) -> tuple[Any, City]:
+    indicator = service.get_indicator(session, indicator_id)
+    city = session.get(City, indicator.city_id)
+    if city is None:  # pragma: no cover - foreign key
+        raise NotFound(_("There is no city with this identifier."))
+    service.ensure_planner(user, city)
+    return indicator, city
+
+
+@router.post("/staff/monitoring/indicators/{indicator_id}/target")
+def set_target(session: SessionDep, indicator_id: int, user: Planner, form: UploadForm) -> Response:
+    indicator, city = _indicator_city(session, indicator_id, user)
+    service.set_baseline_target(
+        session,
+        indicator,
+        baseline_value=_parse(form, "baseline_value", rules.parse_number, _("Baseline")),
+        baseline_date=_parse(form, "baseline_date", rules.parse_date, _("Baseline date")),
+        target_value=_parse(form, "target_value", rules.parse_number, _("Target")),
+        target_date=_parse(form, "target_date", rules.parse_date, _("Target date")),
+    )
+    session.commit()
+    return RedirectResponse(
+        f"/staff/monitoring/{city.slug}#indicator-{indicator_id}", status_code=303
+    )
+
+
+@router.post("/staff/monitoring/indicators/{indicator_id}/values")
+def record_value(
+    session: SessionDep, indicator_id: int, user: Planner, form: UploadForm
+) -> Response:
+    indicator, city = _indicator_city(session, indicator_id, user)
+    period = _parse(form, "period", rules.parse_period, _("Period"))
+    value = _parse(
+        form, "value", lambda t: rules.parse_number(t, indicator.unit or None), _("Value")
+    )
+    if period is None or value is None:
+        raise UserError(_("Enter the period and the value."), status_code=422)
+    service.record_value(
+        session, indicator, period, value, user, publish=form.get("publish") == "1"
+    )
+    session.commit()
+    return RedirectResponse(
+        f"/staff/monitoring/{city.slug}#indicator-{indicator_id}", status_code=303
+    )
+
+
+# --- evidence -------------------------------------------------------------------------------------
+
+
+@router.get("/evidence/{file_id}")
+def evidence(session: SessionDep, file_id: int, user: OptionalUser) -> Response:
+    row = service.evidence_file(session, file_id, user)
+    # Photos show inline; a PDF is only known to be a PDF, not to be harmless, so it is a
+    # download, and the response may run nothing in our origin either way.
+    disposition = "inline" if row.media_type.startswith("image/") else "attachment"
+    return Response(
+        row.data,
+        media_type=row.media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{row.filename}"',
+            "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+# --- spreadsheet import --------------------------------------------------------------------------
+
+
+async def sheet_file(form: UploadForm) -> tuple[str, bytes] | None:
+    value = form.get("file")
+    if not isinstance(value, UploadFile) or not value.filename:
+        return None
+    return value.filename, await value.read(sheet_import.MAX_BYTES + 1)
+
+
+SheetFile = Annotated[tuple[str, bytes] | None, Depends(sheet_file)]
+
+
+def _import_page(
+    request: Request,
+    city: City,
+    *,
+    upload_id: int | None = None,
+    result: report_import.Preview | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "city": city,
+        "upload_id": upload_id,
+        "preview": result,
+        "fields": report_import.FIELDS,
+        "required": report_import.REQUIRED,
+        "error": error,
+    }
+    return render(request, "monitoring/import.html", context, status_code=status_code)
+
+
+@router.get("/staff/monitoring/{slug}/import")
+def import_form(request: Request, session: SessionDep, slug: str, user: Planner) -> Response:
+    return _import_page(request, _planner_city(session, slug, user))
+
+
+@router.post("/staff/monitoring/{slug}/import")
+def upload_sheet(
+    request: Request, session: SessionDep, slug: str, user: Planner, file: SheetFile
+) -> Response:
+    """Keep the file and show what would be imported; nothing else is written yet."""
+    city = _planner_city(session, slug, user)
+    if file is None:
+        return _import_page(request, city, error=_("Choose a CSV or Excel file."), status_code=422)
+    filename, data = file
+    try:
+        upload = report_import.store_upload(session, city, filename, data, user)
+    except UserError as error:
+        session.rollback()
+        return _import_page(request, city, error=error.message, status_code=error.status_code)
+    result = report_import.preview(session, city, upload)
+    session.commit()
+    return _import_page(request, city, upload_id=upload.id, result=result)
+
+
+@router.post("/staff/monitoring/{slug}/import/{upload_id}")
+def confirm_import(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    upload_id: int,
+    user: Planner,
+    form: UploadForm,
+) -> Response:
+    city = _planner_city(session, slug, user)
+    upload = report_import.get_upload(session, city, upload_id)
+    mapping = {f: (_text(form, f"map-{f}") or None) for f in report_import.FIELDS}
+    if form.get("action") != "import":
+        result = report_import.preview(session, city, upload, mapping)
+        return _import_page(request, city, upload_id=upload_id, result=result)
+    try:
+        count = report_import.import_reports(session, city, upload, mapping, user)
+    except UserError as error:
+        session.rollback()
+        upload = report_import.get_upload(session, city, upload_id)
+        result = report_import.preview(session, city, upload, mapping)
+        return _import_page(
+            request,
+            city,
+            upload_id=upload_id,
+            result=result,
+            error=error.message,
+            status_code=error.status_code,
+        )
+    session.commit()
+    flash(request, _("%(num)s reports imported. Publish them after review.") % {"num": count})
+    return RedirectResponse(f"/staff/monitoring/{slug}#pending", status_code=303)
