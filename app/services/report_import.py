@@ -75,7 +75,7 @@ def sheet_message(error: sheet_import.SheetError) -> str:
         "too_many_columns": _("The file has too many columns: at most %(max)s.")
         % {"max": params.get("max_columns", 200)},
         "missing_field": _("Choose the column for: %(field)s.")
-        % {"field": params.get("field", "")},
+        % {"field": labels.import_field(str(params.get("field", "")))},
         "unknown_column": _("The file has no column %(column)s.")
         % {"column": params.get("column", "")},
     }
