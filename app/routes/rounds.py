@@ -257,7 +257,7 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
 
 @router.get("/rounds/{round_id}")
 def round_page(request: Request, session: SessionDep, vote_round: ManagedRound) -> Response:
-    voting.settle(session, vote_round, secret_key=_secret(request))
+    voting.settle(session, vote_round)
     session.commit()
     template = (
         "rounds/_turnout.html"
@@ -280,7 +280,7 @@ def open_round(session: SessionDep, vote_round: ManagedRound) -> Response:
 
 @router.post("/rounds/{round_id}/close")
 def close_round(request: Request, session: SessionDep, vote_round: ManagedRound) -> Response:
-    voting.close_round(session, vote_round, secret_key=_secret(request))
+    voting.close_round(session, vote_round)
     session.commit()
     return _back(vote_round)
 

@@ -300,9 +300,7 @@ def _code_form(
 @router.get("/v/{round_id}")
 def online_ballot(request: Request, session: SessionDep, round_id: int, code: str = "") -> Response:
     voter = _code_voter(request, session, round_id)
-    vote_round = voting.settle(
-        session, voting.get_round(session, round_id), secret_key=_secret(request)
-    )
+    vote_round = voting.settle(session, voting.get_round(session, round_id))
     session.commit()
     if voter is None:
         return _code_form(request, session, vote_round, code=code)
@@ -398,9 +396,7 @@ def receipts(request: Request, session: SessionDep, code: str = "") -> Response:
 def round_results(
     request: Request, session: SessionDep, round_id: int, user: OptionalUser, view: str = ""
 ) -> Response:
-    vote_round = voting.settle(
-        session, voting.get_round(session, round_id), secret_key=_secret(request)
-    )
+    vote_round = voting.settle(session, voting.get_round(session, round_id))
     session.commit()
     staff = user is not None and voting.can_manage(session, user, vote_round)
     if not voting.results_public(vote_round) and not staff:

@@ -145,7 +145,7 @@ def _demo_votes(
             secret_key=secret_key,
             participant=person,
         )
-    voting.close_round(session, dot_round, secret_key=secret_key)
+    voting.close_round(session, dot_round)
     planner = accounts.find_by_email(session, DEMO_ACCOUNTS[1][0])
     assert isinstance(planner, StaffAccount)  # noqa: S101  (created in load)
     budget = voting.RoundSettings(

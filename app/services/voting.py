@@ -236,7 +236,7 @@ def open_round(session: Session, vote_round: VoteRound) -> VoteRound:
     return vote_round
 
 
-def close_round(session: Session, vote_round: VoteRound, *, secret_key: str) -> VoteRound:
+def close_round(session: Session, vote_round: VoteRound) -> VoteRound:
     """Close and freeze: the result and a SHA-256 digest of the ballots are stored for good."""
     if vote_round.status != RoundStatus.open:
         raise Conflict(_("This round is not open."))
@@ -259,11 +259,11 @@ def close_round(session: Session, vote_round: VoteRound, *, secret_key: str) -> 
     return vote_round
 
 
-def settle(session: Session, vote_round: VoteRound, *, secret_key: str) -> VoteRound:
+def settle(session: Session, vote_round: VoteRound) -> VoteRound:
     """An online round past its closing time closes itself on the next visit."""
     closes_at = vote_round.closes_at
     if vote_round.status == RoundStatus.open and closes_at is not None and closes_at <= utcnow():
-        close_round(session, vote_round, secret_key=secret_key)
+        close_round(session, vote_round)
     return vote_round
 
 
@@ -479,7 +479,7 @@ def cast_ballot(
     Exactly one ballot per voter key results, even from two simultaneous submissions: one
     INSERT ... ON CONFLICT DO UPDATE on the unique (round, voter_key) decides atomically.
     """
-    settle(session, vote_round, secret_key=secret_key)
+    settle(session, vote_round)
     ensure_can_vote(vote_round, group)
     values = check_ballot(vote_round, rules or rules_of(session, vote_round), marks)
     if session.get_bind().dialect.name == "postgresql":

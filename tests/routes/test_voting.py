@@ -183,7 +183,7 @@ def test_dot_ballot_from_review_to_receipt(client: TestClient, db: Session) -> N
     assert "ยังเปิดอยู่" in client.get(f"/receipts?code={receipt}").text
     from app.services import voting
 
-    voting.close_round(db, vote_round, secret_key="unused")
+    voting.close_round(db, vote_round)
     db.commit()
     checked = client.get(f"/receipts?code={receipt.lower().replace('-', '')}")
     assert "นับแล้ว" in checked.text
@@ -350,7 +350,7 @@ def test_results_page_shows_every_rule_groups_consensus_and_tie_rule(
             assert _cast(phone, f"/w/{workshop.join_code}/vote", fields).status_code == 303
     from app.services import voting
 
-    voting.close_round(db, vote_round, secret_key="x")
+    voting.close_round(db, vote_round)
     db.commit()
     html = client.get(f"/rounds/{vote_round.id}/results").text
     assert 'id="rule-borda"' in html
