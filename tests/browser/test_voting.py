@@ -101,3 +101,28 @@ def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page)
     phone.get_by_text(titles[2]).click()
     expect(remaining).to_contain_text("100,000")
     _confirm_and_check_receipt(phone)
+
+
+def test_ranking_by_tapping_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
+    code, titles = _seed(live_server, VoteMethod.ranked)
+    _join(phone, live_server, code, "ประชาชน")
+    rows = {t: phone.locator(".ballot-row", has_text=t) for t in titles}
+    rows[titles[2]].get_by_role("button").click()  # first choice
+    rows[titles[0]].get_by_role("button").click()  # second choice
+    expect(rows[titles[2]].locator(".rank-badge")).to_have_text("1")
+    expect(rows[titles[0]].locator(".rank-badge")).to_have_text("2")
+    rows[titles[2]].get_by_role("button").click()  # taken back: the rest move up
+    expect(rows[titles[0]].locator(".rank-badge")).to_have_text("1")
+    expect(rows[titles[2]].locator(".rank-badge")).to_have_text("")
+    rows[titles[1]].get_by_role("button").click()
+    phone.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
+    review = phone.locator("#review li")
+    expect(review.nth(0)).to_contain_text(titles[0])
+    expect(review.nth(0)).to_contain_text("ลำดับที่ 1")
+    expect(review.nth(1)).to_contain_text(titles[1])
+    _confirm_and_check_receipt_after_review(phone)
+
+
+def _confirm_and_check_receipt_after_review(page: Page) -> None:
+    page.get_by_role("button", name="ยืนยันการลงคะแนน").click()
+    expect(page.locator("#receipt-code")).to_be_visible()
