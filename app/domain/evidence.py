@@ -13,9 +13,11 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from PIL import Image, UnidentifiedImageError
+
+from app.domain.errors import CodedError
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_EVIDENCE_PIXELS = 40_000_000  # 40 megapixels: more than a phone photo, decoded < 160 MB
@@ -34,7 +36,7 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))
 MAX_STEM = 80
 
 
-class EvidenceError(ValueError):
+class EvidenceError(CodedError):
     """A refused evidence file; code and params for a translated message.
 
     Codes (params): empty, too_large (max_mb), not_allowed (the content is not PNG, JPEG,
@@ -49,16 +51,6 @@ class EvidenceError(ValueError):
         "too_many_pixels": "the image is too large: at most {max_megapixels} megapixels",
         "damaged": "the file is damaged or incomplete ({media_type})",
     }
-
-    def __init__(self, code: str, params: Mapping[str, Any] | None = None) -> None:
-        self.code = code
-        self.params: dict[str, Any] = dict(params or {})
-        template = self.messages.get(code, code)
-        try:
-            text = template.format(**self.params)
-        except (KeyError, IndexError):
-            text = template
-        super().__init__(text)
 
 
 def sniff(data: bytes) -> str:

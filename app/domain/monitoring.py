@@ -20,6 +20,8 @@ from enum import StrEnum
 from functools import total_ordering
 from typing import ClassVar
 
+from app.domain.errors import CodedError
+
 BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
 # A four-digit year from this on is Buddhist Era; below it, Common Era (2400 BE = 1857 CE).
 BE_FROM = 2400
@@ -49,7 +51,7 @@ class Direction(StrEnum):
     lower_is_better = "lower"  # flood-prone households, PM2.5 days
 
 
-class MonitoringValueError(ValueError):
+class MonitoringValueError(CodedError):
     """A value that cannot be used, with a stable code and parameters for a translated message.
 
     Codes (params): not_a_number (value), wrong_unit (value, unit, found), negative (value),
@@ -70,16 +72,6 @@ class MonitoringValueError(ValueError):
         "bad_date": "{value!r} is not a date such as 2026-01-31 or 31/01/2569",
         "date_outside_period": "{value} is outside {period} ({start} to {end})",
     }
-
-    def __init__(self, code: str, params: Mapping[str, object] | None = None) -> None:
-        self.code = code
-        self.params: dict[str, object] = dict(params or {})
-        template = self.messages.get(code, code)
-        try:
-            text = template.format(**self.params)
-        except (KeyError, IndexError):
-            text = template
-        super().__init__(text)
 
 
 def thai_digits_to_ascii(text: str) -> str:

@@ -37,6 +37,7 @@ from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from app.domain.errors import CodedError
 from app.domain.monitoring import MonitoringValueError, parse_date, thai_digits_to_ascii
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -62,7 +63,7 @@ _BINARY_MAGIC = (
 _DELIMITERS = (",", "\t", ";")
 
 
-class SheetError(ValueError):
+class SheetError(CodedError):
     """A file, or a mapping, that cannot be read at all; code and params for a translated
     message, str() in English.
 
@@ -87,16 +88,6 @@ class SheetError(ValueError):
         "missing_field": "no column is chosen for {field!r}",
         "unknown_column": "the sheet has no column {column!r}",
     }
-
-    def __init__(self, code: str, params: Mapping[str, Any] | None = None) -> None:
-        self.code = code
-        self.params: dict[str, Any] = dict(params or {})
-        template = self.messages.get(code, code)
-        try:
-            text = template.format(**self.params)
-        except (KeyError, IndexError):
-            text = template
-        super().__init__(text)
 
 
 @dataclass(frozen=True)

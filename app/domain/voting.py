@@ -18,6 +18,8 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from app.domain.errors import CodedError
+
 
 class Method(StrEnum):
     dot = "dot"
@@ -48,23 +50,7 @@ TIE_BREAK_RULE = (
 MES_TOLERANCE = 1e-9
 
 
-class _CodedError(ValueError):
-    """A refusal with a stable machine code and integer parameters, for a translated message."""
-
-    messages: ClassVar[Mapping[str, str]] = {}
-
-    def __init__(self, code: str, params: Mapping[str, int] | None = None) -> None:
-        self.code = code
-        self.params: dict[str, int] = dict(params or {})
-        template = self.messages.get(code, code)
-        try:
-            text = template.format(**self.params)
-        except (KeyError, IndexError):
-            text = template
-        super().__init__(text)
-
-
-class RulesError(_CodedError):
+class RulesError(CodedError):
     """The round's rules cannot be voted on (raised by RoundRules.validate)."""
 
     messages: ClassVar[Mapping[str, str]] = {
@@ -85,7 +71,7 @@ class RulesError(_CodedError):
     }
 
 
-class BallotError(_CodedError):
+class BallotError(CodedError):
     """One ballot breaks the round's rules (raised by validate_ballot and tally)."""
 
     messages: ClassVar[Mapping[str, str]] = {
