@@ -178,6 +178,7 @@ def _item_context(session: Session, item: PlanItem, user: StaffAccount) -> dict[
         "is_planner": service.is_planner(user, city),
         "can_report": service.can_report(user, item, city),
         "statuses": list(ItemStatus),
+        "indicators": service.indicators_of_item(session, item),
         "current_period": rules.Period.containing(date.today()),
         "error": None,
         "form": {},
@@ -217,6 +218,21 @@ def update_item(
     return RedirectResponse(f"/staff/monitoring/items/{item_id}", status_code=303)
 
 
+def _indicator_values(session: Session, item: PlanItem, form: FormData) -> dict[int, float]:
+    """Fields "indicator-<id>", each checked in the indicator's own unit."""
+    values: dict[int, float] = {}
+    for indicator in service.indicators_of_item(session, item):
+        value = _parse(
+            form,
+            f"indicator-{indicator.id}",
+            lambda text, unit=indicator.unit: rules.parse_number(text, unit or None),
+            indicator.name_th,
+        )
+        if value is not None:
+            values[indicator.id or 0] = value
+    return values
+
+
 @router.post("/staff/monitoring/items/{item_id}/reports")
 def file_report(
     request: Request,
@@ -235,6 +251,7 @@ def file_report(
             percent=_parse(form, "percent", rules.parse_percent, _("Percent complete")),
             budget_spent=_parse(form, "budget_spent", rules.parse_money, _("Budget spent")),
             narrative=_text(form, "narrative"),
+            indicator_values=_indicator_values(session, item, form),
         )
         service.file_report(session, item, fields, user, uploads)
     except UserError as error:

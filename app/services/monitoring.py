@@ -251,6 +251,11 @@ def adopt_indicator(session: Session, city: City, key: str) -> Indicator:
     return indicator
 
 
+def indicators_of_item(session: Session, item: PlanItem) -> list[Indicator]:
+    query = select(Indicator).where(Indicator.plan_item_id == item.id).order_by(col(Indicator.id))
+    return list(session.exec(query).all())
+
+
 def indicators_of_city(session: Session, city: City) -> list[Indicator]:
     query = select(Indicator).where(Indicator.city_id == city.id).order_by(col(Indicator.id))
     return list(session.exec(query).all())
@@ -321,6 +326,8 @@ class ReportFields:
     percent: float | None = None
     budget_spent: int | None = None
     narrative: str = ""
+    # Values of the item's own indicators for this period; published with the report.
+    indicator_values: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -369,6 +376,9 @@ def file_report(
         raise UserError(
             _("At most %(max)s files per report.") % {"max": MAX_EVIDENCE_FILES}, status_code=422
         )
+    own = {i.id for i in indicators_of_item(session, item)}
+    if set(fields.indicator_values) - own:
+        raise UserError(_("A value is for an indicator of another plan item."), status_code=422)
     checked: list[tuple[str, str, bytes]] = []
     for upload in uploads:
         try:
@@ -402,6 +412,20 @@ def file_report(
         report.state = ReportState.submitted
     session.add(report)
     session.flush()
+    published = report.state == ReportState.published
+    for indicator_id, value in fields.indicator_values.items():
+        row = session.exec(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == indicator_id,
+                IndicatorValue.period_key == fields.period.key,
+            )
+        ).first() or IndicatorValue(
+            indicator_id=indicator_id, period_key=fields.period.key, value=value
+        )
+        row.value = value
+        row.published = published
+        row.recorded_by_id = actor.id
+        session.add(row)
     for media_type, safe_name, data in checked:
         session.add(
             EvidenceFile(
@@ -461,6 +485,14 @@ def publish_report(session: Session, report: ProgressReport, actor: StaffAccount
     if latest is not None:
         item.status = latest.status
         session.add(item)
+    # The item's indicator values for the period go public with the report.
+    for value in session.exec(
+        select(IndicatorValue)
+        .join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
+        .where(Indicator.plan_item_id == item.id, IndicatorValue.period_key == report.period_key)
+    ).all():
+        value.published = True
+        session.add(value)
     session.flush()
     return report
 

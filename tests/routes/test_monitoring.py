@@ -390,3 +390,30 @@ def test_import_asks_for_a_missing_column_instead_of_failing(
     assert response.status_code == 422
     assert "โปรดเลือกคอลัมน์" in response.text
     assert _count(db, ProgressReport) == 1
+
+
+def test_an_agency_reports_its_item_indicator_with_the_report(
+    client: TestClient, db: Session
+) -> None:
+    item, _r, indicator, agency = factories.monitored_item(db)
+    login(client, agency)
+    wrong_unit = _report(
+        client,
+        item,
+        {"period": "2569-Q3", "status": "on_track", f"indicator-{indicator.id}": "12 ตร.ม."},
+    )
+    assert wrong_unit.status_code == 422
+    assert "ความยาวทางเท้า" in wrong_unit.text
+    ok = _report(
+        client,
+        item,
+        {"period": "2569-Q3", "status": "on_track", f"indicator-{indicator.id}": "๒.๕ km"},
+    )
+    assert ok.status_code == 303
+    value = db.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id)).one()
+    assert (value.period_key, value.value, value.published) == ("2569-Q3", 2.5, False)
+    report = db.exec(select(ProgressReport).where(ProgressReport.period_key == "2569-Q3")).one()
+    login(client, factories.account(db, role=Role.planner))
+    assert post(client, f"/staff/monitoring/reports/{report.id}/publish").status_code == 303
+    db.refresh(value)
+    assert value.published
