@@ -356,6 +356,33 @@ def projector(request: Request, session: SessionDep, workshop: FacilitatedWorksh
     return render(request, "workshops/projector.html", context)
 
 
+@router.get("/{workshop_id}/projector/vote")
+def projector_vote(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    """The vote on the projector: turnout while it runs (results only if revealed), then the
+    frozen result. Polled: ballots send no live events."""
+    vote_round = voting.open_round_of(session, workshop) or voting.latest_closed_round(
+        session, workshop
+    )
+    context: dict[str, Any] = {"workshop": workshop, "vote_round": vote_round}
+    if vote_round is not None:
+        context["ballots"] = voting.ballot_count(session, vote_round)
+        if voting.results_public(vote_round):
+            rule = voting.primary_rule(vote_round)
+            ranking = voting.results(session, vote_round)["rules"][rule]["ranking"][:8]
+            titles = {
+                e.proposal.id: e.proposal.title for e in voting.ballot_entries(session, vote_round)
+            }
+            top = max((row["score"] for row in ranking), default=0) or 1
+            context["rule"] = rule
+            context["bars"] = [
+                (titles.get(row["proposal_id"], ""), row["score"], round(100 * row["score"] / top))
+                for row in ranking
+            ]
+    return render(request, "workshops/_projector_vote.html", context)
+
+
 @router.post("/{workshop_id}/phase")
 def change_phase(
     request: Request,

@@ -101,6 +101,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/workshops/{workshop_id}/facilitators/{account_id}/remove"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/events"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/projector"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/projector/vote"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/phase"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/timer"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/posting"): WORKSHOP_TEAM,

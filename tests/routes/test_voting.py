@@ -516,3 +516,21 @@ def test_workshop_rounds_do_not_take_codes(client: TestClient, db: Session) -> N
     _workshop, _proposals, vote_round = _open_workshop_round(db)
     assert client.get(f"/v/{vote_round.id}").status_code == 404
     assert _count(db, Proposal) == 3
+
+
+def test_the_projector_shows_turnout_then_revealed_results(client: TestClient, db: Session) -> None:
+    facilitator = factories.account(db)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    vote_round = factories.vote_round(db, workshop=workshop, status=RoundStatus.open)
+    [a, _b] = voting_entries(db, vote_round)
+    with TestClient(client.app, follow_redirects=False) as phone:  # type: ignore[arg-type]
+        join(phone, workshop)
+        assert _cast(phone, f"/w/{workshop.join_code}/vote", {f"p{a}": "1"}).status_code == 303
+    login(client, facilitator)
+    panel = client.get(f"/staff/workshops/{workshop.id}/projector/vote")
+    assert "1 บัตร" in panel.text
+    assert "projector-bars" not in panel.text  # hidden until revealed
+    post(client, f"/staff/rounds/{vote_round.id}/reveal", {"visible": "1"})
+    panel = client.get(f"/staff/workshops/{workshop.id}/projector/vote")
+    assert "projector-bars" in panel.text
+    assert "ทางเท้าปลอดภัย" in panel.text
