@@ -25,19 +25,11 @@ from app.services import report_import
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
-MAX_REQUEST_BYTES = 30 * 1024 * 1024  # five evidence files of 5 MB and the form around them
 
 
 async def upload_form(request: Request) -> AsyncIterator[FormData]:
-    """The posted form with its files, refused before it is read when it is too big; the
-    spooled files are closed when the request is done."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-        raise UserError(
-            _("The upload is too large: at most %(mb)s MB in all.")
-            % {"mb": MAX_REQUEST_BYTES // (1024 * 1024)},
-            status_code=413,
-        )
+    """The posted form with its files (app.main.BodyLimit has capped its size); the spooled
+    files are closed when the request is done."""
     form = await request.form(max_files=10, max_fields=200)
     try:
         yield form

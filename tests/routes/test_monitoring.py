@@ -417,3 +417,26 @@ def test_an_agency_reports_its_item_indicator_with_the_report(
     assert post(client, f"/staff/monitoring/reports/{report.id}/publish").status_code == 303
     db.refresh(value)
     assert value.published
+
+
+def test_an_oversized_form_is_cut_off_before_anything_parses_it(
+    client: TestClient, db: Session
+) -> None:
+    """The CSRF token in the form body would make the CSRF check parse the whole upload: the
+    body limit must answer first, with a page saying why."""
+    item, _r, _i, agency = factories.monitored_item(db)
+    login(client, agency)
+    big = b"0" * (31 * 1024 * 1024)
+    response = client.post(
+        f"/staff/monitoring/items/{item.id}/reports",
+        data={"csrf_token": csrf(client), "period": "2569-Q2", "status": "on_track"},
+        files=[("evidence", ("huge.pdf", big, "application/pdf"))],
+    )
+    assert response.status_code == 413
+    assert "ใหญ่เกินไป" in response.text
+    small_form_route = client.post(
+        "/staff/monitoring/khon-kaen/agencies",
+        data={"csrf_token": csrf(client), "name": "x" * (3 * 1024 * 1024)},
+    )
+    assert small_form_route.status_code == 413
+    assert _count(db, ProgressReport) == 1
