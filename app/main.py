@@ -276,5 +276,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api,
     )
     for module in routers:
-        app.include_router(module.router)
+        if module is themes:  # one board, two places: a workshop's and a city's
+            app.include_router(themes.workshop_router)
+            app.include_router(themes.city_router)
+        else:
+            app.include_router(module.router)
     return app

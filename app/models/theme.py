@@ -27,7 +27,11 @@ class ThemeRun(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    city_id: int = Field(foreign_key="city.id", index=True)
+    # Empty for a run over the city board: every workshop's comments in the city.
+    workshop_id: int | None = Field(
+        default=None, foreign_key="workshop.id", index=True, ondelete="CASCADE"
+    )
     version: int
     status: RunStatus = Field(default=RunStatus.running, sa_type=sa.String(10))
     progress: float = 0.0
@@ -45,7 +49,8 @@ class Theme(SQLModel, table=True):
     """A group of comments (ประเด็น) in one run; "other" holds those that fit no theme."""
 
     id: int | None = Field(default=None, primary_key=True)
-    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    city_id: int = Field(foreign_key="city.id", index=True)
+    workshop_id: int | None = Field(default=None, foreign_key="workshop.id", index=True)
     run_id: int = Field(foreign_key="theme_run.id", index=True, ondelete="CASCADE")
     position: int = 0
     label: str = Field(max_length=200)

@@ -1,5 +1,5 @@
-"""Themes for a workshop: clustering runs in the background, stored as versions, then
-polished by the facilitator (rename, merge, split, move, pin, promote).
+"""Themes for a workshop, or for a whole city board: clustering runs in the background,
+stored as versions, then polished by hand (rename, merge, split, move, pin, promote).
 
 The clustering itself is app.domain.clustering; this module decides which comments go in,
 keeps what the facilitator fixed by hand across re-runs, and stores the result.
@@ -38,6 +38,37 @@ log = logging.getLogger(__name__)
 MAX_CITY_WORDS = 500
 MAX_THEMES = 30  # cluster_comments' default upper bound for the automatic choice
 EVIDENCE_IN_DESCRIPTION = 20
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose comments: one workshop's, or (workshop None) every workshop's in the city."""
+
+    city: City
+    workshop: Workshop | None = None
+
+    def runs(self) -> Any:
+        """The WHERE clause picking this scope's runs."""
+        if self.workshop is not None:
+            return col(ThemeRun.workshop_id) == self.workshop.id
+        return (col(ThemeRun.city_id) == self.city.id) & col(ThemeRun.workshop_id).is_(None)
+
+    @property
+    def key(self) -> tuple[int | None, int | None]:
+        return (self.city.id, self.workshop.id if self.workshop else None)
+
+    def owns(self, theme: Theme) -> bool:
+        if self.workshop is not None:
+            return theme.workshop_id == self.workshop.id
+        return theme.city_id == self.city.id and theme.workshop_id is None
+
+
+def scope_of_run(session: Session, run: ThemeRun) -> Scope:
+    city = session.get(City, run.city_id)
+    if city is None:  # pragma: no cover - foreign key
+        raise NotFound(_("There is no city with this identifier."))
+    workshop = session.get(Workshop, run.workshop_id) if run.workshop_id else None
+    return Scope(city, workshop)
 
 
 # --- running in the background --------------------------------------------------------------
@@ -87,23 +118,21 @@ class InlineRunner:
 # --- starting and executing a run ------------------------------------------------------------
 
 
-def clusterable_ideas(session: Session, workshop: Workshop) -> list[Idea]:
+def clusterable_ideas(session: Session, scope: Scope) -> list[Idea]:
     """Visible ideas and comments (hidden ones and merged duplicates stay out)."""
-    query = (
-        select(Idea)
-        .where(
-            Idea.workshop_id == workshop.id,
-            col(Idea.hidden).is_(False),
-            col(Idea.duplicate_of_id).is_(None),
+    query = select(Idea).where(col(Idea.hidden).is_(False), col(Idea.duplicate_of_id).is_(None))
+    if scope.workshop is not None:
+        query = query.where(Idea.workshop_id == scope.workshop.id)
+    else:
+        query = query.join(Workshop, col(Workshop.id) == Idea.workshop_id).where(
+            Workshop.city_id == scope.city.id
         )
-        .order_by(col(Idea.id))
-    )
-    return list(session.exec(query).all())
+    return list(session.exec(query.order_by(col(Idea.id))).all())
 
 
 def start_run(
     session: Session,
-    workshop: Workshop,
+    scope: Scope,
     actor: StaffAccount,
     runner: Runner,
     *,
@@ -116,20 +145,14 @@ def start_run(
             status_code=422,
         )
     running = session.exec(
-        select(ThemeRun).where(
-            ThemeRun.workshop_id == workshop.id, ThemeRun.status == RunStatus.running
-        )
+        select(ThemeRun).where(scope.runs(), ThemeRun.status == RunStatus.running)
     ).first()
     if running is not None:
         raise Conflict(_("Themes are being found already. Wait for that run to finish."))
-    version = (
-        session.exec(
-            select(func.max(ThemeRun.version)).where(ThemeRun.workshop_id == workshop.id)
-        ).one()
-        or 0
-    ) + 1
+    version = (session.exec(select(func.max(ThemeRun.version)).where(scope.runs())).one() or 0) + 1
     run = ThemeRun(
-        workshop_id=workshop.id or 0,
+        city_id=scope.city.id or 0,
+        workshop_id=scope.workshop.id if scope.workshop else None,
         version=version,
         requested_themes=n_themes,
         created_by_id=actor.id,
@@ -148,8 +171,8 @@ class _Kept:
     manual: dict[int, int]  # idea id -> old theme id (its hand-made place)
 
 
-def _kept(session: Session, workshop: Workshop, valid: set[int]) -> _Kept:
-    previous = latest_done_run(session, workshop)
+def _kept(session: Session, scope: Scope, valid: set[int]) -> _Kept:
+    previous = latest_done_run(session, scope)
     if previous is None:
         return _Kept([], {})
     themes = {t.id: t for t in themes_of(session, previous)}
@@ -169,16 +192,14 @@ def _kept(session: Session, workshop: Workshop, valid: set[int]) -> _Kept:
 
 
 def execute_run(session: Session, run_id: int, *, commit_progress: bool) -> None:
-    """Cluster the workshop's comments into the run's themes; record failures as such."""
+    """Cluster the scope's comments into the run's themes; record failures as such."""
     run = session.get(ThemeRun, run_id)
     if run is None or run.status != RunStatus.running:
         return
-    workshop = session.get(Workshop, run.workshop_id)
-    if workshop is None:  # pragma: no cover - cascades with the workshop
-        return
-    ideas = clusterable_ideas(session, workshop)
+    scope = scope_of_run(session, run)
+    ideas = clusterable_ideas(session, scope)
     by_id = {i.id or 0: i for i in ideas}
-    kept = _kept(session, workshop, set(by_id))
+    kept = _kept(session, scope, set(by_id))
     fixed = {idea_id for _theme, ids in kept.themes for idea_id in ids}
     to_cluster = [
         clustering.Comment(str(i.id), i.text, str(i.stakeholder_group))
@@ -200,7 +221,7 @@ def execute_run(session: Session, run_id: int, *, commit_progress: bool) -> None
             result = clustering.cluster_comments(
                 to_cluster,
                 n_themes=run.requested_themes,
-                custom_words=city_words(session, workshop.city_id),
+                custom_words=city_words(session, scope.city.id or 0),
                 progress=progress,
             )
     except clustering.ClusteringError as error:
@@ -257,6 +278,7 @@ def _store(
     manual = set(kept.manual)
     for old, ids in kept.themes:
         copy = Theme(
+            city_id=run.city_id,
             workshop_id=run.workshop_id,
             run_id=run.id or 0,
             label=old.label,
@@ -272,6 +294,7 @@ def _store(
             add(_theme_from(run, summary), ids, manual)
     rest = [i for i in clustered if i not in placed]
     other = Theme(
+        city_id=run.city_id,
         workshop_id=run.workshop_id,
         run_id=run.id or 0,
         label=clustering.OTHER_LABEL,
@@ -284,6 +307,7 @@ def _store(
 
 def _theme_from(run: ThemeRun, summary: clustering.ThemeSummary) -> Theme:
     return Theme(
+        city_id=run.city_id,
         workshop_id=run.workshop_id,
         run_id=run.id or 0,
         label=summary.label[:200],
@@ -296,19 +320,15 @@ def _theme_from(run: ThemeRun, summary: clustering.ThemeSummary) -> Theme:
 # --- reading a run ---------------------------------------------------------------------------
 
 
-def latest_run(session: Session, workshop: Workshop) -> ThemeRun | None:
-    query = (
-        select(ThemeRun)
-        .where(ThemeRun.workshop_id == workshop.id)
-        .order_by(col(ThemeRun.version).desc())
-    )
+def latest_run(session: Session, scope: Scope) -> ThemeRun | None:
+    query = select(ThemeRun).where(scope.runs()).order_by(col(ThemeRun.version).desc())
     return session.exec(query).first()
 
 
-def latest_done_run(session: Session, workshop: Workshop) -> ThemeRun | None:
+def latest_done_run(session: Session, scope: Scope) -> ThemeRun | None:
     query = (
         select(ThemeRun)
-        .where(ThemeRun.workshop_id == workshop.id, ThemeRun.status == RunStatus.done)
+        .where(scope.runs(), ThemeRun.status == RunStatus.done)
         .order_by(col(ThemeRun.version).desc())
     )
     return session.exec(query).first()
@@ -363,11 +383,11 @@ def board(session: Session, run: ThemeRun) -> list[ThemeCard]:
     return cards
 
 
-def get_theme(session: Session, workshop: Workshop, theme_id: int) -> Theme:
+def get_theme(session: Session, scope: Scope, theme_id: int) -> Theme:
     theme = session.get(Theme, theme_id)
-    if theme is None or theme.workshop_id != workshop.id:
-        raise NotFound(_("There is no such theme in this workshop."))
-    latest = latest_done_run(session, workshop)
+    if theme is None or not scope.owns(theme):
+        raise NotFound(_("There is no such theme here."))
+    latest = latest_done_run(session, scope)
     if latest is None or theme.run_id != latest.id:
         raise Conflict(_("This theme belongs to an older version. Reload the page."))
     return theme
@@ -390,12 +410,12 @@ def run_error_message(run: ThemeRun) -> str:
 # --- the facilitator's edits -------------------------------------------------------------------
 
 
-def _touch(session: Session, workshop: Workshop) -> None:
+def _touch(session: Session) -> None:
     """Edits show on the next load; the projector's theme view refreshes by itself."""
     session.flush()
 
 
-def rename(session: Session, workshop: Workshop, theme: Theme, label: str) -> Theme:
+def rename(session: Session, scope: Scope, theme: Theme, label: str) -> Theme:
     label = " ".join(label.split())
     if not label:
         raise UserError(_("Give the theme a name."), status_code=422)
@@ -403,20 +423,20 @@ def rename(session: Session, workshop: Workshop, theme: Theme, label: str) -> Th
         raise UserError(_("A theme name can be at most 200 characters."), status_code=422)
     theme.label = label
     session.add(theme)
-    _touch(session, workshop)
+    _touch(session)
     return theme
 
 
-def set_pinned(session: Session, workshop: Workshop, theme: Theme, pinned: bool) -> Theme:
+def set_pinned(session: Session, scope: Scope, theme: Theme, pinned: bool) -> Theme:
     if theme.is_other:
         raise UserError(_("The “other” group cannot be pinned."), status_code=422)
     theme.pinned = pinned
     session.add(theme)
-    _touch(session, workshop)
+    _touch(session)
     return theme
 
 
-def merge(session: Session, workshop: Workshop, into: Theme, other: Theme) -> Theme:
+def merge(session: Session, scope: Scope, into: Theme, other: Theme) -> Theme:
     """Move every comment of `other` into `into` and drop `other`."""
     if into.id == other.id:
         raise UserError(_("Choose a different theme to merge with."), status_code=422)
@@ -435,7 +455,7 @@ def merge(session: Session, workshop: Workshop, into: Theme, other: Theme) -> Th
     if other.is_other:
         return into  # "other" stays, empty
     session.delete(other)
-    _touch(session, workshop)
+    _touch(session)
     return into
 
 
@@ -445,7 +465,7 @@ def _other_theme(session: Session, run_id: int) -> Theme:
     ).one()
 
 
-def split(session: Session, workshop: Workshop, theme: Theme) -> list[Theme]:
+def split(session: Session, scope: Scope, theme: Theme) -> list[Theme]:
     """Cluster one theme's comments again, into two (or more, if they clearly fall apart)."""
     if theme.is_other:
         raise UserError(_("Run the clustering again to sort the “other” group."), status_code=422)
@@ -459,7 +479,7 @@ def split(session: Session, workshop: Workshop, theme: Theme) -> list[Theme]:
         result = clustering.cluster_comments(
             [clustering.Comment(str(i.id), i.text, str(i.stakeholder_group)) for i in rows],
             n_themes=2,
-            custom_words=city_words(session, workshop.city_id),
+            custom_words=city_words(session, scope.city.id or 0),
         )
     except clustering.ClusteringError as error:
         needed = int(error.params.get("needed", 6))
@@ -493,11 +513,11 @@ def split(session: Session, workshop: Workshop, theme: Theme) -> list[Theme]:
     session.add_all(members.values())
     session.flush()
     session.delete(theme)
-    _touch(session, workshop)
+    _touch(session)
     return new_themes
 
 
-def move(session: Session, workshop: Workshop, idea_id: int, to: Theme) -> None:
+def move(session: Session, scope: Scope, idea_id: int, to: Theme) -> None:
     """Put one comment in another theme by hand; a re-run keeps it there."""
     member = session.get(ThemeMember, (to.run_id, idea_id))
     if member is None:
@@ -505,10 +525,10 @@ def move(session: Session, workshop: Workshop, idea_id: int, to: Theme) -> None:
     member.theme_id = to.id or 0
     member.manual = True
     session.add(member)
-    _touch(session, workshop)
+    _touch(session)
 
 
-def promote(session: Session, workshop: Workshop, theme: Theme, actor: StaffAccount) -> Proposal:
+def promote(session: Session, scope: Scope, theme: Theme, actor: StaffAccount) -> Proposal:
     """A proposal from a theme, with the theme's comments as its evidence (once per theme)."""
     if theme.is_other:
         raise UserError(_("The “other” group cannot become a proposal."), status_code=422)
@@ -535,8 +555,8 @@ def promote(session: Session, workshop: Workshop, theme: Theme, actor: StaffAcco
         ]
     )
     proposal = Proposal(
-        city_id=workshop.city_id,
-        workshop_id=workshop.id,
+        city_id=scope.city.id or 0,
+        workshop_id=scope.workshop.id if scope.workshop else None,
         source_theme_id=theme.id,
         title=theme.label[:200],
         description=description,
@@ -545,7 +565,8 @@ def promote(session: Session, workshop: Workshop, theme: Theme, actor: StaffAcco
     )
     session.add(proposal)
     session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.VOTE, proposal.id)
+    if scope.workshop is not None:
+        live.emit(session, scope.workshop.id or 0, live.Kind.VOTE, proposal.id)
     return proposal
 
 

@@ -186,3 +186,40 @@ def test_another_facilitator_cannot_touch_the_board(client: TestClient, db: Sess
         assert client.get(f"/staff/workshops/{workshop.id}/themes").status_code == 403
         assert post(client, f"/staff/workshops/{workshop.id}/themes/runs").status_code == 403
     assert db.exec(select(ThemeRun)).first() is None
+
+
+def test_a_planner_finds_themes_across_the_city_board(client: TestClient, db: Session) -> None:
+    """Comments of two workshops of one city are clustered together; another city's are not."""
+    first = factories.workshop(db)
+    second = factories.workshop(db)
+    elsewhere = factories.workshop(db, city_slug="nan")
+    for workshop, topics in ((first, (FLOOD, GARBAGE)), (second, (LIGHT, FLOOD[:4]))):
+        for topic in topics:
+            for i, text in enumerate(topic):
+                factories.idea(db, workshop=workshop, text=text, group=GROUPS[i % 3])
+    factories.idea(db, workshop=elsewhere, text="ความเห็นจากเมืองอื่น")
+    login(client, factories.account(db, role=Role.planner))
+    base = "/staff/cities/khon-kaen/themes"
+    assert client.get(base).status_code == 200
+    assert post(client, f"{base}/runs").status_code == 303
+    run = db.exec(select(ThemeRun).where(ThemeRun.workshop_id.is_(None))).one()  # type: ignore[union-attr]
+    assert (run.status, run.comment_count) == ("done", 34)
+    themes = [t for t in _themes_of_run(db, run) if not t.is_other]
+    assert len(themes) >= 3
+    assert post(client, f"{base}/{themes[0].id}/promote").status_code == 303
+    proposal = db.exec(select(Proposal)).one()
+    assert (proposal.workshop_id, proposal.city_id) == (None, first.city_id)
+    # A workshop's board does not see the city board's themes.
+    facilitator = factories.account(db)
+    first_with_team = factories.workshop(db, facilitators=[facilitator])
+    login(client, facilitator)
+    response = post(
+        client,
+        f"/staff/workshops/{first_with_team.id}/themes/{themes[0].id}/rename",
+        {"label": "x"},
+    )
+    assert response.status_code == 404
+
+
+def _themes_of_run(db: Session, run: ThemeRun) -> list[Theme]:
+    return list(db.exec(select(Theme).where(Theme.run_id == run.id).order_by(Theme.position)).all())
