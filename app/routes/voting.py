@@ -209,9 +209,10 @@ def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> R
             error=error.message,
             status_code=error.status_code,
         )
+    round_id = voter.vote_round.id  # read before the commit expires it (no extra query)
     session.commit()
     receipts = dict(request.session.get(RECEIPTS_KEY, {}))
-    receipts[str(voter.vote_round.id)] = receipt
+    receipts[str(round_id)] = receipt
     request.session[RECEIPTS_KEY] = receipts
     return RedirectResponse(f"{voter.base}/done", status_code=303)
 
