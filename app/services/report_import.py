@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app import labels
 from app.domain import monitoring as rules
@@ -241,8 +241,3 @@ def import_reports(
     session.delete(upload)
     session.flush()
     return len(result.rows)
-
-
-def old_uploads(session: Session, city: City) -> list[SheetUpload]:
-    query = select(SheetUpload).where(SheetUpload.city_id == city.id).order_by(col(SheetUpload.id))
-    return list(session.exec(query).all())

@@ -605,10 +605,3 @@ def set_city_words(session: Session, city: City, text: str) -> list[str]:
     session.add_all(CityWord(city_id=city.id or 0, word=w) for w in words)
     session.flush()
     return words
-
-
-def counts(session: Session, run: ThemeRun) -> dict[str, Any]:
-    total = session.exec(
-        select(func.count()).select_from(ThemeMember).where(ThemeMember.run_id == run.id)
-    ).one()
-    return {"comments": int(total)}

@@ -40,7 +40,6 @@ from app.models import (
     City,
     Participant,
     Proposal,
-    ProposalStatus,
     RoundProposal,
     RoundStatus,
     RoundVoter,
@@ -774,13 +773,6 @@ def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
         "ballots": len(ballots),
     }
     return ballot_files.ballots_csv(ballots), ballot_files.round_json(rules, titles, extra)
-
-
-def agreed_status(session: Session, proposal_ids: Sequence[int]) -> set[int]:
-    query = select(Proposal.id).where(
-        col(Proposal.id).in_(proposal_ids), Proposal.status == ProposalStatus.agreed
-    )
-    return {pid for pid in session.exec(query).all() if pid is not None}
 
 
 # --- who may run a round ----------------------------------------------------------------------
