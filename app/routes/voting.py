@@ -142,11 +142,12 @@ def _ballot_page(
 
 def _review(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
     entries = voting.ballot_entries(session, voter.vote_round)
+    rules = voting.rules_of(session, voter.vote_round)
     marks: dict[int, int] | None = None
     try:
-        marks = _parse_marks(form, [e.proposal.id or 0 for e in entries], voter.vote_round.method)
+        marks = _parse_marks(form, rules.proposal_ids, voter.vote_round.method)
         voting.ensure_can_vote(voter.vote_round, voter.group)
-        voting.check_ballot(voter.vote_round, voting.rules_of(session, voter.vote_round), marks)
+        voting.check_ballot(rules, marks)
     except UserError as error:
         return _ballot_page(
             request,
@@ -156,13 +157,9 @@ def _review(request: Request, session: Session, voter: Voter, form: FormData) ->
             error=error.message,
             status_code=error.status_code,
         )
-    chosen = sorted(
-        (e for e in entries if marks.get(e.proposal.id or 0)),
-        key=lambda e: (
-            voter.vote_round.method == VoteMethod.ranked and marks[e.proposal.id or 0],
-            0,
-        ),
-    )
+    chosen = [e for e in entries if marks.get(e.proposal.id or 0)]
+    if voter.vote_round.method == VoteMethod.ranked:  # in the voter's order, first choice first
+        chosen.sort(key=lambda e: marks[e.proposal.id or 0])
     return _ballot_page(
         request,
         session,

@@ -298,21 +298,31 @@ def record_value(
     publish: bool,
 ) -> IndicatorValue:
     """One value per indicator and period; recording again corrects it."""
-    if period.end > date.today() and period.start > date.today():
+    if period.start > date.today():
         raise UserError(_("This period has not started yet."), status_code=422)
-    existing = session.exec(
+    row = _put_value(session, indicator.id or 0, period.key, value, actor, publish=publish)
+    session.flush()
+    return row
+
+
+def _put_value(
+    session: Session,
+    indicator_id: int,
+    period_key: str,
+    value: float,
+    actor: StaffAccount,
+    *,
+    publish: bool,
+) -> IndicatorValue:
+    row = session.exec(
         select(IndicatorValue).where(
-            IndicatorValue.indicator_id == indicator.id, IndicatorValue.period_key == period.key
+            IndicatorValue.indicator_id == indicator_id, IndicatorValue.period_key == period_key
         )
-    ).first()
-    row = existing or IndicatorValue(
-        indicator_id=indicator.id or 0, period_key=period.key, value=value
-    )
+    ).first() or IndicatorValue(indicator_id=indicator_id, period_key=period_key, value=value)
     row.value = value
     row.published = publish
     row.recorded_by_id = actor.id
     session.add(row)
-    session.flush()
     return row
 
 
@@ -414,18 +424,7 @@ def file_report(
     session.flush()
     published = report.state == ReportState.published
     for indicator_id, value in fields.indicator_values.items():
-        row = session.exec(
-            select(IndicatorValue).where(
-                IndicatorValue.indicator_id == indicator_id,
-                IndicatorValue.period_key == fields.period.key,
-            )
-        ).first() or IndicatorValue(
-            indicator_id=indicator_id, period_key=fields.period.key, value=value
-        )
-        row.value = value
-        row.published = published
-        row.recorded_by_id = actor.id
-        session.add(row)
+        _put_value(session, indicator_id, fields.period.key, value, actor, publish=published)
     for media_type, safe_name, data in checked:
         session.add(
             EvidenceFile(
@@ -782,12 +781,14 @@ def programme_dashboard(
     )
     indicator_rows = _indicator_rows(session, shared, include_unpublished, today)
     by_city_key = {(r.indicator.city_id, r.indicator.library_key): r for r in indicator_rows}
-    item_ids_by_city = {cid: {i.id for i in items} for cid, items in items_by_city.items()}
+    reports_by_item: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for report in reports:
+        reports_by_item[report[0]].append(report)
     columns = []
     for city in cities:
         items = items_by_city.get(city.id or 0, [])
-        mine = item_ids_by_city.get(city.id or 0, set())
-        rows = _item_rows(session, items, [r for r in reports if r[0] in mine], today)
+        mine = [r for item in items for r in reports_by_item.get(item.id or 0, [])]
+        rows = _item_rows(session, items, mine, today)
         snapshots = _snapshots(rows)
         planned, spent = rules.budget_totals(snapshots)
         columns.append(

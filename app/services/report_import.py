@@ -38,18 +38,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _text(value: str) -> str:
-    return value
-
-
 def field_specs() -> list[sheet_import.FieldSpec]:
     return [
-        sheet_import.FieldSpec("item", True, _text),
+        sheet_import.FieldSpec("item", True, str),
         sheet_import.FieldSpec("period", True, rules.parse_period),
         sheet_import.FieldSpec("status", True, rules.parse_status),
         sheet_import.FieldSpec("percent", False, rules.parse_percent),
         sheet_import.FieldSpec("budget_spent", False, rules.parse_money),
-        sheet_import.FieldSpec("narrative", False, _text),
+        sheet_import.FieldSpec("narrative", False, str),
     ]
 
 

@@ -437,17 +437,12 @@ def _receipt_hash(secret_key: str, receipt: str) -> str:
     return keyed_hash(secret_key, "receipt-lookup", normalize_code(receipt))
 
 
-def check_ballot(
-    vote_round: VoteRound, rules: RoundRules, marks: Mapping[int, int]
-) -> dict[int, int]:
+def check_ballot(rules: RoundRules, marks: Mapping[int, int]) -> dict[int, int]:
+    """The ballot's marks (zeros dropped), or a UserError saying what breaks the rules."""
     try:
-        return dict(validate_marks(rules, marks))
+        return validate_ballot(rules, marks)
     except BallotError as error:
         raise UserError(_ballot_message(error), status_code=422) from error
-
-
-def validate_marks(rules: RoundRules, marks: Mapping[int, int]) -> Mapping[int, int]:
-    return validate_ballot(rules, {pid: v for pid, v in marks.items() if v})
 
 
 def ensure_can_vote(vote_round: VoteRound, group: str) -> None:
@@ -480,7 +475,7 @@ def cast_ballot(
     """
     settle(session, vote_round)
     ensure_can_vote(vote_round, group)
-    values = check_ballot(vote_round, rules or rules_of(session, vote_round), marks)
+    values = check_ballot(rules or rules_of(session, vote_round), marks)
     if session.get_bind().dialect.name == "postgresql":
         # A shared lock on the round row: ballots go in side by side, but a close waits for
         # them, and a ballot that waited for a close sees it closed. (SQLite's BEGIN
