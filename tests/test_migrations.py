@@ -14,7 +14,6 @@ from app.db import make_engine
 from app.models import City
 from tests.databases import alembic_config, scratch_database
 
-
 ALL_GROUPS = ["resident", "public_agency", "business", "civil_society", "academia"]
 
 
