@@ -12,9 +12,9 @@ from app import labels
 from app.db import SessionDep
 from app.deps import OptionalUser
 from app.domain import charts
+from app.domain.errors import NotFound
 from app.domain.export import to_csv
 from app.domain.indicator_library import LIBRARY
-from app.errors import NotFound
 from app.i18n import format_number
 from app.i18n import gettext as _
 from app.models import City, ItemStatus, StaffAccount

@@ -15,8 +15,8 @@ from app.db import SessionDep
 from app.deps import AnyStaff, OptionalUser, Planner
 from app.domain import monitoring as rules
 from app.domain import sheet_import
+from app.domain.errors import NotFound, UserError
 from app.domain.indicator_library import LIBRARY
-from app.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, ItemStatus, PlanItem, Role, StaffAccount
 from app.services import cities as city_service

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.db import SessionDep
 from app.deps import AnyStaff, FacilitatedWorkshop, Facilitator, FormFields, Planner
 from app.domain.code_cards import CardText, code_cards_pdf
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, StaffAccount, VoteMethod, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import FacilitatedWorkshop, Facilitator, Planner
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, RunStatus, StaffAccount, ThemeRun
 from app.services import cities as city_service

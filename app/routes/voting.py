@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode
-from app.errors import Conflict, NotFound, UserError
+from app.domain.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteMethod, VoteRound, Workshop
 from app.services import voting

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select
 
 from app.domain import clustering
-from app.errors import Conflict, NotFound, UserError
+from app.domain.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
