@@ -33,7 +33,8 @@ from common import GROUPS, free_port, start_server, wait_until_up
 from sqlmodel import Session, func, select
 
 from app.db import make_engine
-from app.models import Ballot, RoundStatus, RoundVoter, VoteMethod, VoteRound
+from app.domain.voting import Method
+from app.models import Ballot, RoundStatus, RoundVoter, VoteRound
 from app.services import workshops as workshop_service
 from tests import factories
 from tests.databases import migrate, reset_database
@@ -64,7 +65,7 @@ def seed(url: str) -> tuple[str, int, list[int]]:
             session,
             workshop=workshop,
             proposals=proposals,
-            method=VoteMethod.dot,
+            method=Method.dot,
             status=RoundStatus.open,
             dots_per_voter=5,
             max_dots_per_proposal=3,

@@ -15,9 +15,10 @@ from app.domain import charts
 from app.domain.errors import NotFound
 from app.domain.export import to_csv
 from app.domain.indicator_library import LIBRARY
+from app.domain.monitoring import ItemStatus
 from app.i18n import format_number
 from app.i18n import gettext as _
-from app.models import City, ItemStatus, StaffAccount
+from app.models import City, StaffAccount
 from app.services import cities as city_service
 from app.services import monitoring as service
 from app.templating import render

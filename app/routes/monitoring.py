@@ -17,8 +17,9 @@ from app.domain import monitoring as rules
 from app.domain import sheet_import
 from app.domain.errors import NotFound, UserError
 from app.domain.indicator_library import LIBRARY
+from app.domain.monitoring import ItemStatus
 from app.i18n import gettext as _
-from app.models import City, ItemStatus, PlanItem, Role, StaffAccount
+from app.models import City, PlanItem, Role, StaffAccount
 from app.services import cities as city_service
 from app.services import monitoring as service
 from app.services import report_import

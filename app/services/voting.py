@@ -45,7 +45,6 @@ from app.models import (
     RoundStatus,
     RoundVoter,
     StaffAccount,
-    VoteMethod,
     VoteRound,
     VotingCode,
     Workshop,
@@ -69,7 +68,7 @@ class RoundSettings:
     """What a facilitator or planner chose on the round form (already parsed, not yet checked)."""
 
     question: str
-    method: VoteMethod
+    method: Method
     proposal_ids: list[int]
     eligible_groups: list[str] = field(default_factory=lambda: list(GROUP_VALUES))
     dots_per_voter: int | None = None
