@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 
 async def upload_form(request: Request) -> AsyncIterator[FormData]:
-    """The posted form with its files (app.main.BodyLimit has capped its size); the spooled
+    """The posted form with its files (app.middleware.BodyLimit has capped its size); the spooled
     files are closed when the request is done."""
     form = await request.form(max_files=10, max_fields=200)
     try:

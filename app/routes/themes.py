@@ -211,5 +211,7 @@ def make_router(prefix: str, dependency: Callable[..., Board]) -> APIRouter:
     return router
 
 
-workshop_router = make_router("/staff/workshops/{workshop_id}/themes", workshop_board)
-city_router = make_router("/staff/cities/{slug}/themes", city_board)
+# One board, two places: a workshop's and a city's.
+router = APIRouter()
+router.include_router(make_router("/staff/workshops/{workshop_id}/themes", workshop_board))
+router.include_router(make_router("/staff/cities/{slug}/themes", city_board))
