@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
-from app.errors import Forbidden, JoinRequired, LoginRequired, NotFound
+from app.domain.errors import Forbidden, JoinRequired, LoginRequired, NotFound
 from app.i18n import gettext as _
 from app.models import Participant, Role, StaffAccount, Workshop
 from app.services import workshops as workshop_service

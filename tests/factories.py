@@ -10,13 +10,14 @@ from itertools import count
 
 from sqlmodel import Session, select
 
+from app.domain.monitoring import ItemStatus
+from app.domain.voting import Method
 from app.models import (
     Agency,
     Channel,
     City,
     Idea,
     Indicator,
-    ItemStatus,
     Participant,
     Plan,
     PlanItem,
@@ -27,7 +28,6 @@ from app.models import (
     RoundStatus,
     StaffAccount,
     StakeholderGroup,
-    VoteMethod,
     VoteRound,
     Workshop,
     WorkshopFacilitator,
@@ -169,7 +169,7 @@ def vote_round(
     workshop: Workshop | None = None,
     city_slug: str = "khon-kaen",
     proposals: Sequence[Proposal] = (),
-    method: VoteMethod = VoteMethod.approval,
+    method: Method = Method.approval,
     status: RoundStatus = RoundStatus.draft,
     costs: Sequence[int] = (),
     **limits: object,

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.db import SessionDep
-from app.errors import NotFound
+from app.domain.errors import NotFound
 from app.i18n import gettext as _
 from app.models import CityPublic
 from app.services import cities as city_service

@@ -12,12 +12,13 @@ from app import labels
 from app.db import SessionDep
 from app.deps import OptionalUser
 from app.domain import charts
+from app.domain.errors import NotFound
 from app.domain.export import to_csv
 from app.domain.indicator_library import LIBRARY
-from app.errors import NotFound
+from app.domain.monitoring import ItemStatus
 from app.i18n import format_number
 from app.i18n import gettext as _
-from app.models import City, ItemStatus, StaffAccount
+from app.models import City, StaffAccount
 from app.services import cities as city_service
 from app.services import monitoring as service
 from app.templating import render

@@ -15,10 +15,11 @@ from app.db import SessionDep
 from app.deps import AnyStaff, OptionalUser, Planner
 from app.domain import monitoring as rules
 from app.domain import sheet_import
+from app.domain.errors import NotFound, UserError
 from app.domain.indicator_library import LIBRARY
-from app.errors import NotFound, UserError
+from app.domain.monitoring import ItemStatus
 from app.i18n import gettext as _
-from app.models import City, ItemStatus, PlanItem, Role, StaffAccount
+from app.models import City, PlanItem, Role, StaffAccount
 from app.services import cities as city_service
 from app.services import monitoring as service
 from app.services import report_import
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 
 
 async def upload_form(request: Request) -> AsyncIterator[FormData]:
-    """The posted form with its files (app.main.BodyLimit has capped its size); the spooled
+    """The posted form with its files (app.middleware.BodyLimit has capped its size); the spooled
     files are closed when the request is done."""
     form = await request.form(max_files=10, max_fields=200)
     try:

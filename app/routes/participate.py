@@ -18,7 +18,7 @@ from app.deps import (
     is_htmx,
     remember_participant,
 )
-from app.errors import UserError
+from app.domain.errors import UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, Workshop, utcnow
 from app.services import ideas as idea_service

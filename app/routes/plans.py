@@ -5,8 +5,8 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import Planner
+from app.domain.errors import NotFound
 from app.domain.export import to_csv
-from app.errors import NotFound
 from app.i18n import gettext as _
 from app.models import City
 from app.services import cities as city_service

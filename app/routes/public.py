@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.errors import NotFound
+from app.domain.errors import NotFound
 from app.i18n import gettext as _
 from app.services import cities as city_service
 from app.services import plans as plan_service

@@ -15,9 +15,10 @@ from starlette.responses import Response
 from app.db import SessionDep
 from app.deps import AnyStaff, FacilitatedWorkshop, Facilitator, FormFields, Planner
 from app.domain.code_cards import CardText, code_cards_pdf
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
+from app.domain.voting import Method
 from app.i18n import gettext as _
-from app.models import City, StaffAccount, VoteMethod, VoteRound, Workshop
+from app.models import City, StaffAccount, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
 from app.services import cities as city_service
 from app.services import voting
@@ -78,7 +79,7 @@ def _time_field(form: FormData, name: str) -> datetime | None:
 
 def _settings(form: FormData) -> voting.RoundSettings:
     method_raw = str(form.get("method") or "")
-    if method_raw not in {m.value for m in VoteMethod}:
+    if method_raw not in {m.value for m in Method}:
         raise UserError(_("Choose how people vote."), status_code=422)
     proposal_ids: list[int] = []
     for raw in form.getlist("proposal"):
@@ -88,14 +89,14 @@ def _settings(form: FormData) -> voting.RoundSettings:
             )
         proposal_ids.append(int(str(raw)))
     costs: dict[int, int] = {}
-    if method_raw == VoteMethod.budget:
+    if method_raw == Method.budget:
         for pid in proposal_ids:
             cost = _int_field(form, f"cost-{pid}", _("Cost"))
             if cost is not None:
                 costs[pid] = cost
     return voting.RoundSettings(
         question=str(form.get("question") or ""),
-        method=VoteMethod(method_raw),
+        method=Method(method_raw),
         proposal_ids=proposal_ids,
         eligible_groups=[str(g) for g in form.getlist("group")],
         dots_per_voter=_int_field(form, "dots_per_voter", _("Dots per voter")),
@@ -154,7 +155,7 @@ def _new_form(
         "chosen": chosen or {p.id or 0 for p in candidates if p.status == "open"},
         "groups": groups,
         "costs": costs,
-        "methods": list(VoteMethod),
+        "methods": list(Method),
         "error": error,
         "action": f"/staff/workshops/{workshop.id}/rounds"
         if workshop

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import FacilitatedWorkshop, Facilitator, Planner
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, RunStatus, StaffAccount, ThemeRun
 from app.services import cities as city_service
@@ -211,5 +211,7 @@ def make_router(prefix: str, dependency: Callable[..., Board]) -> APIRouter:
     return router
 
 
-workshop_router = make_router("/staff/workshops/{workshop_id}/themes", workshop_board)
-city_router = make_router("/staff/cities/{slug}/themes", city_board)
+# One board, two places: a workshop's and a city's.
+router = APIRouter()
+router.include_router(make_router("/staff/workshops/{workshop_id}/themes", workshop_board))
+router.include_router(make_router("/staff/cities/{slug}/themes", city_board))

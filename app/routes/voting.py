@@ -14,9 +14,10 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode
-from app.errors import Conflict, NotFound, UserError
+from app.domain.errors import Conflict, NotFound, UserError
+from app.domain.voting import Method
 from app.i18n import gettext as _
-from app.models import City, Participant, RoundStatus, VoteMethod, VoteRound, Workshop
+from app.models import City, Participant, RoundStatus, VoteRound, Workshop
 from app.services import voting
 from app.templating import render
 
@@ -85,7 +86,7 @@ def _parse_marks(form: FormData, proposal_ids: Sequence[int], method: str) -> di
         raise UserError(
             _("Your ballot names a proposal that is not on this ballot."), status_code=422
         )
-    if method == VoteMethod.single:
+    if method == Method.single:
         choice = str(form.get("choice") or "").strip()
         if not choice:
             return {}
@@ -158,7 +159,7 @@ def _review(request: Request, session: Session, voter: Voter, form: FormData) ->
             status_code=error.status_code,
         )
     chosen = [e for e in entries if marks.get(e.proposal.id or 0)]
-    if voter.vote_round.method == VoteMethod.ranked:  # in the voter's order, first choice first
+    if voter.vote_round.method == Method.ranked:  # in the voter's order, first choice first
         chosen.sort(key=lambda e: marks[e.proposal.id or 0])
     return _ballot_page(
         request,

@@ -13,8 +13,8 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import FacilitatedWorkshop, Facilitator, is_htmx
+from app.domain.errors import UserError
 from app.domain.export import to_csv
-from app.errors import UserError
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
 from app.services import cities as city_service

@@ -15,18 +15,17 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain import monitoring as rules
+from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.evidence import EvidenceError, check_evidence
 from app.domain.indicator_library import BY_KEY as LIBRARY
-from app.errors import Conflict, Forbidden, NotFound, UserError
+from app.domain.monitoring import Direction, ItemStatus
 from app.i18n import gettext as _
 from app.models import (
     Agency,
     City,
-    Direction,
     EvidenceFile,
     Indicator,
     IndicatorValue,
-    ItemStatus,
     Plan,
     PlanItem,
     ProgressReport,

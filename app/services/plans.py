@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session, col, func, select
 
-from app.errors import Conflict, NotFound, UserError
+from app.domain.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
     City,

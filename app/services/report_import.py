@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app import labels
 from app.domain import monitoring as rules
 from app.domain import sheet_import
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, PlanItem, SheetUpload, StaffAccount
 from app.services import monitoring as service

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import ballot_files
+from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.voting import (
     RULES,
     BallotError,
@@ -32,7 +33,6 @@ from app.domain.voting import (
 from app.domain.voting import (
     Ballot as DomainBallot,
 )
-from app.errors import Conflict, Forbidden, NotFound, UserError
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
@@ -40,11 +40,11 @@ from app.models import (
     City,
     Participant,
     Proposal,
+    Role,
     RoundProposal,
     RoundStatus,
     RoundVoter,
     StaffAccount,
-    VoteMethod,
     VoteRound,
     VotingCode,
     Workshop,
@@ -53,7 +53,7 @@ from app.models import (
 from app.models.workshop import GROUP_VALUES
 from app.security import keyed_hash
 from app.services import live
-from app.services.workshops import ensure_open
+from app.services.workshops import can_facilitate, ensure_open
 
 # Codes and receipts: no 0/O, 1/I/L, so they survive being read aloud and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -68,7 +68,7 @@ class RoundSettings:
     """What a facilitator or planner chose on the round form (already parsed, not yet checked)."""
 
     question: str
-    method: VoteMethod
+    method: Method
     proposal_ids: list[int]
     eligible_groups: list[str] = field(default_factory=lambda: list(GROUP_VALUES))
     dots_per_voter: int | None = None
@@ -776,9 +776,6 @@ def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
 def can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> bool:
     """A workshop's round: its facilitators. A city board's round: planners (of that city,
     if the planner belongs to one). Admins: every round."""
-    from app.models import Role
-    from app.services.workshops import can_facilitate
-
     if user.role == Role.admin:
         return True
     workshop = _workshop(session, vote_round)

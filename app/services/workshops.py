@@ -11,8 +11,8 @@ from sqlmodel import Session, col, func, select
 
 from app.domain import agenda, join_codes
 from app.domain import timer as timer_rules
+from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.text import TextProblem, clean_user_text
-from app.errors import Conflict, Forbidden, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
     AgeBand,

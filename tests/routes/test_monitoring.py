@@ -10,13 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.domain import monitoring as rules
 from app.models import (
     Agency,
     EvidenceFile,
     Indicator,
     IndicatorValue,
-    ItemStatus,
     PlanItem,
     ProgressReport,
     Role,
@@ -49,10 +47,6 @@ def _report(client: TestClient, item: PlanItem, data: dict[str, str], files=None
         data={"csrf_token": csrf(client), **data},
         files=files or [],
     )
-
-
-def test_models_and_domain_agree_on_statuses() -> None:
-    assert [s.value for s in ItemStatus] == [s.value for s in rules.ItemStatus]
 
 
 def test_agency_reports_with_a_photo_and_a_planner_publishes(

@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.domain import ballot_files
+from app.domain.voting import Method
 from app.models import (
     Ballot,
     Proposal,
     Role,
     RoundStatus,
     RoundVoter,
-    VoteMethod,
     VoteRound,
     VotingCode,
 )
@@ -159,7 +159,7 @@ def test_a_round_cannot_hold_proposals_of_another_workshop(client: TestClient, d
 
 def test_dot_ballot_from_review_to_receipt(client: TestClient, db: Session) -> None:
     workshop, (a, b, _c), vote_round = _open_workshop_round(
-        db, method=VoteMethod.dot, dots_per_voter=5, max_dots_per_proposal=3
+        db, method=Method.dot, dots_per_voter=5, max_dots_per_proposal=3
     )
     join(client, workshop, group="business")
     base = f"/w/{workshop.join_code}/vote"
@@ -217,7 +217,7 @@ def test_bad_ballots_are_refused_with_a_message_and_nothing_stored(
 ) -> None:
     costs = [60, 50, 40] if method == "budget" else []
     workshop, proposals, vote_round = _open_workshop_round(
-        db, method=VoteMethod(method), costs=costs, **limits
+        db, method=Method(method), costs=costs, **limits
     )
     join(client, workshop)
     fields = {f"p{p.id}": str(m) for p, m in zip(proposals, marks, strict=True) if m != 0}
@@ -230,7 +230,7 @@ def test_bad_ballots_are_refused_with_a_message_and_nothing_stored(
 
 
 def test_single_choice_and_unknown_proposal(client: TestClient, db: Session) -> None:
-    workshop, (a, _b, _c), vote_round = _open_workshop_round(db, method=VoteMethod.single)
+    workshop, (a, _b, _c), vote_round = _open_workshop_round(db, method=Method.single)
     join(client, workshop)
     base = f"/w/{workshop.join_code}/vote"
     other = factories.proposal(db, workshop=workshop, title="ไม่ได้อยู่ในบัตร")
@@ -341,7 +341,7 @@ def test_results_are_hidden_until_close_unless_revealed(client: TestClient, db: 
 def test_results_page_shows_every_rule_groups_consensus_and_tie_rule(
     client: TestClient, db: Session
 ) -> None:
-    workshop, (a, b, c), vote_round = _open_workshop_round(db, method=VoteMethod.ranked)
+    workshop, (a, b, c), vote_round = _open_workshop_round(db, method=Method.ranked)
     assert c.id
     for group, order in (("resident", (a, b)), ("business", (b, a)), ("academia", (a, c))):
         with TestClient(client.app, follow_redirects=False) as phone:  # type: ignore[arg-type]
@@ -373,7 +373,7 @@ def test_exported_files_recount_to_the_frozen_result(client: TestClient, db: Ses
         db,
         workshop=workshop,
         proposals=proposals,
-        method=VoteMethod.budget,
+        method=Method.budget,
         budget=100,
         costs=[60, 50, 40],
         status=RoundStatus.open,
