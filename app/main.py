@@ -25,6 +25,7 @@ from app.routes import (
     api,
     auth,
     dashboards,
+    forms,
     health,
     monitoring,
     participate,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     errors.install(app)
+    forms.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         health,

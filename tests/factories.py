@@ -58,13 +58,16 @@ def account(
     email: str | None = None,
     password: str = PASSWORD,
     is_active: bool = True,
+    city_slug: str | None = None,
 ) -> StaffAccount:
+    """A staff account; city_slug limits a planner to that city (none: every city)."""
     row = StaffAccount(
         email=email or f"{role.value}-{next(_seq)}@example.test",
         display_name=f"Test {role.value}",
         password_hash=_hash(password),
         role=role,
         is_active=is_active,
+        city_id=city(session, city_slug).id if city_slug else None,
     )
     session.add(row)
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it

@@ -13,12 +13,13 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode
+from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode, secret_key
 from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.voting import Method
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteRound, Workshop
-from app.services import voting
+from app.routes.forms import refused_form
+from app.services import access, voting
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,10 +40,6 @@ class Voter:
     participant: Participant | None = None
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.settings.secret_key)
-
-
 def _workshop_voter(
     request: Request, session: Session, workshop: Workshop, participant: Participant
 ) -> Voter:
@@ -51,7 +48,7 @@ def _workshop_voter(
         raise Conflict(_("No vote is open in this workshop right now."))
     return Voter(
         vote_round=vote_round,
-        voter_key=voting.participant_voter_key(_secret(request), vote_round, participant),
+        voter_key=voting.participant_voter_key(secret_key(request), vote_round, participant),
         group=participant.stakeholder_group,
         base=f"/w/{workshop.join_code}/vote",
         back_url=f"/w/{workshop.join_code}",
@@ -70,7 +67,7 @@ def _code_voter(request: Request, session: Session, round_id: int) -> Voter | No
     city = session.get(City, vote_round.city_id)
     return Voter(
         vote_round=vote_round,
-        voter_key=voting.code_voter_key(_secret(request), vote_round, claim["code"]),
+        voter_key=voting.code_voter_key(secret_key(request), vote_round, claim["code"]),
         group=claim["group"],
         base=f"/v/{round_id}",
         back_url=f"/cities/{city.slug}" if city else "/",
@@ -145,19 +142,12 @@ def _review(request: Request, session: Session, voter: Voter, form: FormData) ->
     entries = voting.ballot_entries(session, voter.vote_round)
     rules = voting.rules_of(session, voter.vote_round)
     marks: dict[int, int] | None = None
-    try:
+    with refused_form(
+        session, lambda e: _ballot_page(request, session, voter, marks=marks, error=e.message)
+    ):
         marks = _parse_marks(form, rules.proposal_ids, voter.vote_round.method)
         voting.ensure_can_vote(voter.vote_round, voter.group)
         voting.check_ballot(rules, marks)
-    except UserError as error:
-        return _ballot_page(
-            request,
-            session,
-            voter,
-            marks=marks,
-            error=error.message,
-            status_code=error.status_code,
-        )
     chosen = [e for e in entries if marks.get(e.proposal.id or 0)]
     if voter.vote_round.method == Method.ranked:  # in the voter's order, first choice first
         chosen.sort(key=lambda e: marks[e.proposal.id or 0])
@@ -174,17 +164,17 @@ def _review(request: Request, session: Session, voter: Voter, form: FormData) ->
 
 def _edit(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
     entries = voting.ballot_entries(session, voter.vote_round)
-    try:
+    with refused_form(session, lambda e: _ballot_page(request, session, voter, error=e.message)):
         marks = _parse_marks(form, [e.proposal.id or 0 for e in entries], voter.vote_round.method)
-    except UserError as error:
-        return _ballot_page(request, session, voter, error=error.message, status_code=422)
     return _ballot_page(request, session, voter, marks=marks)
 
 
 def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
     rules = voting.rules_of(session, voter.vote_round)
     marks: dict[int, int] | None = None
-    try:
+    with refused_form(
+        session, lambda e: _ballot_page(request, session, voter, marks=marks, error=e.message)
+    ):
         marks = _parse_marks(form, rules.proposal_ids, voter.vote_round.method)
         receipt = voting.cast_ballot(
             session,
@@ -193,19 +183,9 @@ def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> R
             group=voter.group,
             marks=marks,
             client_key=str(form.get("client_key") or secrets.token_hex(16))[:64],
-            secret_key=_secret(request),
+            secret_key=secret_key(request),
             participant=voter.participant,
             rules=rules,
-        )
-    except UserError as error:
-        session.rollback()
-        return _ballot_page(
-            request,
-            session,
-            voter,
-            marks=marks,
-            error=error.message,
-            status_code=error.status_code,
         )
     round_id = voter.vote_round.id  # read before the commit expires it (no extra query)
     session.commit()
@@ -319,28 +299,20 @@ def online_code(
         raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
     claims = dict(request.session.get(CODES_KEY, {}))
     claim_token = claims.get(str(round_id), {}).get("claim") or secrets.token_hex(16)
-    try:
+    with refused_form(
+        session,
+        lambda e: _code_form(request, session, vote_round, code=code, group=group, error=e.message),
+    ):
         if not voting.normalize_code(code):
             raise UserError(_("Type the code printed on your card."), status_code=422)
         if not voting.accepting(vote_round):
             voting.ensure_can_vote(vote_round, group or vote_round.eligible_groups[0])
         found = voting.claim_code(
-            session, vote_round, code, claim_token, secret_key=_secret(request)
+            session, vote_round, code, claim_token, secret_key=secret_key(request)
         )
         chosen = found.stakeholder_group or group
         if chosen not in vote_round.eligible_groups:
             raise UserError(_("Choose the group you belong to."), status_code=422)
-    except UserError as error:
-        session.rollback()
-        return _code_form(
-            request,
-            session,
-            vote_round,
-            code=code,
-            group=group,
-            error=error.message,
-            status_code=error.status_code,
-        )
     session.commit()
     claims[str(round_id)] = {
         "code": voting.normalize_code(code),
@@ -386,7 +358,7 @@ def online_done(request: Request, session: SessionDep, round_id: int) -> Respons
 @router.get("/receipts")
 def receipts(request: Request, session: SessionDep, code: str = "") -> Response:
     """Anyone can check that a receipt's ballot is in a round; how it voted is never shown."""
-    found = voting.check_receipt(session, code, secret_key=_secret(request)) if code else None
+    found = voting.check_receipt(session, code, secret_key=secret_key(request)) if code else None
     context = {"code": code, "found": found, "checked": bool(code.strip())}
     return render(request, "voting/receipt.html", context, status_code=200)
 
@@ -397,7 +369,7 @@ def round_results(
 ) -> Response:
     vote_round = voting.settle(session, voting.get_round(session, round_id))
     session.commit()
-    staff = user is not None and voting.can_manage(session, user, vote_round)
+    staff = user is not None and access.can_manage_round(session, user, vote_round)
     if not voting.results_public(vote_round) and not staff:
         raise UserError(_("The results of this vote are shown when it closes."), status_code=403)
     context = results_context(session, vote_round)

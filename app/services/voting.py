@@ -40,7 +40,6 @@ from app.models import (
     City,
     Participant,
     Proposal,
-    Role,
     RoundProposal,
     RoundStatus,
     RoundVoter,
@@ -53,7 +52,7 @@ from app.models import (
 from app.models.workshop import GROUP_VALUES
 from app.security import keyed_hash
 from app.services import live
-from app.services.workshops import can_facilitate, ensure_open
+from app.services.workshops import ensure_open
 
 # Codes and receipts: no 0/O, 1/I/L, so they survive being read aloud and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -768,24 +767,3 @@ def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
         "ballots": len(ballots),
     }
     return ballot_files.ballots_csv(ballots), ballot_files.round_json(rules, titles, extra)
-
-
-# --- who may run a round ----------------------------------------------------------------------
-
-
-def can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> bool:
-    """A workshop's round: its facilitators. A city board's round: planners (of that city,
-    if the planner belongs to one). Admins: every round."""
-    if user.role == Role.admin:
-        return True
-    workshop = _workshop(session, vote_round)
-    if workshop is not None:
-        return can_facilitate(session, workshop, user)
-    return user.role == Role.planner and user.city_id in (None, vote_round.city_id)
-
-
-def ensure_can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> None:
-    if not can_manage(session, user, vote_round):
-        raise Forbidden(
-            _("You cannot run this vote. Ask the workshop's facilitators or a planner.")
-        )

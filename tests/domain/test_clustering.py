@@ -62,8 +62,8 @@ def test_a_comment_sharing_one_word_with_a_theme_goes_to_other_by_the_relative_r
         *(c for c in topic_comments() if not c.id.startswith("dogs")),
         Comment(id="footpath", text="ขอทางเท้ากว้างขึ้นหน้าตลาด"),
     ]
-    assert cluster_comments(comments).other.comment_ids == ("footpath",)
-    absolute_rule_only = cluster_comments(comments, options=Options(misfit_ratio=0.0))
+    assert cluster(comments).other.comment_ids == ("footpath",)
+    absolute_rule_only = cluster(comments, options=Options(misfit_ratio=0.0))
     assert absolute_rule_only.other.comment_ids == ()
     assert [t.size for t in absolute_rule_only.themes] == [11, 10, 10]
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
@@ -415,6 +416,30 @@ def _city_round(db: Session, **kwargs: object) -> VoteRound:
     workshop = factories.workshop(db)
     proposals = [factories.proposal(db, workshop=workshop, title=t) for t in ("สวนสาธารณะ", "ถนน")]
     return factories.vote_round(db, proposals=proposals, status=RoundStatus.open, **kwargs)
+
+
+def test_planner_of_another_city_cannot_run_a_city_round(
+    client: TestClient, app: FastAPI, db: Session
+) -> None:
+    vote_round = _city_round(db)
+    login(client, factories.account(db, role=Role.planner, city_slug="chiang-rai"))
+    refused = [
+        client.get(f"/staff/rounds/{vote_round.id}"),
+        client.get(f"/staff/rounds/{vote_round.id}/ballots.csv"),
+        post(client, f"/staff/rounds/{vote_round.id}/close"),
+        post(client, f"/staff/rounds/{vote_round.id}/codes", {"count": "3"}),
+        client.get("/staff/cities/khon-kaen/rounds"),
+        client.get("/staff/cities/khon-kaen/rounds/new"),
+        post(client, "/staff/cities/khon-kaen/rounds", {"question": "q", "method": "approval"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    db.refresh(vote_round)
+    assert vote_round.status == RoundStatus.open
+    assert _count(db, VotingCode, VotingCode.round_id == vote_round.id) == 0
+    with TestClient(app, follow_redirects=False) as own:  # the city's own planner may
+        login(own, factories.account(db, role=Role.planner, city_slug="khon-kaen"))
+        assert own.get(f"/staff/rounds/{vote_round.id}").status_code == 200
+        assert post(own, f"/staff/rounds/{vote_round.id}/close").status_code == 303
 
 
 def test_planner_creates_a_city_round_and_prints_codes(client: TestClient, db: Session) -> None:
