@@ -21,12 +21,9 @@ from app.domain.voting import (
     RULES,
     BallotError,
     Method,
+    ResultDocument,
     RoundRules,
     RulesError,
-    consensus,
-    tally,
-    tally_by_group,
-    turnout,
     validate_ballot,
 )
 from app.domain.voting import (
@@ -108,7 +105,10 @@ def _rules_message(error: RulesError) -> str:
 
 
 def rules_of(session: Session, vote_round: VoteRound) -> RoundRules:
-    rows = ballot_rows(session, vote_round)
+    return _rules(vote_round, ballot_rows(session, vote_round))
+
+
+def _rules(vote_round: VoteRound, rows: Sequence[RoundProposal]) -> RoundRules:
     return RoundRules(
         method=Method(vote_round.method),
         proposal_ids=tuple(r.proposal_id for r in rows),
@@ -250,7 +250,7 @@ def close_round(session: Session, vote_round: VoteRound) -> VoteRound:
     ballots = stored_ballots(session, vote_round)
     vote_round.ballot_count = len(ballots)
     vote_round.digest = ballot_files.ballots_digest(rules, ballots)
-    vote_round.result = result_document(rules, ballots, vote_round.eligible_groups)
+    vote_round.result = ResultDocument.count(rules, ballots, vote_round.eligible_groups).to_json()
     session.add(vote_round)
     session.flush()
     if vote_round.workshop_id is not None:
@@ -350,7 +350,10 @@ class BallotEntry:
 
 
 def ballot_entries(session: Session, vote_round: VoteRound) -> list[BallotEntry]:
-    rows = ballot_rows(session, vote_round)
+    return _entries(session, ballot_rows(session, vote_round))
+
+
+def _entries(session: Session, rows: Sequence[RoundProposal]) -> list[BallotEntry]:
     proposals = {
         p.id: p
         for p in session.exec(
@@ -437,10 +440,14 @@ def _receipt_hash(secret_key: str, receipt: str) -> str:
     return keyed_hash(secret_key, "receipt-lookup", normalize_code(receipt))
 
 
-def check_ballot(rules: RoundRules, marks: Mapping[int, int]) -> dict[int, int]:
-    """The ballot's marks (zeros dropped), or a UserError saying what breaks the rules."""
+def check_ballot(
+    session: Session, vote_round: VoteRound, group: str, marks: Mapping[int, int]
+) -> dict[int, int]:
+    """The ballot's marks (zeros dropped) if this group may vote now and the marks keep the
+    round's rules; otherwise a UserError saying why not."""
+    ensure_can_vote(vote_round, group)
     try:
-        return validate_ballot(rules, marks)
+        return validate_ballot(rules_of(session, vote_round), marks)
     except BallotError as error:
         raise UserError(_ballot_message(error), status_code=422) from error
 
@@ -466,16 +473,13 @@ def cast_ballot(
     client_key: str,
     secret_key: str,
     participant: Participant | None = None,
-    rules: RoundRules | None = None,
 ) -> str:
     """Store this voter's ballot (replacing an earlier one) and return its receipt code.
 
     Exactly one ballot per voter key results, even from two simultaneous submissions: one
     INSERT ... ON CONFLICT DO UPDATE on the unique (round, voter_key) decides atomically.
     """
-    settle(session, vote_round)
-    ensure_can_vote(vote_round, group)
-    values = check_ballot(rules or rules_of(session, vote_round), marks)
+    values = check_ballot(session, vote_round, group, marks)
     if session.get_bind().dialect.name == "postgresql":
         # A shared lock on the round row: ballots go in side by side, but a close waits for
         # them, and a ballot that waited for a close sees it closed. (SQLite's BEGIN
@@ -700,44 +704,11 @@ def claim_code(
 # --- results ----------------------------------------------------------------------------------
 
 
-def _rule_document(result: Any) -> dict[str, Any]:
-    return {
-        "ranking": [
-            {"proposal_id": item.proposal_id, "score": item.score, "rank": item.rank}
-            for item in result.ranking
-        ],
-        "winners": list(result.winners),
-    }
-
-
-def result_document(
-    rules: RoundRules, ballots: Sequence[DomainBallot], groups: Sequence[str]
-) -> dict[str, Any]:
-    """The whole result as plain JSON: what is frozen at close and what the pages show."""
-    return {
-        "method": str(rules.method),
-        "rules": {name: _rule_document(r) for name, r in tally(rules, ballots).items()},
-        "by_group": {
-            group: {name: _rule_document(r) for name, r in by_rule.items()}
-            for group, by_rule in tally_by_group(rules, ballots).items()
-        },
-        "turnout": turnout(ballots),
-        "consensus": [
-            {
-                "proposal_id": s.proposal_id,
-                "share_by_group": s.share_by_group,
-                "min_share": s.min_share,
-            }
-            for s in consensus(rules, ballots, groups)
-        ],
-    }
-
-
-def results(session: Session, vote_round: VoteRound) -> dict[str, Any]:
+def results(session: Session, vote_round: VoteRound) -> ResultDocument:
     """The frozen result of a closed round, or the live count of an open one."""
     if vote_round.status == RoundStatus.closed and vote_round.result is not None:
-        return vote_round.result
-    return result_document(
+        return ResultDocument.from_json(vote_round.result)
+    return ResultDocument.count(
         rules_of(session, vote_round),
         stored_ballots(session, vote_round),
         vote_round.eligible_groups,
@@ -750,15 +721,16 @@ def primary_rule(vote_round: VoteRound) -> str:
 
 def primary_scores(session: Session, vote_round: VoteRound) -> list[tuple[int, int | float]]:
     """(proposal id, score) by the method's first rule, best first: what the plan records."""
-    ranking = results(session, vote_round)["rules"][primary_rule(vote_round)]["ranking"]
-    return [(row["proposal_id"], row["score"]) for row in ranking]
+    ranking = results(session, vote_round).ranking(primary_rule(vote_round))
+    return [(row.proposal_id, row.score) for row in ranking]
 
 
 def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
     """The anonymized ballots CSV and the round JSON that `app.cli recount` reads."""
-    rules = rules_of(session, vote_round)
+    rows = ballot_rows(session, vote_round)
+    rules = _rules(vote_round, rows)
     ballots = stored_ballots(session, vote_round)
-    titles = {e.proposal.id or 0: e.proposal.title for e in ballot_entries(session, vote_round)}
+    titles = {e.proposal.id or 0: e.proposal.title for e in _entries(session, rows)}
     extra: dict[str, object] = {
         "round_id": vote_round.id,
         "question": vote_round.question,
