@@ -37,6 +37,7 @@ from app.routes import (
 from app.routes.streams import FragmentCache
 from app.security import csrf_protect
 from app.services.themes import ThreadRunner
+from app.settler import RoundSettler
 from app.templating import TEMPLATES_DIR
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
@@ -210,11 +211,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
     hub = LiveHub(engine)
+    settler = RoundSettler(engine)
     theme_runner = ThreadRunner(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
+        settler.start()
         # Everything imported so far (scikit-learn, Babel, the templates...) lives as long as
         # the process: keep it out of the collector's full passes, which otherwise stall a
         # request now and then for 100-200 ms (measured with bench/dashboard_load.py).
@@ -222,6 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.freeze()
         yield
         await hub.stop()
+        await settler.stop()
         theme_runner.shutdown()
         engine.dispose()
 
@@ -238,6 +242,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.hub = hub
+    app.state.settler = settler
     app.state.theme_runner = theme_runner
     app.state.fragments = FragmentCache()
 

@@ -284,10 +284,8 @@ def _code_form(
 @router.get("/v/{round_id}")
 def online_ballot(request: Request, session: SessionDep, round_id: int, code: str = "") -> Response:
     voter = _code_voter(request, session, round_id)
-    vote_round = voting.settle(session, voting.get_round(session, round_id))
-    session.commit()
     if voter is None:
-        return _code_form(request, session, vote_round, code=code)
+        return _code_form(request, session, voting.get_round(session, round_id), code=code)
     return _ballot_page(request, session, voter)
 
 
@@ -380,8 +378,7 @@ def receipts(request: Request, session: SessionDep, code: str = "") -> Response:
 def round_results(
     request: Request, session: SessionDep, round_id: int, user: OptionalUser, view: str = ""
 ) -> Response:
-    vote_round = voting.settle(session, voting.get_round(session, round_id))
-    session.commit()
+    vote_round = voting.get_round(session, round_id)
     staff = user is not None and voting.can_manage(session, user, vote_round)
     if not voting.results_public(vote_round) and not staff:
         raise UserError(_("The results of this vote are shown when it closes."), status_code=403)
@@ -409,5 +406,5 @@ def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
         "group_scores": group_scores,
         "result": document,
         "primary_rule": rule,
-        "closed": vote_round.status == RoundStatus.closed,
+        "closed": vote_round.current_status == RoundStatus.closed,
     }

@@ -237,15 +237,30 @@ def open_round(session: Session, vote_round: VoteRound) -> VoteRound:
 
 def close_round(session: Session, vote_round: VoteRound) -> VoteRound:
     """Close and freeze: the result and a SHA-256 digest of the ballots are stored for good."""
-    if vote_round.status != RoundStatus.open:
+    if vote_round.status != RoundStatus.open or not _freeze(session, vote_round, utcnow()):
         raise Conflict(_("This round is not open."))
-    # Lock the round row first, so that no ballot lands between counting and closing.
-    session.exec(
+    return vote_round
+
+
+def _freeze(session: Session, vote_round: VoteRound, closed_at: datetime) -> bool:
+    """Close an open round as of `closed_at` (its closing time if earlier) and store its
+    result; False if it was no longer open.
+
+    The conditional UPDATE decides who closes: of two processes closing one round at once,
+    exactly one changes the row (PostgreSQL re-checks the WHERE after waiting for the other's
+    row lock; SQLite's BEGIN IMMEDIATE runs them one after the other), so one result is
+    frozen. Taking the row lock first also means no ballot lands between counting and closing.
+    """
+    if vote_round.closes_at is not None:  # no ballot was taken after it
+        closed_at = min(closed_at, vote_round.closes_at)
+    won = session.exec(
         update(VoteRound)
-        .where(col(VoteRound.id) == vote_round.id)
-        .values(status=RoundStatus.closed, closed_at=utcnow())
-    )
+        .where(col(VoteRound.id) == vote_round.id, col(VoteRound.status) == RoundStatus.open)
+        .values(status=RoundStatus.closed, closed_at=closed_at)
+    ).rowcount
     session.refresh(vote_round)
+    if not won:
+        return False
     rules = rules_of(session, vote_round)
     ballots = stored_ballots(session, vote_round)
     vote_round.ballot_count = len(ballots)
@@ -255,15 +270,27 @@ def close_round(session: Session, vote_round: VoteRound) -> VoteRound:
     session.flush()
     if vote_round.workshop_id is not None:
         live.emit(session, vote_round.workshop_id, live.Kind.VOTE)
-    return vote_round
+    return True
 
 
-def settle(session: Session, vote_round: VoteRound) -> VoteRound:
-    """An online round past its closing time closes itself on the next visit."""
-    closes_at = vote_round.closes_at
-    if vote_round.status == RoundStatus.open and closes_at is not None and closes_at <= utcnow():
-        close_round(session, vote_round)
-    return vote_round
+def _due(now: datetime) -> tuple[Any, ...]:
+    return (
+        col(VoteRound.status) == RoundStatus.open,
+        col(VoteRound.closes_at).is_not(None),
+        col(VoteRound.closes_at) <= now,
+    )
+
+
+def any_due(session: Session, now: datetime) -> bool:
+    """Whether an open round's closing time has passed (a read: no lock, no write)."""
+    return session.exec(select(VoteRound.id).where(*_due(now)).limit(1)).first() is not None
+
+
+def settle_due(session: Session, now: datetime) -> list[int]:
+    """Close every open round whose closing time has passed; the ids of the rounds this call
+    closed. Safe to run in several processes at once (see _freeze)."""
+    query = select(VoteRound).where(*_due(now)).order_by(col(VoteRound.id))
+    return [r.id or 0 for r in session.exec(query).all() if _freeze(session, r, now)]
 
 
 def set_results_visible(session: Session, vote_round: VoteRound, visible: bool) -> VoteRound:
@@ -285,7 +312,7 @@ def accepting(vote_round: VoteRound, now: datetime | None = None) -> bool:
 
 
 def results_public(vote_round: VoteRound) -> bool:
-    return vote_round.status == RoundStatus.closed or vote_round.results_visible
+    return vote_round.current_status == RoundStatus.closed or vote_round.results_visible
 
 
 # --- finding rounds ---------------------------------------------------------------------------

@@ -500,16 +500,26 @@ def voting_entries(db: Session, vote_round: VoteRound) -> list[int]:
     return [e.proposal.id or 0 for e in voting.ballot_entries(db, vote_round)]
 
 
-def test_an_online_round_closes_itself_at_its_closing_time(client: TestClient, db: Session) -> None:
+def test_an_online_round_past_its_closing_time_shows_closed_before_it_is_settled(
+    client: TestClient, db: Session
+) -> None:
     from datetime import timedelta
 
     from app.models import utcnow
 
     vote_round = _city_round(db, closes_at=utcnow() - timedelta(minutes=1))
     assert "ปิดแล้ว" in client.get(f"/v/{vote_round.id}").text
+    results = client.get(f"/rounds/{vote_round.id}/results")
+    assert results.status_code == 200  # public: the vote is over
+    assert results.context["closed"] is True  # type: ignore[attr-defined]
+    assert "ปิดแล้ว" in client.get("/cities/khon-kaen").text
     db.expire_all()
-    assert db.get(VoteRound, vote_round.id).status == "closed"  # type: ignore[union-attr]
-    assert client.get(f"/rounds/{vote_round.id}/results").status_code == 200
+    assert db.get(VoteRound, vote_round.id).status == "open"  # type: ignore[union-attr]  # no GET wrote
+    with TestClient(client.app, follow_redirects=False) as voter:  # type: ignore[arg-type]
+        claimed = post(
+            voter, f"/v/{vote_round.id}/code", {"code": "AAAAA-AAAAA", "group": "resident"}
+        )
+    assert claimed.status_code == 409
 
 
 def test_workshop_rounds_do_not_take_codes(client: TestClient, db: Session) -> None:
