@@ -240,6 +240,28 @@ def test_single_choice_and_unknown_proposal(client: TestClient, db: Session) -> 
     assert [b.marks for b in _ballots(db, vote_round)] == [{str(a.id): 1}]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("other", "1", "ไม่ได้อยู่ในบัตรนี้"),  # a proposal that is not on the ballot
+        ("a", "สอง", "จำนวนเต็มที่มากกว่าศูนย์"),  # not a whole number: refused, not guessed
+        ("a", "-1", "จำนวนเต็มที่มากกว่าศูนย์"),
+    ],
+)
+def test_tampered_ballot_forms_are_refused_with_the_reason(
+    client: TestClient, db: Session, field: str, value: str, message: str
+) -> None:
+    workshop, (a, _b, _c), vote_round = _open_workshop_round(db)
+    other = factories.proposal(db, workshop=workshop, title="ไม่ได้อยู่ในบัตร")
+    join(client, workshop)
+    pid = {"a": a.id, "other": other.id}[field]
+    for url in (f"/w/{workshop.join_code}/vote/review", f"/w/{workshop.join_code}/vote"):
+        response = _cast(client, url, {f"p{a.id}": "1", f"p{pid}": value})
+        assert response.status_code == 422, (url, response.text[:300])
+        assert message in response.text
+    assert _ballots(db, vote_round) == []
+
+
 def test_changing_a_ballot_replaces_it_and_a_replay_is_harmless(
     client: TestClient, db: Session
 ) -> None:
