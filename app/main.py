@@ -42,6 +42,7 @@ from app.routes.streams import FragmentCache
 from app.security import csrf_protect
 from app.services.login_throttle import LoginThrottle
 from app.services.themes import ThreadRunner
+from app.settler import RoundSettler
 from app.templating import TEMPLATES_DIR
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
@@ -54,11 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
 
     hub = LiveHub(engine)
+    settler = RoundSettler(engine)
     theme_runner = ThreadRunner(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
+        settler.start()
         # Everything imported so far (scikit-learn, Babel, the templates...) lives as long as
         # the process: keep it out of the collector's full passes, which otherwise stall a
         # request now and then for 100-200 ms (measured with bench/dashboard_load.py).
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.freeze()
         yield
         await hub.stop()
+        await settler.stop()
         theme_runner.shutdown()
         engine.dispose()
 
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.hub = hub
+    app.state.settler = settler
     app.state.theme_runner = theme_runner
     app.state.fragments = FragmentCache()
     app.state.login_throttle = LoginThrottle(settings.login_limit_storage, settings.secret_key)

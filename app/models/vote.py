@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.domain.voting import Method
-from app.models.base import UTCDateTime, choice, created_at
+from app.models.base import UTCDateTime, choice, created_at, utcnow
 from app.models.workshop import GROUP_VALUES, StakeholderGroup
 
 
@@ -63,6 +63,18 @@ class VoteRound(SQLModel, table=True):
     result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)  # frozen tally
     created_by_id: int | None = Field(default=None, foreign_key="staff_account.id")
     created_at: datetime = created_at()
+
+    def status_at(self, now: datetime) -> RoundStatus:
+        """The status as of `now`: an online round past its closing time is closed, even in
+        the few seconds before the background settler (app.settler) freezes its result."""
+        if self.status == RoundStatus.open and self.closes_at is not None and self.closes_at <= now:
+            return RoundStatus.closed
+        return RoundStatus(self.status)
+
+    @property
+    def current_status(self) -> RoundStatus:
+        """status_at(now), for pages: they show a due round closed without writing anything."""
+        return self.status_at(utcnow())
 
 
 class RoundProposal(SQLModel, table=True):

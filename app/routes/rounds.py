@@ -242,8 +242,6 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
 
 @router.get("/rounds/{round_id}")
 def round_page(request: Request, session: SessionDep, vote_round: ManagedRound) -> Response:
-    voting.settle(session, vote_round)
-    session.commit()
     template = (
         "rounds/_turnout.html"
         if request.query_params.get("part") == "turnout"

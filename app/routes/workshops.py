@@ -79,11 +79,7 @@ def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
     """The proposals panel: proposals, the vote rounds, and the latest closed round's ranking."""
     proposals = {p.id: p for p in proposal_service.for_workshop(session, workshop)}
     closed = voting.latest_closed_round(session, workshop)
-    ranking = (
-        voting.results(session, closed)["rules"][voting.primary_rule(closed)]["ranking"]
-        if closed
-        else []
-    )
+    ranking = voting.results(session, closed).ranking(voting.primary_rule(closed)) if closed else []
     return {
         "promoted": {p.source_idea_id for p in proposals.values()},
         "proposals": list(proposals.values()),
@@ -91,9 +87,7 @@ def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
         "closed_round": closed,
         "primary_rule": voting.primary_rule(closed) if closed else "dots",
         "ranked": [
-            (row, proposals[row["proposal_id"]])
-            for row in ranking
-            if row["proposal_id"] in proposals
+            (row, proposals[row.proposal_id]) for row in ranking if row.proposal_id in proposals
         ],
     }
 
@@ -366,14 +360,14 @@ def projector_vote(
         context["ballots"] = voting.ballot_count(session, vote_round)
         if voting.results_public(vote_round):
             rule = voting.primary_rule(vote_round)
-            ranking = voting.results(session, vote_round)["rules"][rule]["ranking"][:8]
+            ranking = voting.results(session, vote_round).ranking(rule)[:8]
             titles = {
                 e.proposal.id: e.proposal.title for e in voting.ballot_entries(session, vote_round)
             }
-            top = max((row["score"] for row in ranking), default=0) or 1
+            top = max((row.score for row in ranking), default=0) or 1
             context["rule"] = rule
             context["bars"] = [
-                (titles.get(row["proposal_id"], ""), row["score"], round(100 * row["score"] / top))
+                (titles.get(row.proposal_id, ""), row.score, round(100 * row.score / top))
                 for row in ranking
             ]
     return render(request, "workshops/_projector_vote.html", context)

@@ -241,6 +241,28 @@ def test_single_choice_and_unknown_proposal(client: TestClient, db: Session) -> 
     assert [b.marks for b in _ballots(db, vote_round)] == [{str(a.id): 1}]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("other", "1", "ไม่ได้อยู่ในบัตรนี้"),  # a proposal that is not on the ballot
+        ("a", "สอง", "จำนวนเต็มที่มากกว่าศูนย์"),  # not a whole number: refused, not guessed
+        ("a", "-1", "จำนวนเต็มที่มากกว่าศูนย์"),
+    ],
+)
+def test_tampered_ballot_forms_are_refused_with_the_reason(
+    client: TestClient, db: Session, field: str, value: str, message: str
+) -> None:
+    workshop, (a, _b, _c), vote_round = _open_workshop_round(db)
+    other = factories.proposal(db, workshop=workshop, title="ไม่ได้อยู่ในบัตร")
+    join(client, workshop)
+    pid = {"a": a.id, "other": other.id}[field]
+    for url in (f"/w/{workshop.join_code}/vote/review", f"/w/{workshop.join_code}/vote"):
+        response = _cast(client, url, {f"p{a.id}": "1", f"p{pid}": value})
+        assert response.status_code == 422, (url, response.text[:300])
+        assert message in response.text
+    assert _ballots(db, vote_round) == []
+
+
 def test_changing_a_ballot_replaces_it_and_a_replay_is_harmless(
     client: TestClient, db: Session
 ) -> None:
@@ -525,16 +547,26 @@ def voting_entries(db: Session, vote_round: VoteRound) -> list[int]:
     return [e.proposal.id or 0 for e in voting.ballot_entries(db, vote_round)]
 
 
-def test_an_online_round_closes_itself_at_its_closing_time(client: TestClient, db: Session) -> None:
+def test_an_online_round_past_its_closing_time_shows_closed_before_it_is_settled(
+    client: TestClient, db: Session
+) -> None:
     from datetime import timedelta
 
     from app.models import utcnow
 
     vote_round = _city_round(db, closes_at=utcnow() - timedelta(minutes=1))
     assert "ปิดแล้ว" in client.get(f"/v/{vote_round.id}").text
+    results = client.get(f"/rounds/{vote_round.id}/results")
+    assert results.status_code == 200  # public: the vote is over
+    assert results.context["closed"] is True  # type: ignore[attr-defined]
+    assert "ปิดแล้ว" in client.get("/cities/khon-kaen").text
     db.expire_all()
-    assert db.get(VoteRound, vote_round.id).status == "closed"  # type: ignore[union-attr]
-    assert client.get(f"/rounds/{vote_round.id}/results").status_code == 200
+    assert db.get(VoteRound, vote_round.id).status == "open"  # type: ignore[union-attr]  # no GET wrote
+    with TestClient(client.app, follow_redirects=False) as voter:  # type: ignore[arg-type]
+        claimed = post(
+            voter, f"/v/{vote_round.id}/code", {"code": "AAAAA-AAAAA", "group": "resident"}
+        )
+    assert claimed.status_code == 409
 
 
 def test_workshop_rounds_do_not_take_codes(client: TestClient, db: Session) -> None:
