@@ -118,6 +118,7 @@ def rules_of(session: Session, vote_round: VoteRound) -> RoundRules:
         max_ranks=vote_round.max_ranks,
         budget=vote_round.budget,
         costs={r.proposal_id: r.cost for r in rows if r.cost is not None},
+        max_sum_cost=vote_round.budget,  # our ballots may not cost more than the budget
     )
 
 
@@ -132,6 +133,7 @@ def _settings_rules(settings: RoundSettings) -> RoundRules:
         max_ranks=settings.max_ranks if method is Method.ranked else None,
         budget=settings.budget if method is Method.budget else None,
         costs=dict(settings.costs) if method is Method.budget else {},
+        max_sum_cost=settings.budget if method is Method.budget else None,
     )
 
 
@@ -768,6 +770,31 @@ def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
         "ballots": len(ballots),
     }
     return ballot_files.ballots_csv(ballots), ballot_files.round_json(rules, titles, extra)
+
+
+def research_file(session: Session, vote_round: VoteRound, kind: str) -> str:
+    """A closed round in the research community's format: a budget round as a Pabulib
+    file (kind "pb"), a ranked round as a PrefLib file of incomplete orders ("soi")."""
+    from app.domain import election_formats
+
+    wanted = {"pb": Method.budget, "soi": Method.ranked}[kind]
+    if Method(vote_round.method) is not wanted:
+        raise NotFound(_("This kind of file is not made for this kind of vote."))
+    if vote_round.status != RoundStatus.closed:
+        raise Conflict(_("Close the vote first: the file holds its final ballots."))
+    rules = rules_of(session, vote_round)
+    ballots = stored_ballots(session, vote_round)
+    titles = {e.proposal.id or 0: e.proposal.title for e in ballot_entries(session, vote_round)}
+    if kind == "soi":
+        name = f"round-{vote_round.id}.soi"
+        return election_formats.preflib_soi(rules, ballots, titles, vote_round.question, name)
+    meta = {
+        "description": vote_round.question,
+        "country": "Thailand",
+        "instance": vote_round.id,
+        "date_end": vote_round.closed_at.date().isoformat() if vote_round.closed_at else None,
+    }
+    return election_formats.pabulib_text(rules, ballots, titles, meta)
 
 
 # --- who may run a round ----------------------------------------------------------------------
