@@ -1,38 +1,56 @@
-"""Load on a vote: N voters submit ballots at once against the running app.
+"""Load on a vote: N voters submit ballots, 50 at a time by default, against the running app.
 
 Usage:
-  .venv/bin/python bench/vote_load.py [--voters 1000] [--workers 2] [--concurrency 1000]
+  .venv/bin/python bench/vote_load.py [--voters 1000] [--workers N] [--concurrency 50]
       [--database-url URL]
 
-The app runs in its own uvicorn process(es) on loopback; without --database-url a temporary
-SQLite file is used (for PostgreSQL pass a database you can throw away: the script drops and
-recreates its public schema). Setup (not measured): one workshop with 10 proposals and an
-open dot vote (5 dots, at most 3 on one), and N phones that join it. Then, in the same run:
+The app runs in its own uvicorn process(es) on loopback (default: 1 worker on SQLite, as the
+README advises, 2 on PostgreSQL); without --database-url a temporary SQLite file is used (for
+PostgreSQL pass a database you can throw away: the script drops and recreates its public
+schema). Setup (not measured): one workshop with 10 proposals and an open dot vote (5 dots, at
+most 3 on one), and N phones that join it. Then, in the same run:
 
-1. the ceiling: the same number of concurrent requests to /healthz, a trivial endpoint of the
-   same app (same middleware, one cheap database query);
-2. the ballots: every phone posts its dot ballot, all at once (the full POST with CSRF check,
-   validation, the write and the receipt).
+1. the bare ceiling: a FastAPI app with one constant GET (bench/bare_app.py), in its own
+   process, loaded by wrk (Debian's `wrk`; without it, by this script's own client);
+2. /healthz of the app (same middleware, one cheap query), loaded the same way;
+3. the ballots: every phone posts its dot ballot (the full POST with CSRF check, validation,
+   the write and the receipt), `--concurrency` in flight.
 
-Reported: requests per second for both, the ballots' share of the ceiling, ballot latency
-percentiles, and ballots counted in the database afterwards (lost or duplicated must be 0).
-Targets (issue 4): ballots/s at least 15% of the ceiling, p99 under 250 ms, none lost.
+Reported as one table: requests per second, the share of the bare app and of /healthz,
+p50/p99 latency, server CPU per request, SQL statements per request (counted in-process on the
+same database), then ballots counted in the database afterwards (lost or duplicated must be 0).
+Targets (issues 11 and 16): ballots >= 20% of /healthz and >= 10% of the bare app, p99 under
+250 ms, at most 4 queries per ballot, none lost or duplicated.
 """
 
 import argparse
 import asyncio
 import random
 import re
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import httpx2
-from common import GROUPS, free_port, start_server, wait_until_up
+from common import (
+    GROUPS,
+    Load,
+    counting_queries,
+    cpu_seconds,
+    free_port,
+    load_from,
+    ratio_table,
+    start_bare,
+    start_server,
+    stop_process,
+    wait_until_up,
+    wrk_get,
+)
 from sqlmodel import Session, func, select
 
+from app.config import Settings
 from app.db import make_engine
+from app.main import create_app
 from app.models import Ballot, RoundStatus, RoundVoter, VoteMethod, VoteRound
 from app.services import workshops as workshop_service
 from tests import factories
@@ -40,14 +58,6 @@ from tests.databases import migrate, reset_database
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PROPOSALS = 10
-
-
-def percentiles(values: list[float]) -> str:
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return (
-        f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  "
-        f"p99 {q[98] * 1000:6.1f} ms  max {max(values) * 1000:6.1f} ms"
-    )
 
 
 def seed(url: str) -> tuple[str, int, list[int]]:
@@ -111,7 +121,8 @@ def dot_ballot(rng: random.Random, proposal_ids: list[int]) -> dict[str, str]:
     return {f"p{pid}": str(n) for pid, n in marks.items()}
 
 
-async def ceiling(base: str, requests: int, concurrency: int) -> tuple[float, list[float]]:
+async def python_get(base: str, path: str, requests: int, concurrency: int) -> Load:
+    """GET load from this script's own client, for machines without wrk."""
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     limits = httpx2.Limits(max_connections=concurrency)
@@ -120,13 +131,25 @@ async def ceiling(base: str, requests: int, concurrency: int) -> tuple[float, li
         async def one() -> None:
             async with gate:
                 started = time.perf_counter()
-                response = await client.get("/healthz")
+                response = await client.get(path)
                 latencies.append(time.perf_counter() - started)
-                assert response.status_code == 200
+                response.raise_for_status()
 
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(requests)))
-        return requests / (time.perf_counter() - started), latencies
+        return load_from(latencies, time.perf_counter() - started)
+
+
+def get_load(base: str, path: str, concurrency: int, server_pid: int) -> Load:
+    measured = wrk_get(f"{base}{path}", connections=concurrency, server_pid=server_pid)
+    if measured is not None:
+        return measured
+    asyncio.run(python_get(base, path, 200, 20))  # warm-up
+    before = cpu_seconds(server_pid)
+    load = asyncio.run(python_get(base, path, 2000, concurrency))
+    return Load(
+        load.rps, load.p50_ms, load.p99_ms, 1000 * (cpu_seconds(server_pid) - before) / 2000
+    )
 
 
 async def vote_all(
@@ -134,7 +157,7 @@ async def vote_all(
     code: str,
     proposal_ids: list[int],
     concurrency: int,
-) -> tuple[float, list[float], list[int]]:
+) -> tuple[list[float], float, list[int]]:
     rng = random.Random(7)
     ballots = [dot_ballot(rng, proposal_ids) for _ in phones]
     gate = asyncio.Semaphore(concurrency)
@@ -152,25 +175,54 @@ async def vote_all(
 
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(len(phones))))
-    return len(phones) / (time.perf_counter() - started), latencies, statuses
+    return latencies, time.perf_counter() - started, statuses
 
 
-async def run(
-    base: str, code: str, proposal_ids: list[int], voters: int, concurrency: int
-) -> dict[str, object]:
+def count_queries(url: str, code: str, proposal_ids: list[int]) -> tuple[int, int]:
+    """SQL statements for one /healthz and for one ballot POST, counted in-process on the same
+    database (fewest of three, so that a background loop's poll never counts)."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(Settings(database_url=url, secret_key="bench-" * 8, cookie_secure=False))
+    healthz: list[int] = []
+    ballot: list[int] = []
+    with TestClient(app, follow_redirects=False) as client:
+        engine = app.state.engine
+        for i in range(4):
+            client.cookies.clear()
+            token = CSRF.search(client.get(f"/w/{code}").text)
+            assert token
+            joined = client.post(
+                f"/w/{code}/participants",
+                data={"stakeholder_group": GROUPS[i % 5], "csrf_token": token.group(1)},
+            )
+            assert joined.status_code == 303, joined.status_code
+            data = {
+                f"p{proposal_ids[0]}": "1",
+                "client_key": f"count-{i}",
+                "csrf_token": token.group(1),
+            }
+            with counting_queries(engine) as statements:
+                response = client.post(f"/w/{code}/vote", data=data)
+            assert response.status_code == 303, response.status_code
+            if i:  # the first ballot warms the app up
+                ballot.append(len(statements))
+            with counting_queries(engine) as statements:
+                client.get("/healthz").raise_for_status()
+            healthz.append(len(statements))
+    return min(healthz), min(ballot)
+
+
+async def join_and_vote(
+    base: str, code: str, proposal_ids: list[int], voters: int, concurrency: int, server_pid: int
+) -> tuple[Load, list[int]]:
     phones = await join_all(base, code, voters)
-    await ceiling(base, 200, 20)  # warm-up
-    ceiling_rps, ceiling_latencies = await ceiling(base, voters, concurrency)
-    ballot_rps, latencies, statuses = await vote_all(phones, code, proposal_ids, concurrency)
+    before = cpu_seconds(server_pid)
+    latencies, elapsed, statuses = await vote_all(phones, code, proposal_ids, concurrency)
+    cpu = 1000 * (cpu_seconds(server_pid) - before) / len(phones)
     for client, _token in phones:
         await client.aclose()
-    return {
-        "ceiling_rps": ceiling_rps,
-        "ceiling_latencies": ceiling_latencies,
-        "ballot_rps": ballot_rps,
-        "latencies": latencies,
-        "statuses": statuses,
-    }
+    return load_from(latencies, elapsed, cpu), statuses
 
 
 def main() -> None:
@@ -178,23 +230,32 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--voters", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=1000)
+    parser.add_argument("--workers", type=int, help="default: 1 on SQLite, 2 on PostgreSQL")
+    parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        postgres = url.startswith("postgresql")
+        workers = args.workers or (2 if postgres else 1)
         code, round_id, proposal_ids = seed(url)
-        port = free_port()
-        server = start_server(url, port, workers=args.workers)
+        bare_port, port = free_port(), free_port()
+        bare = start_bare(bare_port)
+        server = start_server(url, port, workers=workers)
         base = f"http://127.0.0.1:{port}"
         try:
+            wait_until_up(f"http://127.0.0.1:{bare_port}", path="/")
             wait_until_up(base)
-            result = asyncio.run(run(base, code, proposal_ids, args.voters, args.concurrency))
+            bare_load = get_load(f"http://127.0.0.1:{bare_port}", "/", args.concurrency, bare.pid)
+            stop_process(bare)
+            healthz_load = get_load(base, "/healthz", args.concurrency, server.pid)
+            ballot_load, statuses = asyncio.run(
+                join_and_vote(base, code, proposal_ids, args.voters, args.concurrency, server.pid)
+            )
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop_process(bare)
+            stop_process(server)
 
         engine = make_engine(url)
         with Session(engine) as session:
@@ -211,28 +272,24 @@ def main() -> None:
             ).one()
             assert session.get(VoteRound, round_id) is not None
         engine.dispose()
+        healthz_queries, ballot_queries = count_queries(url, code, proposal_ids)
 
-    statuses = result["statuses"]
-    assert isinstance(statuses, list)
     ok = sum(1 for s in statuses if s == 303)
-    ceiling_rps = float(result["ceiling_rps"])  # type: ignore[arg-type]
-    ballot_rps = float(result["ballot_rps"])  # type: ignore[arg-type]
-    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    backend = "PostgreSQL" if postgres else "SQLite"
     print(
-        f"vote_load: {args.voters} voters, {args.workers} workers, concurrency {args.concurrency}, {backend}"
+        f"vote_load: {args.voters} voters, {workers} worker(s), {args.concurrency} in flight, {backend}"
     )
-    print(
-        f"  ceiling  /healthz      {ceiling_rps:7.1f} req/s   {percentiles(result['ceiling_latencies'])}"
-    )  # type: ignore[arg-type]
-    print(f"  ballots  POST /vote    {ballot_rps:7.1f} req/s   {percentiles(result['latencies'])}")  # type: ignore[arg-type]
-    print(
-        f"  ballot throughput = {100 * ballot_rps / ceiling_rps:.1f}% of the ceiling (target >= 15%)"
-    )
+    rows = [
+        ("bare FastAPI GET (own process)", bare_load, "0"),
+        ("/healthz", healthz_load, str(healthz_queries)),
+        ("ballot POST /w/{code}/vote", ballot_load, str(ballot_queries)),
+    ]
+    print(ratio_table(rows, bare_load, healthz_load))
     print(
         f"  answered 303: {ok}/{len(statuses)}; other: {sorted({s for s in statuses if s != 303})}"
     )
     print(f"  stored ballots {stored}, distinct voter keys {keys}, has-voted markers {markers}")
-    print(f"  lost {args.voters - stored}, duplicated {stored - keys}")
+    print(f"  lost {ok - stored}, duplicated {stored - keys}")
 
 
 if __name__ == "__main__":

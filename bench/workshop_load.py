@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx2
-from common import free_port, seed_workshop, start_server, wait_until_up
+from common import free_port, seed_workshop, start_server, stop_process, wait_until_up
 from sqlmodel import Session, func, select
 
 from app.db import make_engine
@@ -43,40 +43,63 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {q[49] * 1000:7.1f} ms  p95 {q[94] * 1000:7.1f} ms  p99 {q[98] * 1000:7.1f} ms  max {max(values) * 1000:7.1f} ms"
 
 
+class ListenerError(RuntimeError):
+    """A listener could not open or keep its stream: the run's figures would be wrong."""
+
+
 async def listen_all(base: str, code: str, count: int, ready, stop) -> list[dict[str, list[float]]]:  # type: ignore[no-untyped-def]
-    """Hold `count` live streams open; return, per listener, when each idea token arrived."""
+    """Hold `count` live streams open; return, per listener, when each idea token arrived.
+
+    Raises ListenerError as soon as any listener fails, instead of waiting for the others."""
     arrivals: list[dict[str, list[float]]] = [defaultdict(list) for _ in range(count)]
     connected = 0
 
     async def one(index: int) -> None:
         nonlocal connected
         timeout = httpx2.Timeout(10, read=None)
-        async with (
-            httpx2.AsyncClient(timeout=timeout) as client,
-            client.stream("GET", f"{base}/w/{code}/events?since=0") as stream,
-        ):
-            connected += 1
-            if connected == count:
-                ready.set()
-            async for line in stream.aiter_lines():
-                if "bench-" in line:
-                    now = time.monotonic()
-                    for match in TOKEN.finditer(line):
-                        arrivals[index][match.group(0)].append(now)
+        try:
+            async with (
+                httpx2.AsyncClient(timeout=timeout) as client,
+                client.stream("GET", f"{base}/w/{code}/events?since=0") as stream,
+            ):
+                if stream.status_code != 200:
+                    raise ListenerError(
+                        f"listener {index}: the stream answered {stream.status_code}"
+                    )
+                connected += 1
+                if connected == count:
+                    ready.set()
+                async for line in stream.aiter_lines():
+                    if "bench-" in line:
+                        now = time.monotonic()
+                        for match in TOKEN.finditer(line):
+                            arrivals[index][match.group(0)].append(now)
+        except httpx2.HTTPError as exc:
+            raise ListenerError(f"listener {index}: {type(exc).__name__}: {exc}") from exc
 
     tasks = [asyncio.create_task(one(i)) for i in range(count)]
-    while not stop.is_set():
-        await asyncio.sleep(0.1)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    try:
+        while not stop.is_set():
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            await asyncio.sleep(0.1)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     return [dict(a) for a in arrivals]
 
 
 def listener_process(base: str, code: str, count: int, ready, stop, conn) -> None:  # type: ignore[no-untyped-def]
-    """The listeners run in their own process, so their work does not delay the phones' clock."""
-    conn.send(asyncio.run(listen_all(base, code, count, ready, stop)))
-    conn.close()
+    """The listeners run in their own process, so their work does not delay the phones' clock.
+    Sends ("ok", arrivals) or ("error", message) through the pipe, never nothing."""
+    try:
+        conn.send(("ok", asyncio.run(listen_all(base, code, count, ready, stop))))
+    except ListenerError as exc:
+        conn.send(("error", str(exc)))
+    finally:
+        conn.close()
 
 
 async def phone(
@@ -130,16 +153,31 @@ def run(base: str, code: str, phones: int, listeners: int, duration: float) -> d
     ready, stop = context.Event(), context.Event()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
-        target=listener_process, args=(base, code, listeners, ready, stop, sender)
+        target=listener_process, args=(base, code, listeners, ready, stop, sender), daemon=True
     )
     process.start()
-    if not ready.wait(120):
-        raise RuntimeError("listeners could not connect")
-    results, elapsed = asyncio.run(post_all(base, code, phones, duration))
-    time.sleep(3)  # let the last events reach every listener
-    stop.set()
-    per_listener = receiver.recv()
-    process.join(timeout=30)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.wait(0.2):
+            if receiver.poll():
+                _status, message = receiver.recv()
+                raise SystemExit(f"workshop_load: listeners could not connect: {message}")
+            if not process.is_alive() or time.monotonic() > deadline:
+                raise SystemExit("workshop_load: listeners could not connect within 120 s")
+        results, elapsed = asyncio.run(post_all(base, code, phones, duration))
+        time.sleep(3)  # let the last events reach every listener
+        stop.set()
+        if not receiver.poll(60):
+            raise SystemExit("workshop_load: the listeners sent no results within 60 s")
+        status, per_listener = receiver.recv()
+        if status != "ok":
+            raise SystemExit(f"workshop_load: a listener failed during the run: {per_listener}")
+    finally:
+        stop.set()
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=10)
     return {"results": results, "per_listener": per_listener, "elapsed": elapsed}
 
 
@@ -165,8 +203,7 @@ def main() -> None:
             wait_until_up(base)
             outcome = run(base, code, args.phones, args.listeners, args.duration)
         finally:
-            server.terminate()
-            server.wait(timeout=15)
+            stop_process(server)
 
         results = outcome["results"]  # type: ignore[assignment]
         per_listener = outcome["per_listener"]  # type: ignore[assignment]

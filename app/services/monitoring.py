@@ -781,14 +781,13 @@ def programme_dashboard(
     )
     indicator_rows = _indicator_rows(session, shared, include_unpublished, today)
     by_city_key = {(r.indicator.city_id, r.indicator.library_key): r for r in indicator_rows}
-    reports_by_item: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for report in reports:
-        reports_by_item[report[0]].append(report)
+    # One pass over every city's items: the queries stay the same for any number of cities.
+    everything = [item for items in items_by_city.values() for item in items]
+    row_of = {row.item.id: row for row in _item_rows(session, everything, reports, today)}
     columns = []
     for city in cities:
         items = items_by_city.get(city.id or 0, [])
-        mine = [r for item in items for r in reports_by_item.get(item.id or 0, [])]
-        rows = _item_rows(session, items, mine, today)
+        rows = [row_of[item.id] for item in items]
         snapshots = _snapshots(rows)
         planned, spent = rules.budget_totals(snapshots)
         columns.append(
