@@ -12,9 +12,16 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode, secret_key
-from app.domain.errors import Conflict, NotFound, UserError
-from app.domain.voting import Method
+from app.deps import (
+    SESSION_PARTICIPANTS_KEY,
+    CurrentParticipant,
+    FormFields,
+    OptionalUser,
+    WorkshopByCode,
+    secret_key,
+)
+from app.domain.errors import Conflict, JoinRequired, NotFound, UserError
+from app.domain.voting import Method, RoundRules
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteRound, Workshop
 from app.routes.forms import refused_form
@@ -37,12 +44,17 @@ class Voter:
     back_url: str  # where "done" leads
     title: str
     participant: Participant | None = None
+    rules: RoundRules | None = None  # read with the round, when the path already has them
 
 
 def _workshop_voter(
-    request: Request, session: Session, workshop: Workshop, participant: Participant
+    request: Request,
+    session: Session,
+    workshop: Workshop,
+    participant: Participant,
+    setting: voting.BallotSetting | None = None,
 ) -> Voter:
-    vote_round = voting.open_round_of(session, workshop)
+    vote_round = setting.vote_round if setting else voting.open_round_of(session, workshop)
     if vote_round is None:
         raise Conflict(_("No vote is open in this workshop right now."))
     return Voter(
@@ -53,17 +65,34 @@ def _workshop_voter(
         back_url=f"/w/{workshop.join_code}",
         title=workshop.title,
         participant=participant,
+        rules=setting.rules if setting else None,
     )
 
 
+def _cast_setting(request: Request, session: Session, code: str) -> Voter:
+    """The workshop voter of a ballot POST, read in one query (the hot path under load)."""
+    tokens: dict[str, str] = request.session.get(SESSION_PARTICIPANTS_KEY, {})
+    setting = voting.workshop_ballot_setting(session, code, list(tokens.values()))
+    workshop, participant = setting.workshop, setting.participant
+    if workshop is None:
+        raise NotFound(
+            _("No workshop has the code %(code)s. Check the code on the screen.") % {"code": code}
+        )
+    if participant is None or tokens.get(str(workshop.id)) != participant.token:
+        raise JoinRequired(workshop.join_code)
+    return _workshop_voter(request, session, workshop, participant, setting)
+
+
 def _code_voter(request: Request, session: Session, round_id: int) -> Voter | None:
-    vote_round = voting.get_round(session, round_id)
+    setting = voting.code_ballot_setting(session, round_id)
+    vote_round, city = setting.vote_round, setting.city
+    if vote_round is None:
+        raise NotFound(_("There is no vote with this number."))
     if vote_round.workshop_id is not None:
         raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
     claim = request.session.get(CODES_KEY, {}).get(str(round_id))
     if not claim:
         return None
-    city = session.get(City, vote_round.city_id)
     return Voter(
         vote_round=vote_round,
         voter_key=voting.code_voter_key(secret_key(request), vote_round, claim["code"]),
@@ -71,6 +100,7 @@ def _code_voter(request: Request, session: Session, round_id: int) -> Voter | No
         base=f"/v/{round_id}",
         back_url=f"/cities/{city.slug}" if city else "/",
         title=city.name_th if city else "",
+        rules=setting.rules,
     )
 
 
@@ -172,6 +202,7 @@ def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> R
             client_key=str(form.get("client_key") or secrets.token_hex(16))[:64],
             secret_key=secret_key(request),
             participant=voter.participant,
+            rules=voter.rules,
         )
     round_id = voter.vote_round.id  # read before the commit expires it (no extra query)
     session.commit()
@@ -221,14 +252,8 @@ def workshop_edit(
 
 
 @router.post("/w/{code}/vote")
-def workshop_cast(
-    request: Request,
-    session: SessionDep,
-    workshop: WorkshopByCode,
-    participant: CurrentParticipant,
-    form: FormFields,
-) -> Response:
-    return _cast(request, session, _workshop_voter(request, session, workshop, participant), form)
+def workshop_cast(request: Request, session: SessionDep, code: str, form: FormFields) -> Response:
+    return _cast(request, session, _cast_setting(request, session, code), form)
 
 
 @router.get("/w/{code}/vote/done")

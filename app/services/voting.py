@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain import ballot_files, election_formats
+from app.domain import ballot_files, election_formats, join_codes
 from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.voting import (
     RULES,
@@ -491,6 +491,71 @@ def ensure_can_vote(vote_round: VoteRound, group: str) -> None:
         raise Forbidden(_("Your group is not among those invited to this vote."))
 
 
+@dataclass(frozen=True)
+class BallotSetting:
+    """What a ballot POST needs, read in one query: the round, its ballot rows and (in a
+    workshop) the participant; None where the path names nothing."""
+
+    vote_round: VoteRound | None
+    rows: tuple[RoundProposal, ...]
+    workshop: Workshop | None = None
+    participant: Participant | None = None
+    city: City | None = None
+
+    @property
+    def rules(self) -> RoundRules | None:
+        return _rules(self.vote_round, self.rows) if self.vote_round else None
+
+
+def workshop_ballot_setting(session: Session, code: str, tokens: list[str]) -> BallotSetting:
+    """The workshop with this join code, its participant holding one of these tokens, its
+    open round and that round's ballot rows, in one query (a row per ballot entry)."""
+    normalized = join_codes.normalize(code)
+    if not join_codes.is_well_formed(normalized):
+        return BallotSetting(None, ())
+    query = (
+        select(Workshop, Participant, VoteRound, RoundProposal)
+        .select_from(Workshop)
+        .outerjoin(
+            Participant,
+            and_(col(Participant.workshop_id) == Workshop.id, col(Participant.token).in_(tokens)),
+        )
+        .outerjoin(
+            VoteRound,
+            and_(
+                col(VoteRound.workshop_id) == Workshop.id,
+                col(VoteRound.status) == RoundStatus.open,
+            ),
+        )
+        .outerjoin(RoundProposal, col(RoundProposal.round_id) == VoteRound.id)
+        .where(Workshop.join_code == normalized)
+        .order_by(col(RoundProposal.position))
+    )
+    found = session.exec(query).all()
+    if not found:
+        return BallotSetting(None, ())
+    workshop, participant, vote_round, _row = found[0]
+    rows = tuple(row for *_rest, row in found if row is not None)
+    return BallotSetting(vote_round, rows, workshop=workshop, participant=participant)
+
+
+def code_ballot_setting(session: Session, round_id: int) -> BallotSetting:
+    """A round, its city and its ballot rows in one query."""
+    query = (
+        select(VoteRound, City, RoundProposal)
+        .select_from(VoteRound)
+        .join(City, col(City.id) == VoteRound.city_id)
+        .outerjoin(RoundProposal, col(RoundProposal.round_id) == VoteRound.id)
+        .where(VoteRound.id == round_id)
+        .order_by(col(RoundProposal.position))
+    )
+    found = session.exec(query).all()
+    if not found:
+        raise NotFound(_("There is no vote with this number."))
+    vote_round, city, _row = found[0]
+    return BallotSetting(vote_round, tuple(r for *_rest, r in found if r is not None), city=city)
+
+
 def cast_ballot(
     session: Session,
     vote_round: VoteRound,
@@ -501,25 +566,27 @@ def cast_ballot(
     client_key: str,
     secret_key: str,
     participant: Participant | None = None,
+    rules: RoundRules | None = None,
 ) -> str:
     """Store this voter's ballot (replacing an earlier one) and return its receipt code.
 
     Exactly one ballot per voter key results, even from two simultaneous submissions: one
     INSERT ... ON CONFLICT DO UPDATE on the unique (round, voter_key) decides atomically.
+    `rules` saves a query when the caller has already read the round's ballot rows.
+
+    The INSERT takes its row from a SELECT of the round that is still open, FOR SHARE on
+    PostgreSQL: ballots go in side by side, a close waits for them, and a ballot that waited
+    for a close finds the round closed and inserts nothing (PostgreSQL re-checks the WHERE on
+    the closed row). SQLite's BEGIN IMMEDIATE already serializes the whole request.
     """
-    values = check_ballot(session, vote_round, group, marks)
-    if session.get_bind().dialect.name == "postgresql":
-        # A shared lock on the round row: ballots go in side by side, but a close waits for
-        # them, and a ballot that waited for a close sees it closed. (SQLite's BEGIN
-        # IMMEDIATE already serializes the whole request.)
-        locked = session.exec(
-            select(VoteRound)
-            .where(VoteRound.id == vote_round.id)
-            .with_for_update(read=True)
-            .execution_options(populate_existing=True)
-        ).one()
-        ensure_can_vote(locked, group)
+    ensure_can_vote(vote_round, group)
+    try:
+        values = validate_ballot(rules or rules_of(session, vote_round), marks)
+    except BallotError as error:
+        raise UserError(_ballot_message(error), status_code=422) from error
     receipt = _receipt(secret_key, voter_key, client_key)
+    now = utcnow()
+    table = Ballot.__table__  # type: ignore[attr-defined]
     row = {
         "id": secrets.token_hex(16),
         "round_id": vote_round.id,
@@ -528,9 +595,18 @@ def cast_ballot(
         "marks": {str(pid): value for pid, value in sorted(values.items())},
         "receipt_hash": _receipt_hash(secret_key, receipt),
     }
+    still_open = (
+        select(*(literal(value, table.c[name].type) for name, value in row.items()))
+        .where(
+            col(VoteRound.id) == vote_round.id,
+            col(VoteRound.status) == RoundStatus.open,
+            or_(col(VoteRound.closes_at).is_(None), col(VoteRound.closes_at) > now),
+        )
+        .with_for_update(read=True)
+    )
     insert = _insert_for(session)
-    upsert = insert(Ballot).values(**row)
-    session.exec(
+    upsert = insert(Ballot).from_select(list(row), still_open)
+    stored = session.exec(
         upsert.on_conflict_do_update(
             index_elements=["round_id", "voter_key"],
             set_={
@@ -538,8 +614,10 @@ def cast_ballot(
                 "stakeholder_group": upsert.excluded.stakeholder_group,
                 "receipt_hash": upsert.excluded.receipt_hash,
             },
-        )
-    )
+        ).returning(col(Ballot.round_id))  # rowcount is not reliable for INSERT on psycopg
+    ).first()
+    if stored is None:  # the round closed while this ballot waited
+        raise Conflict(_("This vote is closed. Your ballot was not recorded."))
     if participant is not None:
         session.exec(
             insert(RoundVoter)

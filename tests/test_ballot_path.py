@@ -1,0 +1,171 @@
+"""The ballot POST under load: few statements per ballot, and a ballot racing a close is never
+counted after it. On a scratch database that the app's own engine sees (rows committed)."""
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from app.config import Settings
+from app.db import make_engine
+from app.domain.errors import Conflict
+from app.main import create_app
+from app.models import Ballot, Participant, RoundStatus, VoteRound
+from app.services import voting
+from tests import factories
+from tests.databases import migrate, scratch_database
+
+SECRET = "test-secret-key-that-is-long-enough-for-hmac"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+MAX_BALLOT_STATEMENTS = 4
+
+
+@pytest.fixture
+def url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with scratch_database(database_url, tmp_path) as scratch:
+        engine = make_engine(scratch)
+        migrate(engine)
+        engine.dispose()
+        yield scratch
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def _token(client: TestClient, path: str) -> str:
+    match = CSRF.search(client.get(path).text)
+    assert match
+    return match.group(1)
+
+
+def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str) -> None:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        workshop = factories.workshop(session)
+        vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
+        code, round_id = workshop.join_code, vote_round.id
+        pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
+    engine.dispose()
+    app = create_app(Settings(database_url=url, secret_key=SECRET, cookie_secure=False))
+    with TestClient(app, follow_redirects=False) as client:
+        token = _token(client, f"/w/{code}")
+        joined = client.post(
+            f"/w/{code}/participants", data={"stakeholder_group": "resident", "csrf_token": token}
+        )
+        assert joined.status_code == 303
+        counts = []
+        for key, pid in (("a", pids[0]), ("b", pids[1])):  # a first ballot, then a change
+            with _statements(app.state.engine) as seen:
+                cast = client.post(
+                    f"/w/{code}/vote", data={f"p{pid}": "1", "client_key": key, "csrf_token": token}
+                )
+            assert cast.status_code == 303, cast.text
+            counts.append(len(seen))
+    with Session(app.state.engine) as session:
+        [ballot] = session.exec(select(Ballot).where(Ballot.round_id == round_id)).all()
+        assert ballot.marks == {str(pids[1]): 1}
+    assert max(counts) <= MAX_BALLOT_STATEMENTS, counts
+
+
+def test_a_code_ballot_post_takes_at_most_four_statements(url: str) -> None:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        workshop = factories.workshop(session)
+        proposals = [factories.proposal(session, workshop=workshop, title=t) for t in "AB"]
+        vote_round = factories.vote_round(session, proposals=proposals, status=RoundStatus.open)
+        [code] = voting.generate_codes(session, vote_round, 1, secret_key=SECRET)
+        session.commit()
+        round_id, pid = vote_round.id, proposals[0].id
+    engine.dispose()
+    app = create_app(Settings(database_url=url, secret_key=SECRET, cookie_secure=False))
+    with TestClient(app, follow_redirects=False) as client:
+        token = _token(client, f"/v/{round_id}")
+        claimed = client.post(
+            f"/v/{round_id}/code", data={"code": code, "group": "resident", "csrf_token": token}
+        )
+        assert claimed.status_code == 303
+        with _statements(app.state.engine) as seen:
+            cast = client.post(
+                f"/v/{round_id}", data={f"p{pid}": "1", "client_key": "k", "csrf_token": token}
+            )
+        assert cast.status_code == 303, cast.text
+    assert len(seen) <= MAX_BALLOT_STATEMENTS, seen
+
+
+def test_a_ballot_waiting_for_a_close_is_not_counted(url: str) -> None:
+    """The ballot read its round while it was open; the close takes the round row first and
+    commits while the ballot waits. The ballot must be refused, not added after the count."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        workshop = factories.workshop(session)
+        vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
+        participant = factories.participant(session, workshop=workshop)
+        session.commit()
+        round_id, participant_id = vote_round.id, participant.id
+        pid = voting.ballot_entries(session, vote_round)[0].proposal.id or 0
+
+    # As the app runs a POST: BEGIN IMMEDIATE on SQLite (there it waits for the closer's
+    # write lock; on PostgreSQL the wait is on the round row).
+    voter = Session(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+    stale = voter.get(VoteRound, round_id)  # still open as far as the ballot knows
+    voter_participant = voter.get(Participant, participant_id)
+    assert stale is not None
+    voter.commit()
+    outcome: list[object] = []
+    closer = Session(engine.execution_options(sqlite_begin="IMMEDIATE"))
+    closer.exec(  # takes the round row's lock (SQLite: the write lock) and holds it
+        sa.update(VoteRound).where(col(VoteRound.id) == round_id).values(status=RoundStatus.closed)
+    )
+
+    def cast() -> None:
+        try:
+            voting.cast_ballot(
+                voter,
+                stale,
+                voter_key="racer",
+                group="resident",
+                marks={pid: 1},
+                client_key="k",
+                secret_key=SECRET,
+                participant=voter_participant,
+            )
+            voter.commit()
+            outcome.append("stored")
+        except Conflict as error:
+            voter.rollback()
+            outcome.append(error)
+
+    thread = threading.Thread(target=cast)
+    thread.start()
+    thread.join(timeout=0.5)  # let the ballot reach the lock; the result does not rest on it
+    closer.commit()
+    closer.close()
+    thread.join()
+    voter.close()
+    assert len(outcome) == 1, outcome
+    assert isinstance(outcome[0], Conflict), outcome
+    with Session(engine) as session:
+        counted = session.exec(
+            select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id)
+        ).one()
+    engine.dispose()
+    assert counted == 0
