@@ -429,11 +429,24 @@ def turnout(ballots: Iterable[Ballot]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class GroupSupport:
-    """One row of the stored consensus table (Support without the voter counts)."""
+    """One row of the stored consensus table. The stored JSON keeps no voter counts (a group
+    without voters is stored with share 0.0); they are the document's turnout, read back
+    into voters_by_group, so that "no voters" never reads as "0% support"."""
 
     proposal_id: ProposalId
     share_by_group: Mapping[str, float]
-    min_share: float
+    min_share: float  # over the groups with voters only
+    voters_by_group: Mapping[str, int] = field(default_factory=dict)
+
+    def share(self, group: str) -> float | None:
+        """This group's share of supporters, None if the group had no voters."""
+        if not self.voters_by_group.get(group):
+            return None
+        return self.share_by_group.get(group, 0.0)
+
+    @property
+    def anyone_voted(self) -> bool:
+        return any(self.voters_by_group.values())
 
 
 @dataclass(frozen=True)
@@ -470,13 +483,17 @@ class ResultDocument:
             by_group=tally_by_group(rules, ballots),
             turnout=turnout(ballots),
             consensus=tuple(
-                GroupSupport(s.proposal_id, s.share_by_group, s.min_share)
+                GroupSupport(s.proposal_id, s.share_by_group, s.min_share, s.voters_by_group)
                 for s in consensus(rules, ballots, groups)
             ),
         )
 
     def ranking(self, rule: str) -> tuple[RankedItem, ...]:
         return self.rules[rule].ranking
+
+    def groups_without_voters(self, groups: Sequence[str]) -> list[str]:
+        """The given groups that cast no ballot (left out of the weakest group)."""
+        return [g for g in groups if not self.turnout.get(g)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -497,6 +514,7 @@ class ResultDocument:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "ResultDocument":
         """Read a stored document; by_group, turnout and consensus may be missing (empty)."""
+        turnout = {str(k): int(v) for k, v in data.get("turnout", {}).items()}
         return cls(
             method=Method(data["method"]),
             rules=_rules_from_json(data["rules"]),
@@ -504,12 +522,13 @@ class ResultDocument:
                 str(group): _rules_from_json(by_rule)
                 for group, by_rule in data.get("by_group", {}).items()
             },
-            turnout={str(k): int(v) for k, v in data.get("turnout", {}).items()},
+            turnout=turnout,
             consensus=tuple(
                 GroupSupport(
                     proposal_id=int(row["proposal_id"]),
                     share_by_group={str(g): float(v) for g, v in row["share_by_group"].items()},
                     min_share=float(row["min_share"]),
+                    voters_by_group={str(g): turnout.get(str(g), 0) for g in row["share_by_group"]},
                 )
                 for row in data.get("consensus", [])
             ),
@@ -541,6 +560,43 @@ def _rules_from_json(data: Mapping[str, Any]) -> dict[str, RuleResult]:
         )
         for name, doc in data.items()
     }
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One row of a budget result: what it costs and whether the rule funded it."""
+
+    proposal_id: ProposalId
+    approvals: int | float
+    cost: int
+    funded: bool
+    running_total: int | None  # the cost of the funded proposals so far; None if not funded
+
+
+def budget_lines(
+    result: RuleResult, costs: Mapping[ProposalId, int], budget: int
+) -> tuple[tuple[BudgetLine, ...], int]:
+    """A budget rule's ranking as lines with cost, a funded mark and the running total of
+    funded costs (in ranking order, so funded proposals in the order the rule took them),
+    and the budget left unspent. Proposals without a cost count as 0.
+
+    >>> r = RuleResult("greedy", (RankedItem(1, 3, 1), RankedItem(2, 2, 2)), (1,))
+    >>> lines, left = budget_lines(r, {1: 60, 2: 50}, 100)
+    >>> [(line.funded, line.running_total) for line in lines], left
+    ([(True, 60), (False, None)], 40)
+    """
+    funded = set(result.winners)
+    total = 0
+    lines = []
+    for item in result.ranking:
+        cost = costs.get(item.proposal_id, 0)
+        is_funded = item.proposal_id in funded
+        if is_funded:
+            total += cost
+        lines.append(
+            BudgetLine(item.proposal_id, item.score, cost, is_funded, total if is_funded else None)
+        )
+    return tuple(lines), budget - total
 
 
 # --- rankings ----------------------------------------------------------------------------

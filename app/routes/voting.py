@@ -21,7 +21,7 @@ from app.deps import (
     secret_key,
 )
 from app.domain.errors import Conflict, JoinRequired, NotFound, UserError
-from app.domain.voting import Method, RoundRules
+from app.domain.voting import Method, ProposalId, RoundRules, budget_lines
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteRound, Workshop
 from app.routes.forms import refused_form
@@ -393,8 +393,17 @@ def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
         group: {row.proposal_id: row.score for row in by_rule[rule].ranking}
         for group, by_rule in document.by_group.items()
     }
+    budget_tables = {}
+    if vote_round.method == Method.budget and vote_round.budget is not None:
+        costs: dict[ProposalId, int] = {e.proposal.id or 0: e.cost or 0 for e in entries}
+        budget_tables = {
+            rule: budget_lines(doc, costs, vote_round.budget)
+            for rule, doc in document.rules.items()
+        }
     return {
         "vote_round": vote_round,
+        "budget_tables": budget_tables,
+        "no_voters": document.groups_without_voters(vote_round.eligible_groups),
         "city": session.get(City, vote_round.city_id),
         "workshop": session.get(Workshop, vote_round.workshop_id)
         if vote_round.workshop_id

@@ -8,6 +8,7 @@ from app.domain.voting import (
     Ballot,
     GroupSupport,
     Method,
+    budget_lines,
     RankedItem,
     ResultDocument,
     RoundRules,
@@ -89,7 +90,9 @@ def test_result_document_reads_a_row_stored_before_it_had_a_type() -> None:
     assert document.rules["dots"] == RuleResult("dots", document.ranking("dots"), (7,))
     assert document.by_group["resident"]["dots"].ranking[1] == RankedItem(5, 0, 2)
     assert document.turnout == {"business": 1, "resident": 1, "total": 2}
-    assert document.consensus[0] == GroupSupport(7, {"resident": 1.0, "business": 0.5}, 0.5)
+    assert document.consensus[0] == GroupSupport(
+        7, {"resident": 1.0, "business": 0.5}, 0.5, {"resident": 1, "business": 1}
+    )
     assert document.to_json() == STORED
 
 
@@ -105,3 +108,51 @@ def test_counted_document_keeps_rule_and_group_order() -> None:
     assert list(document.rules) == ["borda", "schulze"]
     assert list(document.by_group) == sorted(GROUPS)
     assert list(document.to_json()) == ["method", "rules", "by_group", "turnout", "consensus"]
+
+
+def test_a_group_without_voters_has_no_share_and_is_not_the_weakest() -> None:
+    rules = RULES_BY_METHOD[Method.approval]
+    ballots = [Ballot("b1", "resident", {1: 1}), Ballot("b2", "business", {1: 1, 2: 1})]
+    document = ResultDocument.count(rules, ballots, GROUPS)
+    first = document.consensus[0]
+    assert first.proposal_id == 1
+    assert first.share("resident") == 1.0
+    assert first.share("academia") is None  # no voters, not 0% support
+    assert first.min_share == 1.0  # academia is left out of the weakest group
+    assert document.groups_without_voters(GROUPS) == ["academia"]
+    # The stored JSON is unchanged in shape, and reads back with the same "no voters".
+    stored = json.loads(json.dumps(document.to_json()))
+    assert stored["consensus"][0]["share_by_group"]["academia"] == 0.0
+    assert ResultDocument.from_json(stored).consensus[0].share("academia") is None
+
+
+def test_an_old_row_reads_groups_without_ballots_as_no_voters() -> None:
+    old = {**STORED, "consensus": [{**STORED["consensus"][0], "share_by_group": {"resident": 1.0, "academia": 0.0}}]}  # fmt: skip
+    support = ResultDocument.from_json(old).consensus[0]
+    assert support.share("resident") == 1.0
+    assert support.share("academia") is None
+    assert ResultDocument.from_json(old).to_json() == old
+
+
+def test_budget_lines_mark_funded_rows_with_a_running_total_and_the_remainder() -> None:
+    rules = RULES_BY_METHOD[Method.budget]
+    document = ResultDocument.count(rules, _ballots(Method.budget), GROUPS)
+    for rule in ("greedy", "equal_shares"):
+        lines, unspent = budget_lines(document.rules[rule], rules.costs, 100)
+        funded = [line for line in lines if line.funded]
+        assert [line.proposal_id for line in funded] == list(document.rules[rule].winners)
+        totals = [line.running_total for line in funded]
+        assert totals == [sum(f.cost for f in funded[: i + 1]) for i in range(len(funded))]
+        assert unspent == 100 - sum(line.cost for line in funded)
+        assert all(line.running_total is None for line in lines if not line.funded)
+        assert [line.cost for line in lines] == [
+            rules.costs[item.proposal_id] for item in document.ranking(rule)
+        ]
+    # greedy: approvals 3 (2 votes, 40), 2 (2 votes, 50) fit; 1 (60) does not: 10 left
+    lines, unspent = budget_lines(document.rules["greedy"], rules.costs, 100)
+    assert [(line.proposal_id, line.funded, line.running_total) for line in lines] == [
+        (2, True, 50),
+        (3, True, 90),
+        (1, False, None),
+    ]
+    assert unspent == 10

@@ -385,6 +385,57 @@ def test_results_page_shows_every_rule_groups_consensus_and_tie_rule(
     assert [r["proposal_id"] for r in borda][:1] == [a.id]  # 2+1+2 = 5 points beats b's 1+2 = 3
 
 
+def test_results_show_no_voters_for_a_silent_group_and_leave_it_out_of_the_weakest(
+    client: TestClient, db: Session
+) -> None:
+    workshop, (a, _b, _c), vote_round = _open_workshop_round(
+        db, eligible_groups=["resident", "business"]
+    )
+    join(client, workshop, group="resident")
+    assert _cast(client, f"/w/{workshop.join_code}/vote", {f"p{a.id}": "1"}).status_code == 303
+    from app.services import voting
+
+    voting.close_round(db, vote_round)
+    db.commit()
+    response = client.get(f"/rounds/{vote_round.id}/results")
+    assert response.context["no_voters"] == ["business"]  # type: ignore[attr-defined]
+    html = response.text
+    consensus = html[html.index('id="consensus"') :]
+    assert "ไม่มีผู้ลงคะแนน" in consensus  # "no voters", not 0%
+    assert "ผู้ลงคะแนน 0 คน" in consensus and "ผู้ลงคะแนน 1 คน" in consensus  # header counts
+    assert 'id="consensus-no-voters"' in html
+    body = consensus[consensus.index("<tbody>") :]
+    first_row = body[: body.index("</tr>")]
+    assert "<strong>100%</strong>" in first_row  # the weakest group is the one that voted
+
+
+def test_budget_results_show_approvals_cost_running_total_and_unspent(
+    client: TestClient, db: Session
+) -> None:
+    workshop, (a, b, c), vote_round = _open_workshop_round(
+        db, method=Method.budget, budget=100, costs=(60, 50, 40)
+    )
+    for picks in ((b, c), (b,), (a, c)):
+        with TestClient(client.app, follow_redirects=False) as phone:  # type: ignore[arg-type]
+            join(phone, workshop)
+            fields = {f"p{p.id}": "1" for p in picks}
+            assert _cast(phone, f"/w/{workshop.join_code}/vote", fields).status_code == 303
+    from app.services import voting
+
+    voting.close_round(db, vote_round)
+    db.commit()
+    html = client.get(f"/rounds/{vote_round.id}/results").text
+    greedy = html[html.index('id="rule-greedy"') : html.index('id="greedy-unspent"')]
+    assert "จำนวนเสียงเห็นด้วย" in greedy  # the column says approvals
+    assert "ยอดสะสม (บาท)" in greedy
+    assert greedy.count("✓") == 2  # b (50) then c (40) are funded, a (60) no longer fits
+    assert ">90<" in greedy  # the running total after the second funded row
+    assert "ไม่ได้งบประมาณ" in greedy
+    unspent = html[html.index('id="greedy-unspent"') :]
+    assert "เหลือ 10 บาท" in unspent[:400]
+    assert 'id="equal_shares-unspent"' in html
+
+
 # --- exports and the recount ---------------------------------------------------------------------
 
 
