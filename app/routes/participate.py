@@ -20,7 +20,7 @@ from app.deps import (
 )
 from app.domain.errors import UserError
 from app.i18n import gettext as _
-from app.models import AgeBand, City, Participant, Workshop, utcnow
+from app.models import AgeBand, City, Participant, VoteRound, Workshop, utcnow
 from app.routes.forms import refused_form
 from app.services import ideas as idea_service
 from app.services import voting
@@ -61,6 +61,7 @@ def ballot_context(
     """The vote card on the workshop page: a way into the open round, or its results."""
     vote_round = voting.open_round_of(session, workshop)
     closed = voting.latest_closed_round(session, workshop) if vote_round is None else None
+    shown = vote_round or closed
     return {
         "vote_round": vote_round,
         "has_voted": bool(
@@ -72,7 +73,18 @@ def ballot_context(
             and participant.stakeholder_group in vote_round.eligible_groups
         ),
         "results_round": closed if closed and voting.results_public(closed) else None,
+        "results_top": _top_results(session, shown),
+        "results_rule": voting.primary_rule(shown) if shown else "",
     }
+
+
+def _top_results(session: Session, vote_round: VoteRound | None) -> list[tuple[str, int | float]]:
+    """The first three of a round whose results are public, for the phone's vote card."""
+    if vote_round is None or not voting.results_public(vote_round):
+        return []
+    titles = {e.proposal.id: e.proposal.title for e in voting.ballot_entries(session, vote_round)}
+    ranking = voting.results(session, vote_round).ranking(voting.primary_rule(vote_round))
+    return [(titles.get(int(row.proposal_id), ""), row.score) for row in ranking[:3]]
 
 
 def _page(

@@ -24,7 +24,7 @@ from app.i18n import gettext as _
 from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
 from app.models import Idea, Proposal, Workshop
 from app.routes.participate import state_context, wall_context
-from app.routes.workshops import console_context, proposals_context
+from app.routes.workshops import console_context, projector_vote_context, proposals_context
 from app.services import ideas as idea_service
 from app.services.live import Kind
 from app.templating import render_fragment
@@ -94,6 +94,10 @@ def render_event(session: Session, workshop_id: int, event: EventRef, view: str)
             source = session.get(Idea, proposal.source_idea_id)
             if source is not None:  # a promoted idea: every console marks it
                 context["promoted_item"] = idea_service.wall_item(session, source)
+    if event.kind == Kind.VOTE and view == "projector":
+        # A round opened, was revealed or closed (by staff or the settler): the panel swaps
+        # to the new state, results included, without waiting for its next poll.
+        context |= projector_vote_context(session, workshop)
     if event.kind in (Kind.IDEA, Kind.WALL):
         context["wall_count"] = idea_service.visible_count(session, workshop)
     if view == "participant":

@@ -351,7 +351,15 @@ def projector_vote(
     request: Request, session: SessionDep, workshop: FacilitatedWorkshop
 ) -> Response:
     """The vote on the projector: turnout while it runs (results only if revealed), then the
-    frozen result. Polled: ballots send no live events."""
+    frozen result. Polled for the ballot count (ballots send no live events); opening,
+    revealing and closing arrive at once through the projector's event stream."""
+    return render(
+        request, "workshops/_projector_vote.html", projector_vote_context(session, workshop)
+    )
+
+
+def projector_vote_context(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """What the projector's vote panel shows; shared with its live fragment."""
     vote_round = voting.open_round_of(session, workshop) or voting.latest_closed_round(
         session, workshop
     )
@@ -371,7 +379,7 @@ def projector_vote(
                 (titles.get(row.proposal_id, ""), row.score, round(100 * row.score / top))
                 for row in ranking
             ]
-    return render(request, "workshops/_projector_vote.html", context)
+    return context
 
 
 @router.post("/{workshop_id}/phase")

@@ -8,11 +8,11 @@ from app.domain.voting import (
     Ballot,
     GroupSupport,
     Method,
-    budget_lines,
     RankedItem,
     ResultDocument,
     RoundRules,
     RuleResult,
+    budget_lines,
 )
 
 RULES_BY_METHOD = {

@@ -402,11 +402,18 @@ def test_results_show_no_voters_for_a_silent_group_and_leave_it_out_of_the_weake
     html = response.text
     consensus = html[html.index('id="consensus"') :]
     assert "ไม่มีผู้ลงคะแนน" in consensus  # "no voters", not 0%
-    assert "ผู้ลงคะแนน 0 คน" in consensus and "ผู้ลงคะแนน 1 คน" in consensus  # header counts
+    assert "ผู้ลงคะแนน 0 คน" in consensus
+    assert "ผู้ลงคะแนน 1 คน" in consensus
     assert 'id="consensus-no-voters"' in html
     body = consensus[consensus.index("<tbody>") :]
     first_row = body[: body.index("</tr>")]
     assert "<strong>100%</strong>" in first_row  # the weakest group is the one that voted
+    assert '<span class="meta">ไม่มีผู้ลงคะแนน</span>' in first_row  # "no voters", not 0%
+    assert ">0%<" not in first_row
+    # The phone's vote card (refetched on the close event) shows the result itself.
+    card = client.get(f"/w/{workshop.join_code}/ballot", headers={"HX-Request": "true"}).text
+    assert f'id="ballot-results-{vote_round.id}"' in card
+    assert a.title in card
 
 
 def test_budget_results_show_approvals_cost_running_total_and_unspent(

@@ -198,3 +198,62 @@ def test_joins_render_nothing_for_phones_but_update_the_console(db: Session) -> 
     event = _event(db, workshop, live.Kind.JOINED, 1)
     assert render_event(db, workshop.id or 0, event, "participant") == ""
     assert 'id="counts"' in render_event(db, workshop.id or 0, event, "console")
+
+
+def _latest(db: Session, workshop: Workshop) -> EventRef:
+    [event] = live.events_after(
+        db, [workshop.id or 0], {workshop.id or 0: live.current_seq(db, workshop.id or 0) - 1}
+    )
+    return EventRef(event.workshop_id, event.seq, event.kind, event.subject_id)
+
+
+def test_a_round_closed_by_the_settler_swaps_phones_and_projector_to_results(
+    db: Session,
+) -> None:
+    from datetime import timedelta
+
+    from app.models import Ballot, RoundStatus, utcnow
+    from app.services import voting
+
+    workshop = factories.workshop(db)
+    vote_round = factories.vote_round(
+        db, workshop=workshop, status=RoundStatus.open, closes_at=utcnow() - timedelta(seconds=1)
+    )
+    [first, _second] = voting.ballot_entries(db, vote_round)
+    db.add(
+        Ballot(
+            id="b1",
+            round_id=vote_round.id or 0,
+            voter_key="k1",
+            stakeholder_group="resident",
+            marks={str(first.proposal.id): 1},
+            receipt_hash="r1",
+        )
+    )
+    db.flush()
+    before = live.current_seq(db, workshop.id or 0)
+    assert voting.settle_due(db, utcnow()) == [vote_round.id]
+    assert live.current_seq(db, workshop.id or 0) == before + 1
+    event = _latest(db, workshop)
+    assert event.kind == live.Kind.VOTE
+    projector = render_event(db, workshop.id or 0, event, "projector")
+    assert 'id="projector-vote"' in projector
+    assert 'hx-swap-oob="true"' in projector
+    assert first.proposal.title in projector  # the result's bars, at once
+    phone = render_event(db, workshop.id or 0, event, "participant")
+    assert f'hx-get="/w/{workshop.join_code}/ballot" hx-trigger="load"' in phone
+
+
+def test_revealing_an_open_round_sends_its_results_to_the_projector(db: Session) -> None:
+    from app.models import RoundStatus
+    from app.services import voting
+
+    workshop = factories.workshop(db)
+    vote_round = factories.vote_round(db, workshop=workshop, status=RoundStatus.open)
+    hidden = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.VOTE), "projector")
+    assert 'class="projector-bars"' not in hidden
+    voting.set_results_visible(db, vote_round, True)
+    event = _latest(db, workshop)
+    assert event.kind == live.Kind.VOTE
+    shown = render_event(db, workshop.id or 0, event, "projector")
+    assert 'class="projector-bars"' in shown
