@@ -61,7 +61,7 @@ class RenderCache(Generic[T]):
         return len(self._entries)
 
 
-def cache_on(state: Any, name: str, size: int = 256) -> RenderCache[Any]:
+def cache_on(state: Any, name: str, size: int = 128) -> RenderCache[Any]:
     """The app's cache called `name`, made on first use (one per app, so that two apps in one
     process, as in tests, never share rendered pages)."""
     with _ATTACH:
