@@ -10,13 +10,14 @@ from itertools import count
 
 from sqlmodel import Session, select
 
+from app.domain.monitoring import ItemStatus
+from app.domain.voting import Method
 from app.models import (
     Agency,
     Channel,
     City,
     Idea,
     Indicator,
-    ItemStatus,
     Participant,
     Plan,
     PlanItem,
@@ -27,7 +28,6 @@ from app.models import (
     RoundStatus,
     StaffAccount,
     StakeholderGroup,
-    VoteMethod,
     VoteRound,
     Workshop,
     WorkshopFacilitator,
@@ -58,13 +58,16 @@ def account(
     email: str | None = None,
     password: str = PASSWORD,
     is_active: bool = True,
+    city_slug: str | None = None,
 ) -> StaffAccount:
+    """A staff account; city_slug limits a planner to that city (none: every city)."""
     row = StaffAccount(
         email=email or f"{role.value}-{next(_seq)}@example.test",
         display_name=f"Test {role.value}",
         password_hash=_hash(password),
         role=role,
         is_active=is_active,
+        city_id=city(session, city_slug).id if city_slug else None,
     )
     session.add(row)
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
@@ -169,7 +172,7 @@ def vote_round(
     workshop: Workshop | None = None,
     city_slug: str = "khon-kaen",
     proposals: Sequence[Proposal] = (),
-    method: VoteMethod = VoteMethod.approval,
+    method: Method = Method.approval,
     status: RoundStatus = RoundStatus.draft,
     costs: Sequence[int] = (),
     **limits: object,

@@ -9,14 +9,15 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.db import make_engine
-from app.models import RoundStatus, VoteMethod
+from app.domain.voting import Method
+from app.models import RoundStatus
 from tests import factories
 from tests.browser.conftest import LIVE_DATABASES, PHONE
 
 pytestmark = pytest.mark.browser
 
 
-def _seed(live_server: str, method: VoteMethod, **limits: object) -> tuple[str, list[str]]:
+def _seed(live_server: str, method: Method, **limits: object) -> tuple[str, list[str]]:
     """A workshop with three proposals and an open round; returns its code and the titles."""
     engine = make_engine(LIVE_DATABASES[live_server])
     titles = ["สร้างสวนสาธารณะริมบึง", "ซ่อมถนนหน้าโรงเรียน", "ติดไฟส่องสว่างในซอย"]
@@ -64,7 +65,7 @@ def _confirm_and_check_receipt(page: Page) -> None:
 
 
 def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
-    code, titles = _seed(live_server, VoteMethod.dot, dots_per_voter=4, max_dots_per_proposal=3)
+    code, titles = _seed(live_server, Method.dot, dots_per_voter=4, max_dots_per_proposal=3)
     _join(phone, live_server, code, "ประชาชน")
     remaining = phone.locator("[data-remaining]")
     expect(remaining).to_have_text("เหลือ 4 จุด")
@@ -86,7 +87,7 @@ def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) ->
 
 def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
     code, titles = _seed(
-        live_server, VoteMethod.budget, budget=1_000_000, costs=[600_000, 500_000, 300_000]
+        live_server, Method.budget, budget=1_000_000, costs=[600_000, 500_000, 300_000]
     )
     _join(phone, live_server, code, "ภาคเอกชน")
     remaining = phone.locator("[data-remaining]")
@@ -104,7 +105,7 @@ def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page)
 
 
 def test_ranking_by_tapping_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
-    code, titles = _seed(live_server, VoteMethod.ranked)
+    code, titles = _seed(live_server, Method.ranked)
     _join(phone, live_server, code, "ประชาชน")
     rows = {t: phone.locator(".ballot-row", has_text=t) for t in titles}
     rows[titles[2]].get_by_role("button").click()  # first choice
