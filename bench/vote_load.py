@@ -93,8 +93,10 @@ async def join_all(base: str, code: str, voters: int) -> list[tuple[httpx2.Async
     gate = asyncio.Semaphore(50)
 
     async def one(i: int) -> None:
-        client = httpx2.AsyncClient(base_url=base, timeout=60, limits=limits)
         async with gate:
+            # Made inside the gate: a client costs milliseconds of CPU (its SSL context), and a
+            # thousand made at once starved the loop until the first connects timed out.
+            client = httpx2.AsyncClient(base_url=base, timeout=60, limits=limits)
             page = await client.get(f"/w/{code}")
             token = CSRF.search(page.text)
             assert token, page.text[:200]
