@@ -83,6 +83,7 @@ def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str) -> None:
     with Session(app.state.engine) as session:
         [ballot] = session.exec(select(Ballot).where(Ballot.round_id == round_id)).all()
         assert ballot.marks == {str(pids[1]): 1}
+    app.state.engine.dispose()
     assert max(counts) <= MAX_BALLOT_STATEMENTS, counts
 
 
@@ -108,6 +109,7 @@ def test_a_code_ballot_post_takes_at_most_four_statements(url: str) -> None:
                 f"/v/{round_id}", data={f"p{pid}": "1", "client_key": "k", "csrf_token": token}
             )
         assert cast.status_code == 303, cast.text
+    app.state.engine.dispose()
     assert len(seen) <= MAX_BALLOT_STATEMENTS, seen
 
 
