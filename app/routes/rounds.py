@@ -15,12 +15,13 @@ from starlette.responses import Response
 from app.db import SessionDep
 from app.deps import AnyStaff, FacilitatedWorkshop, Facilitator, FormFields, Planner
 from app.domain.code_cards import CardText, code_cards_pdf
+from app.domain.eligibility import Eligibility
 from app.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, StaffAccount, VoteMethod, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
 from app.services import cities as city_service
-from app.services import voting
+from app.services import eligibility, voting
 from app.templating import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -109,7 +110,15 @@ def _settings(form: FormData) -> voting.RoundSettings:
         results_visible=form.get("results_visible") == "1",
         opens_at=_time_field(form, "opens_at"),
         closes_at=_time_field(form, "closes_at"),
+        eligibility=_eligibility_field(form),
     )
+
+
+def _eligibility_field(form: FormData) -> Eligibility:
+    raw = str(form.get("eligibility") or Eligibility.hall)
+    if raw not in {e.value for e in Eligibility}:
+        raise UserError(_("Choose whose ballots count."), status_code=422)
+    return Eligibility(raw)
 
 
 def _new_form(
@@ -133,6 +142,7 @@ def _new_form(
         "results_visible": False,
         "opens_at": "",
         "closes_at": "",
+        "eligibility": Eligibility.hall.value,
     }
     chosen: set[int] = set()
     groups = list(workshop.invited_groups if workshop else GROUP_VALUES)
@@ -155,6 +165,7 @@ def _new_form(
         "groups": groups,
         "costs": costs,
         "methods": list(VoteMethod),
+        "eligibilities": list(Eligibility),
         "error": error,
         "action": f"/staff/workshops/{workshop.id}/rounds"
         if workshop
@@ -251,7 +262,8 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
         "accepting": voting.accepting(vote_round),
         "codes_issued": issued,
         "codes_used": used,
-        "vote_url": f"{str(request.base_url).rstrip('/')}/v/{vote_round.id}",
+        "vote_url": str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round),
+        "eligible_turnout": eligibility.turnout(session, vote_round),
     }
 
 
@@ -336,14 +348,13 @@ def generate_codes(
         raise UserError(_("Enter how many codes to print."), status_code=422)
     codes = voting.generate_codes(session, vote_round, int(count), secret_key=_secret(request))
     city = session.get(City, vote_round.city_id)
-    base = str(request.base_url).rstrip("/")
+    url = str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round)
     pdf = code_cards_pdf(
         codes,
-        vote_url=lambda code: f"{base}/v/{vote_round.id}?code={code}",
+        vote_url=lambda code: f"{url}?code={code}",
         text=CardText(
             title=vote_round.question,
-            instructions=_("Scan the QR code or open %(url)s and type the code.")
-            % {"url": f"{base}/v/{vote_round.id}"},
+            instructions=_("Scan the QR code or open %(url)s and type the code.") % {"url": url},
             code_label=_("Voting code"),
             footer=_("One vote per code. %(city)s") % {"city": city.name_th if city else ""},
         ),

@@ -17,7 +17,7 @@ from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCod
 from app.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteMethod, VoteRound, Workshop
-from app.services import voting
+from app.services import eligibility, voting
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,10 +48,14 @@ def _workshop_voter(
     vote_round = voting.open_round_of(session, workshop)
     if vote_round is None:
         raise Conflict(_("No vote is open in this workshop right now."))
+    claims = request.session.get(CODES_KEY, {})
+    identity = eligibility.ballot_identity(
+        session, vote_round, participant, claims, secret_key=_secret(request)
+    )
     return Voter(
         vote_round=vote_round,
-        voter_key=voting.participant_voter_key(_secret(request), vote_round, participant),
-        group=participant.stakeholder_group,
+        voter_key=identity.voter_key,
+        group=identity.group,
         base=f"/w/{workshop.join_code}/vote",
         back_url=f"/w/{workshop.join_code}",
         title=workshop.title,
@@ -228,7 +232,13 @@ def _done(request: Request, session: Session, voter: Voter) -> Response:
 def workshop_ballot(
     request: Request, session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
 ) -> Response:
-    return _ballot_page(request, session, _workshop_voter(request, session, workshop, participant))
+    try:
+        voter = _workshop_voter(request, session, workshop, participant)
+    except (eligibility.PresenceRequired, eligibility.CardRequired):
+        from app.routes.presence import gate_page  # the presence and card forms live there
+
+        return gate_page(request, session, workshop, participant)
+    return _ballot_page(request, session, voter)
 
 
 @router.post("/w/{code}/vote/review")
@@ -424,4 +434,5 @@ def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
         "result": document,
         "primary_rule": rule,
         "closed": vote_round.status == RoundStatus.closed,
+        "eligible_turnout": eligibility.turnout(session, vote_round),
     }

@@ -18,10 +18,10 @@ from app.errors import UserError
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
 from app.services import cities as city_service
+from app.services import eligibility, reports, voting
 from app.services import ideas as idea_service
 from app.services import plans as plan_service
 from app.services import proposals as proposal_service
-from app.services import reports, voting
 from app.services import workshops as workshop_service
 from app.services.live import current_seq
 from app.templating import flash, render
@@ -108,6 +108,9 @@ def _console(
         "facilitators": workshop_service.facilitators(session, workshop),
         "paper": {"text": "", "group": "", "table": ""},
         "paper_error": None,
+        "presence": eligibility.panel(
+            session, workshop, secret_key=str(request.app.state.settings.secret_key)
+        ),
     }
     context.update(extra)
     return context
