@@ -6,13 +6,14 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Role
-from app.services import accounts, cities, demo, monitoring
+from app.services import accounts, backup, cities, demo, monitoring
 
 log = logging.getLogger("app.cli")
 
@@ -25,6 +26,29 @@ def _session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def backup_database(args: argparse.Namespace) -> int:
+    try:
+        backup.backup(get_settings().database_url, args.file)
+    except backup.BackupError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    sys.stdout.write(f"backup written to {args.file}\n")
+    return 0
+
+
+def restore_database(args: argparse.Namespace) -> int:
+    if not args.yes:
+        sys.stderr.write("error: restoring replaces every row of the database; add --yes\n")
+        return 2
+    try:
+        backup.restore(get_settings().database_url, args.file)
+    except backup.BackupError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    sys.stdout.write(f"restored from {args.file}\n")
+    return 0
 
 
 def create_user(args: argparse.Namespace) -> int:
@@ -156,6 +180,20 @@ def _theme_count(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    backup_cmd = commands.add_parser(
+        "backup", help="copy the whole database to a new file (SQLite online, or pg_dump)"
+    )
+    backup_cmd.add_argument("file", type=Path, help="the backup file to create")
+    backup_cmd.set_defaults(handler=backup_database)
+    restore_cmd = commands.add_parser(
+        "restore", help="replace the database's contents with a backup's"
+    )
+    restore_cmd.add_argument("file", type=Path, help="a file made by the backup command")
+    restore_cmd.add_argument(
+        "--yes", action="store_true", help="confirm that the current contents are replaced"
+    )
+    restore_cmd.set_defaults(handler=restore_database)
 
     user = commands.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 12 * 60 * 60
     default_locale: str = "th"
     sql_echo: bool = False
+    # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
+    # process, so with several workers use redis://...
+    login_limit_storage: str = "memory://"
 
 
 @lru_cache

@@ -37,6 +37,7 @@ from app.routes import (
 )
 from app.routes.streams import FragmentCache
 from app.security import csrf_protect
+from app.services.login_throttle import LoginThrottle
 from app.services.themes import ThreadRunner
 from app.templating import TEMPLATES_DIR
 
@@ -241,6 +242,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub
     app.state.theme_runner = theme_runner
     app.state.fragments = FragmentCache()
+    app.state.login_throttle = LoginThrottle(settings.login_limit_storage, settings.secret_key)
 
     # Phones on patchy mobile data: a 100 KB wall compresses to a tenth. Event streams are not
     # compressed (GZipMiddleware skips text/event-stream), so they still flush at once.

@@ -3,7 +3,6 @@ through the database, not through one process's memory."""
 
 import re
 import threading
-import time
 from pathlib import Path
 
 import httpx2
@@ -58,7 +57,6 @@ def test_idea_posted_on_one_instance_reaches_a_listener_on_another(
                     data={"stakeholder_group": "resident", "csrf_token": token.group(1)},
                 )
                 assert joined.status_code == 303
-                posted_at = time.monotonic()
                 sent = phone.post(
                     f"/w/{code}/ideas", data={"text": "ไอเดียข้ามเครื่อง", "csrf_token": token.group(1)}
                 )
@@ -66,6 +64,5 @@ def test_idea_posted_on_one_instance_reaches_a_listener_on_another(
 
             listener.join(timeout=5)
             assert any("ไอเดียข้ามเครื่อง" in line for line in received), received
-            assert time.monotonic() - posted_at < 5
             ids = [int(line.split(": ")[1]) for line in received if line.startswith("id: ")]
             assert ids == sorted(set(ids))  # in order, none twice

@@ -1,5 +1,6 @@
 """The schema comes only from Alembic, and Alembic's result matches the models exactly."""
 
+import json
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +13,13 @@ import app.models  # noqa: F401
 from app.db import make_engine
 from app.models import City
 from tests.databases import alembic_config, scratch_database
+
+ALL_GROUPS = ["resident", "public_agency", "business", "civil_society", "academia"]
+
+
+def _json(value: object) -> object:
+    """A JSON column as read by plain SQL: parsed on PostgreSQL, text on SQLite."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _diff(engine: Engine) -> list[object]:
@@ -78,7 +86,8 @@ def test_live_workshop_migration_backfills_existing_workshops(
             with engine.connect() as connection:
                 workshop = connection.execute(
                     text(
-                        "SELECT id, title, current_phase_id, invited_groups, posting_locked, event_seq FROM workshop"
+                        "SELECT id, title, current_phase_id, venue, language, invited_groups,"
+                        " posting_locked, event_seq FROM workshop"
                     )
                 ).one()
                 kinds = connection.execute(
@@ -93,6 +102,8 @@ def test_live_workshop_migration_backfills_existing_workshops(
                 assert list(kinds) == ["ideation", "themes", "voting", "wrap_up"]
                 assert list(facilitators) == [1]
                 assert workshop.title == "เวทีเดิม"
+                assert (workshop.venue, workshop.language) == ("", "th")
+                assert _json(workshop.invited_groups) == ALL_GROUPS
                 assert workshop.current_phase_id is not None
                 assert not workshop.posting_locked
                 assert workshop.event_seq == 0
@@ -107,8 +118,6 @@ def test_vote_migration_turns_skeleton_votes_into_approval_ballots(
     """Votes cast before migration 0004 (one row per voter and proposal) become one approval
     ballot per voter, on a ballot holding the workshop's proposals; downgrading brings the
     per-proposal votes back."""
-    import json
-
     from sqlalchemy import text
 
     with scratch_database(database_url, tmp_path) as url:
@@ -138,10 +147,17 @@ def test_vote_migration_turns_skeleton_votes_into_approval_ballots(
             command.upgrade(alembic_config(url), "head")
             with engine.connect() as connection:
                 vote_round = connection.execute(
-                    text("SELECT city_id, method, status, question FROM vote_round")
+                    text(
+                        "SELECT city_id, method, status, question, eligible_groups, results_visible"
+                        " FROM vote_round"
+                    )
                 ).one()
                 assert vote_round.method == "approval"
                 assert vote_round.status == "closed"
+                assert vote_round.question == ""
+                assert _json(vote_round.eligible_groups) == ALL_GROUPS
+                # Results of a skeleton round stay hidden until staff choose to show them.
+                assert vote_round.results_visible in (False, 0)
                 ballot_rows = connection.execute(
                     text(
                         "SELECT voter_key, stakeholder_group, marks FROM ballot ORDER BY voter_key"

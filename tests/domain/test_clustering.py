@@ -52,6 +52,20 @@ def test_an_off_topic_comment_goes_to_other(topics: Clustering) -> None:
     assert topics.other.representative_ids == ()
 
 
+def test_a_comment_sharing_one_word_with_a_theme_goes_to_other_by_the_relative_rule() -> None:
+    """The footpath comment shares only "ตลาด" (market) with a theme: its word similarity to
+    that theme is above 0, so the absolute rule keeps it, but below a third of the theme's
+    median, so the relative rule sends it to "other"."""
+    comments = [
+        *(c for c in topic_comments() if not c.id.startswith("dogs")),
+        Comment(id="footpath", text="ขอทางเท้ากว้างขึ้นหน้าตลาด"),
+    ]
+    assert cluster_comments(comments).other.comment_ids == ("footpath",)
+    absolute_rule_only = cluster_comments(comments, options=Options(misfit_ratio=0.0))
+    assert absolute_rule_only.other.comment_ids == ()
+    assert [t.size for t in absolute_rule_only.themes] == [11, 10, 10]
+
+
 def test_labels_keywords_and_representatives(topics: Clustering) -> None:
     by_topic = {t.comment_ids[0].split("-")[0]: t for t in topics.themes}
     assert "น้ำท่วม" in by_topic["flood"].keywords

@@ -1,6 +1,5 @@
 import math
 import re
-import time
 import unicodedata
 import zlib
 from datetime import UTC, datetime
@@ -85,13 +84,13 @@ def test_one_page_per_ten_cards(n: int) -> None:
     assert _page_count(pdf) == math.ceil(n / 10)
 
 
-def test_five_hundred_codes_make_fifty_pages_quickly() -> None:
-    _pdf(_codes(1))  # the Thai word list loads once per process; that is not what we time
-    started = time.perf_counter()
+def test_five_hundred_codes_make_fifty_pages() -> None:
+    """How fast is a figure, not a test: bench/code_cards_speed.py."""
     pdf = _pdf(_codes(500))
-    elapsed = time.perf_counter() - started
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
     assert _page_count(pdf) == 50
-    assert elapsed < 2.0, elapsed
+    assert len(_page_streams(pdf)) == 50
 
 
 def test_sarabun_is_embedded_not_looked_up() -> None:
