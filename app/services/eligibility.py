@@ -29,7 +29,6 @@ from app.models import (
     Participant,
     PresenceMiss,
     RoundPresence,
-    RoundStatus,
     VoteRound,
     VotingCode,
     Workshop,
@@ -312,11 +311,3 @@ def vote_path(session: Session, vote_round: VoteRound) -> str:
         workshop = session.get(Workshop, vote_round.workshop_id)
         return f"/w/{workshop.join_code}/vote" if workshop else "/"
     return f"/v/{vote_round.id}"
-
-
-def is_open_hall_round(vote_round: VoteRound | None) -> bool:
-    return (
-        vote_round is not None
-        and vote_round.status == RoundStatus.open
-        and vote_round.eligibility == Eligibility.hall
-    )
