@@ -100,7 +100,8 @@ def cluster_csv(args: argparse.Namespace) -> int:
     # Imported here: the other commands should not pay for loading scikit-learn.
     from pathlib import Path
 
-    from app.domain import clustering, theme_csv
+    from app.domain import clustering, thai_nlp, theme_csv
+    from app.services.themes import cluster
 
     def fail(message: str) -> int:
         sys.stderr.write(f"error: {message}\n")
@@ -127,11 +128,11 @@ def cluster_csv(args: argparse.Namespace) -> int:
         }.get(problem.code, "")
         return fail(f"{args.input}: {problem}{hint}")
     try:
-        result = clustering.cluster_comments(
+        result = cluster(
             theme_csv.comments_for(rows),
             n_themes=args.themes,
             custom_words=words,
-            options=clustering.Options(engine=args.engine),
+            how=thai_nlp.Segmentation(engine=args.engine),
         )
     except clustering.ClusteringError as problem:
         return fail(f"{args.input}: {problem} [{problem.code}]")

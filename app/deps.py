@@ -1,4 +1,5 @@
-"""Request-level dependencies: the logged-in staff member, roles, the joined participant."""
+"""Request-level dependencies: the logged-in staff member, roles, the joined participant, and
+the rows a path names once app.services.access has allowed them."""
 
 from typing import Annotated
 
@@ -6,9 +7,10 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
-from app.errors import Forbidden, JoinRequired, LoginRequired, NotFound
+from app.domain.errors import Forbidden, JoinRequired, LoginRequired, NotFound
 from app.i18n import gettext as _
-from app.models import Participant, Role, StaffAccount, Workshop
+from app.models import City, Participant, Role, StaffAccount, VoteRound, Workshop
+from app.services import access, voting
 from app.services import workshops as workshop_service
 
 SESSION_USER_KEY = "uid"
@@ -56,11 +58,44 @@ def facilitated_workshop(workshop_id: int, session: SessionDep, user: Facilitato
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         raise NotFound(_("There is no workshop with this number."))
-    workshop_service.ensure_facilitator(session, workshop, user)
+    access.ensure_facilitator(session, workshop, user)
     return workshop
 
 
 FacilitatedWorkshop = Annotated[Workshop, Depends(facilitated_workshop)]
+
+
+def city_by_slug(slug: str, session: SessionDep) -> City:
+    return access.city_by_slug(session, slug)
+
+
+CityBySlug = Annotated[City, Depends(city_by_slug)]
+
+
+def planned_city(user: Planner, city: CityBySlug) -> City:
+    """The city in the path, if the logged-in planner plans for it."""
+    access.ensure_planner(user, city)
+    return city
+
+
+PlannedCity = Annotated[City, Depends(planned_city)]
+
+
+def managed_round(round_id: int, session: SessionDep, user: AnyStaff) -> VoteRound:
+    """The vote round in the path, if the logged-in staff member may run it."""
+    vote_round = voting.get_round(session, round_id)
+    access.ensure_can_manage_round(session, user, vote_round)
+    return vote_round
+
+
+ManagedRound = Annotated[VoteRound, Depends(managed_round)]
+
+
+def secret_key(request: Request) -> str:
+    return str(request.app.state.settings.secret_key)
+
+
+SecretKey = Annotated[str, Depends(secret_key)]
 
 
 def workshop_by_code(code: str, session: SessionDep) -> Workshop:

@@ -1,4 +1,6 @@
-"""Errors a person can act on, mapped in one place to an HTML page or JSON problem details."""
+"""The one mapping of errors to HTTP: an HTML page, an htmx partial or JSON problem details.
+
+The error types themselves are framework-free and live in app.domain.errors."""
 
 import logging
 
@@ -7,46 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.domain.errors import JoinRequired, LoginRequired, UserError
 from app.i18n import gettext as _
 from app.security import CSRFError
+from app.templating import render
 
 log = logging.getLogger(__name__)
-
-
-class UserError(Exception):
-    """A refusal with a translated message the user can act on."""
-
-    status_code = 400
-
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
-
-
-class NotFound(UserError):
-    status_code = 404
-
-
-class Conflict(UserError):
-    status_code = 409
-
-
-class Forbidden(UserError):
-    status_code = 403
-
-
-class LoginRequired(Exception):
-    """No staff session; pages redirect to the login form, the API answers 401."""
-
-
-class JoinRequired(Exception):
-    """The device has not joined this workshop yet."""
-
-    def __init__(self, join_code: str) -> None:
-        super().__init__(join_code)
-        self.join_code = join_code
 
 
 def wants_json(request: Request) -> bool:
@@ -61,8 +29,6 @@ def _problem(request: Request, status: int, title: str, detail: str, **extra: ob
 def error_response(request: Request, status: int, message: str) -> Response:
     if wants_json(request):
         return _problem(request, status, _status_title(status), message)
-    from app.templating import render  # deferred: avoids an import cycle through app.security
-
     context = {"status": status, "title": _status_title(status), "message": message}
     if request.headers.get("hx-request"):
         # Show the message in the page's message area instead of replacing the element acted on.

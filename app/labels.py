@@ -1,19 +1,18 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
 from app.domain.eligibility import Eligibility
-from app.domain.monitoring import Period
+from app.domain.monitoring import ItemStatus, Period
+from app.domain.voting import Method
 from app.i18n import N_, get_locale, gettext
 from app.models import (
     AgeBand,
     Channel,
-    ItemStatus,
     MunicipalityType,
     PhaseKind,
     ReportState,
     Role,
     RoundStatus,
     StakeholderGroup,
-    VoteMethod,
     WorkshopPhase,
 )
 
@@ -36,11 +35,11 @@ _MUNICIPALITY_TYPES = {
     MunicipalityType.town: N_("Town municipality"),
 }
 _METHODS = {
-    VoteMethod.dot: N_("Dot voting"),
-    VoteMethod.approval: N_("Approval voting"),
-    VoteMethod.ranked: N_("Ranked voting"),
-    VoteMethod.budget: N_("Participatory budget"),
-    VoteMethod.single: N_("Single choice"),
+    Method.dot: N_("Dot voting"),
+    Method.approval: N_("Approval voting"),
+    Method.ranked: N_("Ranked voting"),
+    Method.budget: N_("Participatory budget"),
+    Method.single: N_("Single choice"),
 }
 _RULES = {
     "dots": N_("Dots"),
@@ -135,7 +134,7 @@ def period_key_label(key: str) -> str:
 
 
 def vote_method(value: str) -> str:
-    return gettext(_METHODS[VoteMethod(value)])
+    return gettext(_METHODS[Method(value)])
 
 
 def vote_rule(name: str) -> str:

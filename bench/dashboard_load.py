@@ -27,12 +27,12 @@ from sqlmodel import Session, select
 from app.db import make_engine
 from app.domain import monitoring as rules
 from app.domain.indicator_library import LIBRARY
+from app.domain.monitoring import ItemStatus
 from app.models import (
     Agency,
     City,
     Indicator,
     IndicatorValue,
-    ItemStatus,
     Plan,
     PlanItem,
     ProgressReport,

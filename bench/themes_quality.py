@@ -35,44 +35,33 @@ from app.domain.clustering import (  # noqa: E402
     Clustering,
     Comment,
     Options,
-    cluster_comments,
     theme_of,
 )
+from app.domain.thai_nlp import Segmentation  # noqa: E402
+from app.services.themes import cluster  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "thai_comments_dev.csv"
-PLAIN = Options(
-    engine="newmm",
-    project_stopwords=False,
-    word_bigrams=False,
-    char_ngrams=None,
-    svd_dims=0,
-)
-# (name, options, fixed k or None for automatic); the default pipeline is marked with *.
-VARIANTS: list[tuple[str, Options, int | None]] = [
-    ("pipeline words only, k=17", replace(PLAIN, engine="nlpo3"), 17),
-    ("+ project stopwords, k=17", replace(PLAIN, engine="nlpo3", project_stopwords=True), 17),
-    (
-        "+ SVD 50, k=17",
-        replace(PLAIN, engine="nlpo3", project_stopwords=True, svd_dims=50),
-        17,
-    ),
-    ("+ word bigrams, k=17", replace(DEFAULT_OPTIONS, char_ngrams=None), 17),
-    ("+ char 2-4-grams (default), k=17", DEFAULT_OPTIONS, 17),
-    ("default, char 3-5-grams, k=17", replace(DEFAULT_OPTIONS, char_ngrams=(3, 5)), 17),
-    ("default, SVD 100, k=17", replace(DEFAULT_OPTIONS, svd_dims=100), 17),
-    ("default, newmm engine, k=17", replace(DEFAULT_OPTIONS, engine="newmm"), 17),
-    ("default, mm engine, k=17", replace(DEFAULT_OPTIONS, engine="mm"), 17),
-    (
-        "default, PyThaiNLP stopwords only, k=17",
-        replace(DEFAULT_OPTIONS, project_stopwords=False),
-        17,
-    ),
-    ("words only, auto k", replace(DEFAULT_OPTIONS, char_ngrams=None), None),
-    ("auto k, silhouette >= 0.75 best", replace(DEFAULT_OPTIONS, k_rule=0.75), None),
-    ("* default: auto k (silhouette >= 0.8 best)", DEFAULT_OPTIONS, None),
-    ("auto k, silhouette >= 0.85 best", replace(DEFAULT_OPTIONS, k_rule=0.85), None),
-    ("auto k, silhouette >= 0.9 best", replace(DEFAULT_OPTIONS, k_rule=0.9), None),
-    ("auto k, silhouette maximum", replace(DEFAULT_OPTIONS, k_rule=1.0), None),
+PLAIN = Options(word_bigrams=False, char_ngrams=None, svd_dims=0)
+WORDS = Segmentation()
+PLAIN_WORDS = Segmentation(project_stopwords=False)
+# (name, words, options, fixed k or None for automatic); the default is marked with *.
+VARIANTS: list[tuple[str, Segmentation, Options, int | None]] = [
+    ("pipeline words only, k=17", PLAIN_WORDS, PLAIN, 17),
+    ("+ project stopwords, k=17", WORDS, PLAIN, 17),
+    ("+ SVD 50, k=17", WORDS, replace(PLAIN, svd_dims=50), 17),
+    ("+ word bigrams, k=17", WORDS, replace(DEFAULT_OPTIONS, char_ngrams=None), 17),
+    ("+ char 2-4-grams (default), k=17", WORDS, DEFAULT_OPTIONS, 17),
+    ("default, char 3-5-grams, k=17", WORDS, replace(DEFAULT_OPTIONS, char_ngrams=(3, 5)), 17),
+    ("default, SVD 100, k=17", WORDS, replace(DEFAULT_OPTIONS, svd_dims=100), 17),
+    ("default, newmm engine, k=17", Segmentation(engine="newmm"), DEFAULT_OPTIONS, 17),
+    ("default, mm engine, k=17", Segmentation(engine="mm"), DEFAULT_OPTIONS, 17),
+    ("default, PyThaiNLP stopwords only, k=17", PLAIN_WORDS, DEFAULT_OPTIONS, 17),
+    ("words only, auto k", WORDS, replace(DEFAULT_OPTIONS, char_ngrams=None), None),
+    ("auto k, silhouette >= 0.75 best", WORDS, replace(DEFAULT_OPTIONS, k_rule=0.75), None),
+    ("* default: auto k (silhouette >= 0.8 best)", WORDS, DEFAULT_OPTIONS, None),
+    ("auto k, silhouette >= 0.85 best", WORDS, replace(DEFAULT_OPTIONS, k_rule=0.85), None),
+    ("auto k, silhouette >= 0.9 best", WORDS, replace(DEFAULT_OPTIONS, k_rule=0.9), None),
+    ("auto k, silhouette maximum", WORDS, replace(DEFAULT_OPTIONS, k_rule=1.0), None),
 ]
 QUICK = {"pipeline words only, k=17", "+ char 2-4-grams (default), k=17"}
 
@@ -85,8 +74,8 @@ def load(path: Path) -> tuple[list[Comment], list[str]]:
 
 def purity(labels: list[str], found: list[int]) -> float:
     best: dict[int, int] = {}
-    for (cluster, _), n in Counter(zip(found, labels, strict=True)).items():
-        best[cluster] = max(best.get(cluster, 0), n)
+    for (theme, _), n in Counter(zip(found, labels, strict=True)).items():
+        best[theme] = max(best.get(theme, 0), n)
     return sum(best.values()) / len(labels)
 
 
@@ -109,9 +98,9 @@ def plain_baseline(comments: list[Comment], seed: int) -> tuple[list[int], int, 
 
 
 def run_pipeline(
-    comments: list[Comment], options: Options, k: int | None, seed: int
+    comments: list[Comment], how: Segmentation, options: Options, k: int | None, seed: int
 ) -> tuple[list[int], int, int, Clustering]:
-    result = cluster_comments(comments, n_themes=k, seed=seed, options=options)
+    result = cluster(comments, how=how, n_themes=k, seed=seed, options=options)
     themes = theme_of(result)
     return [themes[c.id] for c in comments], result.k, result.other.size, result
 
@@ -166,19 +155,19 @@ def main() -> None:
         args.seeds,
         lambda s: plain_baseline(comments, s),
     )
-    for name, options, k in VARIANTS:
+    for name, how, options, k in VARIANTS:
         if args.quick and name not in QUICK:
             continue
 
         def one(
-            seed: int, options: Options = options, k: int | None = k
+            seed: int, how: Segmentation = how, options: Options = options, k: int | None = k
         ) -> tuple[list[int], int, int]:
-            found, themes, other, _ = run_pipeline(comments, options, k, seed)
+            found, themes, other, _ = run_pipeline(comments, how, options, k, seed)
             return found, themes, other
 
         measure(name, labels, args.seeds, one)
     if args.keywords:
-        result = cluster_comments(comments)
+        result = cluster(comments)
         print(f"\nDefault pipeline: {result.k} themes, {result.other.size} in other")
         in_theme = theme_of(result)
         for theme in result.themes:

@@ -50,8 +50,9 @@ from sqlmodel import Session, func, select
 
 from app.config import Settings
 from app.db import make_engine
+from app.domain.voting import Method
 from app.main import create_app
-from app.models import Ballot, RoundStatus, RoundVoter, VoteMethod, VoteRound
+from app.models import Ballot, RoundStatus, RoundVoter, VoteRound
 from app.services import workshops as workshop_service
 from tests import factories
 from tests.databases import migrate, reset_database
@@ -74,7 +75,7 @@ def seed(url: str) -> tuple[str, int, list[int]]:
             session,
             workshop=workshop,
             proposals=proposals,
-            method=VoteMethod.dot,
+            method=Method.dot,
             status=RoundStatus.open,
             dots_per_voter=5,
             max_dots_per_proposal=3,

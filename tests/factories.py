@@ -11,13 +11,14 @@ from itertools import count
 from sqlmodel import Session, select
 
 from app.domain.eligibility import Eligibility
+from app.domain.monitoring import ItemStatus
+from app.domain.voting import Method
 from app.models import (
     Agency,
     Channel,
     City,
     Idea,
     Indicator,
-    ItemStatus,
     Participant,
     Plan,
     PlanItem,
@@ -28,7 +29,6 @@ from app.models import (
     RoundStatus,
     StaffAccount,
     StakeholderGroup,
-    VoteMethod,
     VoteRound,
     Workshop,
     WorkshopFacilitator,
@@ -59,13 +59,16 @@ def account(
     email: str | None = None,
     password: str = PASSWORD,
     is_active: bool = True,
+    city_slug: str | None = None,
 ) -> StaffAccount:
+    """A staff account; city_slug limits a planner to that city (none: every city)."""
     row = StaffAccount(
         email=email or f"{role.value}-{next(_seq)}@example.test",
         display_name=f"Test {role.value}",
         password_hash=_hash(password),
         role=role,
         is_active=is_active,
+        city_id=city(session, city_slug).id if city_slug else None,
     )
     session.add(row)
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
@@ -170,7 +173,7 @@ def vote_round(
     workshop: Workshop | None = None,
     city_slug: str = "khon-kaen",
     proposals: Sequence[Proposal] = (),
-    method: VoteMethod = VoteMethod.approval,
+    method: Method = Method.approval,
     status: RoundStatus = RoundStatus.draft,
     costs: Sequence[int] = (),
     eligibility: Eligibility | None = None,

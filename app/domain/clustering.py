@@ -1,14 +1,15 @@
 """Group short Thai comments into themes (ประเด็น) a facilitator can show and then polish.
 
-Pipeline: normalize and segment (thai_nlp) -> TF-IDF over words, word bigrams and character
-2-4-grams -> truncated SVD to 50 dimensions -> Ward clustering of (a sample of) the comments,
-which gives a partition for every number of themes at once, so the number is chosen by
-silhouette at almost no cost -> k-means on all comments started from the Ward centres -> comments
-that share little vocabulary with their theme, and themes too small to matter, go to an "other"
-group instead of being forced in.
+Pipeline: the caller turns each comment into words (app.domain.thai_nlp) -> TF-IDF over
+words, word bigrams and character 2-4-grams -> truncated SVD to 50 dimensions -> Ward
+clustering of (a sample of) the comments, which gives a partition for every number of themes
+at once, so the number is chosen by silhouette at almost no cost -> k-means on all comments
+started from the Ward centres -> comments that share little vocabulary with their theme, and
+themes too small to matter, go to an "other" group instead of being forced in.
 
 The same comments give the same themes whatever their order: the work is done in a canonical
-order (by text, then id) with fixed seeds. Pure: no web or database code here.
+order (by text, then id) with fixed seeds. Pure: no web or database code here, and no word
+segmentation either: comments arrive with their tokens.
 """
 
 import itertools
@@ -29,8 +30,6 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize as l2_normalize
 from threadpoolctl import threadpool_limits
 
-from app.domain import thai_nlp
-
 OTHER_KEY = -1
 OTHER_LABEL = "อื่น ๆ"
 
@@ -38,8 +37,9 @@ OTHER_LABEL = "อื่น ๆ"
 @dataclass(frozen=True)
 class Comment:
     id: str
-    text: str
+    text: str  # gives the canonical order
     group: str | None = None  # stakeholder group, None when unknown
+    tokens: tuple[str, ...] = ()  # its content words; a comment without any joins "other"
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,6 @@ class Options:
     """Knobs of the pipeline. The defaults are the variant that scored best on real comments
     (bench/themes_quality.py); the others exist so the benchmark can compare them."""
 
-    engine: str = thai_nlp.DEFAULT_ENGINE
-    project_stopwords: bool = True  # PyThaiNLP's list plus thai_nlp.PROJECT_STOPWORDS
     word_bigrams: bool = True
     char_ngrams: tuple[int, int] | None = (2, 4)  # None: words only
     max_df: float = 0.5  # terms in more than half the comments say nothing about a theme
@@ -103,7 +101,6 @@ class Options:
     misfit_ratio: float = 1 / 3
     keywords: int = 8
     label_terms: int = 3
-    chunk: int = 500  # comments segmented between two progress reports
 
 
 DEFAULT_OPTIONS = Options()
@@ -124,7 +121,6 @@ def cluster_comments(
     n_themes: int | None = None,
     min_themes: int = 2,
     max_themes: int = 30,
-    custom_words: Sequence[str] = (),
     progress: Callable[[float], None] | None = None,
     seed: int = 0,
     options: Options = DEFAULT_OPTIONS,
@@ -132,13 +128,13 @@ def cluster_comments(
     """Group comments into themes; n_themes fixes their number, otherwise it is chosen within
     [min_themes, max_themes] (and at most one theme per options.comments_per_theme comments).
 
+    Progress is reported from 0.6 to 1: the fractions before are the caller's, for the words.
     Raises ClusteringError when there is too little to group, instead of inventing themes.
     """
     report = progress or (lambda _fraction: None)
     if n_themes is not None and n_themes < 1:
         raise ClusteringError("bad_theme_count", f"cannot make {n_themes} themes", themes=n_themes)
-    report(0.0)
-    prepared = _prepare(comments, custom_words, options, report)
+    prepared = _prepare(comments)
     count = len(prepared.usable)
     if count == 0:
         raise ClusteringError(
@@ -158,13 +154,7 @@ def cluster_comments(
             needed=needed,
         )
 
-    params: dict[str, Any] = {
-        "engine": options.engine,
-        "comments": len(comments),
-        "usable": count,
-        "seed": seed,
-        "custom_words": len(thai_nlp.custom_word_set(custom_words)),
-    }
+    params: dict[str, Any] = {"comments": len(comments), "usable": count, "seed": seed}
     # One thread per library: under load two-thread BLAS was 4x slower here, and the web app
     # keeps the other core. It also makes the result independent of the machine's core count.
     with threadpool_limits(limits=1):
@@ -224,26 +214,10 @@ def _group(
     return labels, similarity, words, terms
 
 
-def _prepare(
-    comments: Sequence[Comment],
-    custom_words: Sequence[str],
-    options: Options,
-    report: Callable[[float], None],
-) -> _Prepared:
+def _prepare(comments: Sequence[Comment]) -> _Prepared:
     """Tokens of every comment, in an order that does not depend on the caller's order."""
     order = sorted(range(len(comments)), key=lambda i: (comments[i].text, comments[i].id))
-    words = thai_nlp.custom_word_set(custom_words)
-    stopwords = thai_nlp.STOPWORDS if options.project_stopwords else thai_nlp.PYTHAINLP_STOPWORDS
-    tokens: list[list[str]] = []
-    for start in range(0, len(order), options.chunk):
-        for i in order[start : start + options.chunk]:
-            text = thai_nlp.normalize_for_nlp(comments[i].text)
-            tokens.append(
-                thai_nlp.tokenize_normalized(
-                    text, custom_words=words, engine=options.engine, stopwords=stopwords
-                )
-            )
-        report(0.5 * min(len(order), start + options.chunk) / max(1, len(order)))
+    tokens = [list(comments[order[p]].tokens) for p in range(len(order))]
     usable = [i for i, t in enumerate(tokens) if t]
     return _Prepared(order=order, tokens=tokens, usable=usable)
 

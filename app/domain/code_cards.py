@@ -13,7 +13,6 @@ npm package @expo-google-fonts/sarabun 0.4.1 (files 400Regular/Sarabun_400Regula
 own folder, never looked up on the system, so every machine prints the same cards.
 """
 
-import os
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,8 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
+
+from app.domain import thai_nlp
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 REGULAR_FONT = FONT_DIR / "Sarabun-Regular.ttf"
@@ -406,15 +407,7 @@ def _words_of(run: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _segment(run: str) -> tuple[str, ...]:
-    # Imported here: loading the word list takes about 0.3 s, paid only when cards are printed.
-    # Importing pythainlp makes ~/pythainlp-data and may download corpora unless told not to;
-    # same guard as app.domain.thai_nlp, whichever of the two is imported first.
-    if "PYTHAINLP_READ_ONLY" not in os.environ and "PYTHAINLP_READ_MODE" not in os.environ:
-        os.environ["PYTHAINLP_READ_ONLY"] = "1"
-    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-    from pythainlp.tokenize import word_tokenize
-
-    return tuple(word_tokenize(run, engine="newmm", keep_whitespace=False))
+    return thai_nlp.words_for_line_breaks(run)
 
 
 def _clusters(text: str) -> list[str]:

@@ -1,5 +1,9 @@
-"""Thai text made ready for grouping comments: normalization, word segmentation, stopwords and a
-city's own dictionary (place names, community names, planning terms).
+"""Thai text made ready for grouping comments and for printing: normalization, word
+segmentation, stopwords and a city's own dictionary (place names, community names, planning
+terms).
+
+The one module of the app that imports PyThaiNLP (tests/test_layering.py keeps it so), with the
+one copy of its offline guard; everything else asks this module for words.
 
 Everything here runs offline. Only dictionary-based segmenters whose data ships inside the
 PyThaiNLP wheel are allowed; learning-based engines and corpora that PyThaiNLP fetches on first
@@ -18,7 +22,8 @@ os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pythainlp.corpus import thai_stopwords
@@ -198,3 +203,46 @@ def tokenize_normalized(
         for w in segment(text, custom_words=custom_words, engine=engine)
         if is_content_word(w, custom_words, stopwords)
     ]
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """How comments become words. The defaults scored best on real comments
+    (bench/themes_quality.py); the others exist so the benchmark can compare them."""
+
+    engine: str = DEFAULT_ENGINE
+    project_stopwords: bool = True  # PyThaiNLP's list plus PROJECT_STOPWORDS
+
+
+def tokenize_many(
+    texts: Sequence[str],
+    *,
+    custom_words: Sequence[str] = (),
+    how: Segmentation = Segmentation(),
+    progress: Callable[[float], None] | None = None,
+    chunk: int = 500,
+) -> list[tuple[str, ...]]:
+    """tokenize() for many comments, in their order: the city's words and the stopwords are
+    prepared once, and progress (0 to 1) is reported after every `chunk` texts."""
+    words = custom_word_set(custom_words)
+    stopwords = STOPWORDS if how.project_stopwords else PYTHAINLP_STOPWORDS
+    found: list[tuple[str, ...]] = []
+    for start in range(0, len(texts), chunk):
+        for text in texts[start : start + chunk]:
+            normalized = normalize_for_nlp(text)
+            found.append(
+                tuple(
+                    tokenize_normalized(
+                        normalized, custom_words=words, engine=how.engine, stopwords=stopwords
+                    )
+                )
+            )
+        if progress is not None:
+            progress(min(len(texts), start + chunk) / max(1, len(texts)))
+    return found
+
+
+def words_for_line_breaks(run: str) -> tuple[str, ...]:
+    """A run of Thai letters cut into dictionary words (newmm, spaces dropped), where a printed
+    line may break. Not normalized and nothing dropped: the pieces join back into the run."""
+    return tuple(word_tokenize(run, engine="newmm", keep_whitespace=False))

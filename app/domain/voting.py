@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -339,6 +339,125 @@ def turnout(ballots: Iterable[Ballot]) -> dict[str, int]:
     result = {group: counts[group] for group in sorted(counts)}
     result["total"] = sum(counts.values())
     return result
+
+
+# --- the frozen result --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSupport:
+    """One row of the stored consensus table (Support without the voter counts)."""
+
+    proposal_id: int
+    share_by_group: Mapping[str, float]
+    min_share: float
+
+
+@dataclass(frozen=True)
+class ResultDocument:
+    """A round's whole result: what is frozen in the database when a round closes, and what
+    the results pages show. Its JSON form (to_json, read back by from_json) is a contract
+    with every round already stored, so its keys never change:
+
+        {"method": "dot",
+         "rules": {"dots": {"ranking": [{"proposal_id": 1, "score": 3, "rank": 1}, ...],
+                            "winners": [1]}},
+         "by_group": {"resident": {"dots": {...the same shape...}}},
+         "turnout": {"resident": 2, "total": 2},
+         "consensus": [{"proposal_id": 1, "share_by_group": {"resident": 1.0},
+                        "min_share": 1.0}, ...]}
+
+    Rules and groups keep their stored order (RULES order; groups by name).
+    """
+
+    method: Method
+    rules: Mapping[str, RuleResult]
+    by_group: Mapping[str, Mapping[str, RuleResult]] = field(default_factory=dict)
+    turnout: Mapping[str, int] = field(default_factory=dict)
+    consensus: tuple[GroupSupport, ...] = ()
+
+    @classmethod
+    def count(
+        cls, rules: RoundRules, ballots: Sequence[Ballot], groups: Sequence[str]
+    ) -> "ResultDocument":
+        """Count the ballots by every rule, overall and per group, with turnout and consensus."""
+        return cls(
+            method=rules.method,
+            rules=tally(rules, ballots),
+            by_group=tally_by_group(rules, ballots),
+            turnout=turnout(ballots),
+            consensus=tuple(
+                GroupSupport(s.proposal_id, s.share_by_group, s.min_share)
+                for s in consensus(rules, ballots, groups)
+            ),
+        )
+
+    def ranking(self, rule: str) -> tuple[RankedItem, ...]:
+        return self.rules[rule].ranking
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": str(self.method),
+            "rules": _rules_json(self.rules),
+            "by_group": {group: _rules_json(by_rule) for group, by_rule in self.by_group.items()},
+            "turnout": dict(self.turnout),
+            "consensus": [
+                {
+                    "proposal_id": s.proposal_id,
+                    "share_by_group": dict(s.share_by_group),
+                    "min_share": s.min_share,
+                }
+                for s in self.consensus
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ResultDocument":
+        """Read a stored document; by_group, turnout and consensus may be missing (empty)."""
+        return cls(
+            method=Method(data["method"]),
+            rules=_rules_from_json(data["rules"]),
+            by_group={
+                str(group): _rules_from_json(by_rule)
+                for group, by_rule in data.get("by_group", {}).items()
+            },
+            turnout={str(k): int(v) for k, v in data.get("turnout", {}).items()},
+            consensus=tuple(
+                GroupSupport(
+                    proposal_id=int(row["proposal_id"]),
+                    share_by_group={str(g): float(v) for g, v in row["share_by_group"].items()},
+                    min_share=float(row["min_share"]),
+                )
+                for row in data.get("consensus", [])
+            ),
+        )
+
+
+def _rules_json(by_rule: Mapping[str, RuleResult]) -> dict[str, Any]:
+    return {
+        name: {
+            "ranking": [
+                {"proposal_id": item.proposal_id, "score": item.score, "rank": item.rank}
+                for item in result.ranking
+            ],
+            "winners": list(result.winners),
+        }
+        for name, result in by_rule.items()
+    }
+
+
+def _rules_from_json(data: Mapping[str, Any]) -> dict[str, RuleResult]:
+    return {
+        str(name): RuleResult(
+            rule=str(name),
+            ranking=tuple(
+                RankedItem(int(row["proposal_id"]), row["score"], int(row["rank"]))
+                for row in doc["ranking"]
+            ),
+            winners=tuple(int(pid) for pid in doc["winners"]),
+        )
+        for name, doc in data.items()
+    }
 
 
 # --- rankings ----------------------------------------------------------------------------

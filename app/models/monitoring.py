@@ -10,27 +10,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.domain.monitoring import Direction, ItemStatus
 from app.models.base import UTCDateTime, choice, created_at
-
-
-class ItemStatus(StrEnum):
-    """Mirrors app.domain.monitoring.ItemStatus (a test keeps them equal)."""
-
-    not_started = "not_started"
-    on_track = "on_track"
-    delayed = "delayed"
-    done = "done"
-    cancelled = "cancelled"
-
-
-ITEM_STATUS_VALUES = [s.value for s in ItemStatus]
-
-
-class Direction(StrEnum):
-    """Which way is better (not named `lower`: that would hide str.lower on the values)."""
-
-    higher_is_better = "higher"
-    lower_is_better = "lower"
 
 
 class ReportState(StrEnum):
@@ -93,7 +74,7 @@ class ProgressReport(SQLModel, table=True):
     __tablename__ = "progress_report"
     __table_args__ = (
         sa.UniqueConstraint("plan_item_id", "period_key"),
-        choice(ITEM_STATUS_VALUES, "status"),
+        choice([s.value for s in ItemStatus], "status"),
         choice([s.value for s in ReportState], "state"),
         sa.CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent"),
         sa.CheckConstraint("budget_spent IS NULL OR budget_spent >= 0", name="budget_spent"),

@@ -4,9 +4,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.domain.monitoring import ItemStatus
 from app.models.base import choice, created_at
-
-ITEM_STATUSES = ["not_started", "on_track", "delayed", "done", "cancelled"]
 
 
 class PlanStatus(StrEnum):
@@ -42,7 +41,7 @@ class PlanItem(SQLModel, table=True):
     __tablename__ = "plan_item"
     __table_args__ = (
         sa.UniqueConstraint("plan_id", "proposal_id"),
-        choice(ITEM_STATUSES, "status"),
+        choice([s.value for s in ItemStatus], "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

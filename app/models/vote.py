@@ -13,18 +13,9 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.domain.eligibility import Eligibility
-from app.models.base import UTCDateTime, choice, created_at
+from app.domain.voting import Method
+from app.models.base import UTCDateTime, choice, created_at, utcnow
 from app.models.workshop import GROUP_VALUES, StakeholderGroup
-
-
-class VoteMethod(StrEnum):
-    """Mirrors app.domain.voting.Method (models import only models; a test keeps them equal)."""
-
-    dot = "dot"
-    approval = "approval"
-    ranked = "ranked"
-    budget = "budget"
-    single = "single"
 
 
 class RoundStatus(StrEnum):
@@ -39,7 +30,7 @@ class VoteRound(SQLModel, table=True):
     __tablename__ = "vote_round"
     __table_args__ = (
         choice([s.value for s in RoundStatus], "status"),
-        choice([m.value for m in VoteMethod], "method"),
+        choice([m.value for m in Method], "method"),
         choice([e.value for e in Eligibility], "eligibility"),
         # At most one open round per workshop: the phones show one ballot.
         sa.Index(
@@ -55,7 +46,7 @@ class VoteRound(SQLModel, table=True):
     city_id: int = Field(foreign_key="city.id", index=True)
     workshop_id: int | None = Field(default=None, foreign_key="workshop.id", index=True)
     question: str = Field(default="", max_length=300)
-    method: VoteMethod = Field(default=VoteMethod.approval, sa_type=sa.String(10))
+    method: Method = Field(default=Method.approval, sa_type=sa.String(10))
     status: RoundStatus = Field(default=RoundStatus.draft, sa_type=sa.String(10))
     dots_per_voter: int | None = None
     max_dots_per_proposal: int | None = None
@@ -76,6 +67,18 @@ class VoteRound(SQLModel, table=True):
     result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)  # frozen tally
     created_by_id: int | None = Field(default=None, foreign_key="staff_account.id")
     created_at: datetime = created_at()
+
+    def status_at(self, now: datetime) -> RoundStatus:
+        """The status as of `now`: an online round past its closing time is closed, even in
+        the few seconds before the background settler (app.settler) freezes its result."""
+        if self.status == RoundStatus.open and self.closes_at is not None and self.closes_at <= now:
+            return RoundStatus.closed
+        return RoundStatus(self.status)
+
+    @property
+    def current_status(self) -> RoundStatus:
+        """status_at(now), for pages: they show a due round closed without writing anything."""
+        return self.status_at(utcnow())
 
 
 class RoundProposal(SQLModel, table=True):

@@ -3,8 +3,7 @@
 from fastapi import APIRouter
 
 from app.db import SessionDep
-from app.errors import NotFound
-from app.i18n import gettext as _
+from app.deps import CityBySlug
 from app.models import CityPublic
 from app.services import cities as city_service
 
@@ -20,8 +19,5 @@ def list_cities(session: SessionDep) -> list[CityPublic]:
 @router.get(
     "/cities/{slug}", response_model=CityPublic, responses={404: {"description": "Unknown city"}}
 )
-def get_city(slug: str, session: SessionDep) -> CityPublic:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
+def get_city(city: CityBySlug) -> CityPublic:
     return city_service.to_public(city)

@@ -5,36 +5,25 @@ The data behind every chart downloads as CSV."""
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session
 from starlette.responses import Response
 
 from app import labels
 from app.db import SessionDep
-from app.deps import OptionalUser
+from app.deps import CityBySlug, OptionalUser
 from app.domain import charts
+from app.domain.errors import NotFound
 from app.domain.export import to_csv
 from app.domain.indicator_library import LIBRARY
-from app.errors import NotFound
+from app.domain.monitoring import ItemStatus
 from app.i18n import format_number
 from app.i18n import gettext as _
-from app.models import City, ItemStatus, StaffAccount
-from app.services import cities as city_service
+from app.models import City
 from app.services import monitoring as service
+from app.services.access import is_planner
 from app.templating import render
 
 router = APIRouter(prefix="/dashboards", include_in_schema=False)
 CITY_TABLES = ("status", "budget", "items", "indicators")
-
-
-def _city(session: Session, slug: str) -> City:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
-    return city
-
-
-def _staff_view(user: StaffAccount | None, city: City) -> bool:
-    return service.is_planner(user, city)
 
 
 def _status_chart(counts: dict[str, int]) -> str:
@@ -135,10 +124,9 @@ def programme_data(session: SessionDep, user: OptionalUser) -> Response:
 
 @router.get("/{slug}")
 def city_dashboard(
-    request: Request, session: SessionDep, slug: str, user: OptionalUser
+    request: Request, session: SessionDep, city: CityBySlug, user: OptionalUser
 ) -> Response:
-    city = _city(session, slug)
-    board = service.city_dashboard(session, city, include_unpublished=_staff_view(user, city))
+    board = service.city_dashboard(session, city, include_unpublished=is_planner(user, city))
     english = request.state.locale == "en" if hasattr(request.state, "locale") else False
     context: dict[str, Any] = {
         "city": city,
@@ -158,11 +146,10 @@ def city_dashboard(
 
 
 @router.get("/{slug}/{table}.csv")
-def city_data(session: SessionDep, slug: str, table: str, user: OptionalUser) -> Response:
+def city_data(session: SessionDep, city: CityBySlug, table: str, user: OptionalUser) -> Response:
     if table not in CITY_TABLES:
         raise NotFound(_("There is no such table."))
-    city = _city(session, slug)
-    board = service.city_dashboard(session, city, include_unpublished=_staff_view(user, city))
+    board = service.city_dashboard(session, city, include_unpublished=is_planner(user, city))
     header: list[str]
     rows: list[list[object]]
     if table == "status":

@@ -12,23 +12,25 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import AnyStaff, OptionalUser, Planner
+from app.deps import AnyStaff, OptionalUser, PlannedCity, Planner
 from app.domain import monitoring as rules
 from app.domain import sheet_import
+from app.domain.errors import NotFound, UserError
 from app.domain.indicator_library import LIBRARY
-from app.errors import NotFound, UserError
+from app.domain.monitoring import ItemStatus
 from app.i18n import gettext as _
-from app.models import City, ItemStatus, PlanItem, Role, StaffAccount
+from app.models import City, PlanItem, Role, StaffAccount
+from app.routes.forms import refused_form
+from app.services import access, report_import
 from app.services import cities as city_service
 from app.services import monitoring as service
-from app.services import report_import
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 
 
 async def upload_form(request: Request) -> AsyncIterator[FormData]:
-    """The posted form with its files (app.main.BodyLimit has capped its size); the spooled
+    """The posted form with its files (app.middleware.BodyLimit has capped its size); the spooled
     files are closed when the request is done."""
     form = await request.form(max_files=10, max_fields=200)
     try:
@@ -54,19 +56,6 @@ async def evidence_uploads(form: UploadForm) -> list[service.Upload]:
 
 
 EvidenceUploads = Annotated[list[service.Upload], Depends(evidence_uploads)]
-
-
-def _city(session: Session, slug: str) -> City:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
-    return city
-
-
-def _planner_city(session: Session, slug: str, user: StaffAccount) -> City:
-    city = _city(session, slug)
-    service.ensure_planner(user, city)
-    return city
 
 
 def _text(form: FormData, name: str) -> str:
@@ -121,14 +110,13 @@ def monitoring_home(request: Request, session: SessionDep, user: AnyStaff) -> Re
                 context["agency_items"] = [r for r in board.items if r.item.id in mine]
     elif user.role in (Role.planner, Role.admin):
         context["cities"] = [
-            c for c in city_service.list_cities(session) if service.is_planner(user, c)
+            c for c in city_service.list_cities(session) if access.is_planner(user, c)
         ]
     return render(request, "monitoring/index.html", context)
 
 
 @router.get("/staff/monitoring/{slug}")
-def city_monitoring(request: Request, session: SessionDep, slug: str, user: Planner) -> Response:
-    city = _planner_city(session, slug, user)
+def city_monitoring(request: Request, session: SessionDep, city: PlannedCity) -> Response:
     context = {
         "city": city,
         "board": service.city_dashboard(session, city, include_unpublished=True),
@@ -143,16 +131,11 @@ def city_monitoring(request: Request, session: SessionDep, slug: str, user: Plan
 
 @router.post("/staff/monitoring/{slug}/agencies")
 def add_agency(
-    request: Request,
-    session: SessionDep,
-    slug: str,
-    user: Planner,
-    name: Annotated[str, Form()] = "",
+    session: SessionDep, city: PlannedCity, name: Annotated[str, Form()] = ""
 ) -> Response:
-    city = _planner_city(session, slug, user)
     service.add_agency(session, city, name)
     session.commit()
-    return RedirectResponse(f"/staff/monitoring/{slug}#agencies", status_code=303)
+    return RedirectResponse(f"/staff/monitoring/{city.slug}#agencies", status_code=303)
 
 
 # --- plan items and reports --------------------------------------------------------------------
@@ -167,8 +150,8 @@ def _item_context(session: Session, item: PlanItem, user: StaffAccount) -> dict[
         "reports": reports,
         "evidence": service.evidence_of(session, [r.id or 0 for r in reports]),
         "agencies": service.agencies_of_city(session, city),
-        "is_planner": service.is_planner(user, city),
-        "can_report": service.can_report(user, item, city),
+        "is_planner": access.is_planner(user, city),
+        "can_report": access.can_report(user, item, city),
         "statuses": list(ItemStatus),
         "indicators": service.indicators_of_item(session, item),
         "current_period": rules.Period.containing(date.today()),
@@ -195,7 +178,7 @@ def update_item(
 ) -> Response:
     item = service.get_item(session, item_id)
     city = service.city_of_item(session, item)
-    service.ensure_planner(user, city)
+    access.ensure_planner(user, city)
     fields = service.ItemFields(
         dimension=_text(form, "dimension"),
         agency_id=_int(form, "agency_id", _("Agency")),
@@ -235,7 +218,14 @@ def file_report(
     uploads: EvidenceUploads,
 ) -> Response:
     item = service.get_item(session, item_id)
-    try:
+
+    def page(error: UserError) -> Response:
+        context = _item_context(session, item, user)
+        context["error"] = error.message
+        context["form"] = {k: v for k, v in form.items() if isinstance(v, str)}
+        return render(request, "monitoring/item.html", context)
+
+    with refused_form(session, page):
         fields = service.ReportFields(
             period=_parse(form, "period", rules.parse_period, _("Period"))
             or rules.Period.containing(date.today()),
@@ -246,12 +236,6 @@ def file_report(
             indicator_values=_indicator_values(session, item, form),
         )
         service.file_report(session, item, fields, user, uploads)
-    except UserError as error:
-        session.rollback()
-        context = _item_context(session, item, user)
-        context["error"] = error.message
-        context["form"] = {k: v for k, v in form.items() if isinstance(v, str)}
-        return render(request, "monitoring/item.html", context, status_code=error.status_code)
     session.commit()
     flash(request, _("The report is saved. A planner publishes it after review."))
     return RedirectResponse(f"/staff/monitoring/items/{item_id}#reports", status_code=303)
@@ -278,10 +262,7 @@ def publish_report(
 
 
 @router.post("/staff/monitoring/{slug}/indicators")
-def add_indicator(
-    request: Request, session: SessionDep, slug: str, user: Planner, form: UploadForm
-) -> Response:
-    city = _planner_city(session, slug, user)
+def add_indicator(session: SessionDep, city: PlannedCity, form: UploadForm) -> Response:
     fields = service.IndicatorFields(
         name_th=_text(form, "name_th"),
         name_en=_text(form, "name_en"),
@@ -297,17 +278,16 @@ def add_indicator(
     )
     service.add_indicator(session, city, fields)
     session.commit()
-    return RedirectResponse(f"/staff/monitoring/{slug}#indicators", status_code=303)
+    return RedirectResponse(f"/staff/monitoring/{city.slug}#indicators", status_code=303)
 
 
 @router.post("/staff/monitoring/{slug}/indicators/adopt")
 def adopt_indicator(
-    session: SessionDep, slug: str, user: Planner, key: Annotated[str, Form()] = ""
+    session: SessionDep, city: PlannedCity, key: Annotated[str, Form()] = ""
 ) -> Response:
-    city = _planner_city(session, slug, user)
     service.adopt_indicator(session, city, key)
     session.commit()
-    return RedirectResponse(f"/staff/monitoring/{slug}#indicators", status_code=303)
+    return RedirectResponse(f"/staff/monitoring/{city.slug}#indicators", status_code=303)
 
 
 def _indicator_city(session: Session, indicator_id: int, user: StaffAccount) -> tuple[Any, City]:
@@ -315,7 +295,7 @@ def _indicator_city(session: Session, indicator_id: int, user: StaffAccount) -> 
     city = session.get(City, indicator.city_id)
     if city is None:  # pragma: no cover - foreign key
         raise NotFound(_("There is no city with this identifier."))
-    service.ensure_planner(user, city)
+    access.ensure_planner(user, city)
     return indicator, city
 
 
@@ -410,24 +390,20 @@ def _import_page(
 
 
 @router.get("/staff/monitoring/{slug}/import")
-def import_form(request: Request, session: SessionDep, slug: str, user: Planner) -> Response:
-    return _import_page(request, _planner_city(session, slug, user))
+def import_form(request: Request, city: PlannedCity) -> Response:
+    return _import_page(request, city)
 
 
 @router.post("/staff/monitoring/{slug}/import")
 def upload_sheet(
-    request: Request, session: SessionDep, slug: str, user: Planner, file: SheetFile
+    request: Request, session: SessionDep, user: Planner, city: PlannedCity, file: SheetFile
 ) -> Response:
     """Keep the file and show what would be imported; nothing else is written yet."""
-    city = _planner_city(session, slug, user)
     if file is None:
         return _import_page(request, city, error=_("Choose a CSV or Excel file."), status_code=422)
     filename, data = file
-    try:
+    with refused_form(session, lambda e: _import_page(request, city, error=e.message)):
         upload = report_import.store_upload(session, city, filename, data, user)
-    except UserError as error:
-        session.rollback()
-        return _import_page(request, city, error=error.message, status_code=error.status_code)
     result = report_import.preview(session, city, upload)
     session.commit()
     return _import_page(request, city, upload_id=upload.id, result=result)
@@ -437,31 +413,24 @@ def upload_sheet(
 def confirm_import(
     request: Request,
     session: SessionDep,
-    slug: str,
     upload_id: int,
     user: Planner,
+    city: PlannedCity,
     form: UploadForm,
 ) -> Response:
-    city = _planner_city(session, slug, user)
     upload = report_import.get_upload(session, city, upload_id)
     mapping = {f: (_text(form, f"map-{f}") or None) for f in report_import.FIELDS}
     if form.get("action") != "import":
         result = report_import.preview(session, city, upload, mapping)
         return _import_page(request, city, upload_id=upload_id, result=result)
-    try:
+
+    def page(error: UserError) -> Response:
+        stored = report_import.get_upload(session, city, upload_id)
+        result = report_import.preview(session, city, stored, mapping)
+        return _import_page(request, city, upload_id=upload_id, result=result, error=error.message)
+
+    with refused_form(session, page):
         count = report_import.import_reports(session, city, upload, mapping, user)
-    except UserError as error:
-        session.rollback()
-        upload = report_import.get_upload(session, city, upload_id)
-        result = report_import.preview(session, city, upload, mapping)
-        return _import_page(
-            request,
-            city,
-            upload_id=upload_id,
-            result=result,
-            error=error.message,
-            status_code=error.status_code,
-        )
     session.commit()
     flash(request, _("%(num)s reports imported. Publish them after review.") % {"num": count})
-    return RedirectResponse(f"/staff/monitoring/{slug}#pending", status_code=303)
+    return RedirectResponse(f"/staff/monitoring/{city.slug}#pending", status_code=303)

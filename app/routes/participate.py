@@ -18,9 +18,10 @@ from app.deps import (
     is_htmx,
     remember_participant,
 )
-from app.errors import UserError
+from app.domain.errors import UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, Workshop, utcnow
+from app.routes.forms import refused_form
 from app.services import ideas as idea_service
 from app.services import voting
 from app.services import workshops as workshop_service
@@ -178,21 +179,20 @@ def choose_group(
             community=community,
             consent=consent == "yes",
         )
-        try:
+        form = {
+            "group": stakeholder_group,
+            "display_name": display_name,
+            "age_band": age_band,
+            "community": community,
+            "consent": consent == "yes",
+        }
+
+        def page(error: UserError) -> Response:
+            context = _page(session, request, workshop, None, group_error=error.message, form=form)
+            return render(request, "participate/workshop.html", context)
+
+        with refused_form(session, page):
             participant = workshop_service.join(session, workshop, details)
-        except UserError as exc:
-            session.rollback()
-            form = {
-                "group": stakeholder_group,
-                "display_name": display_name,
-                "age_band": age_band,
-                "community": community,
-                "consent": consent == "yes",
-            }
-            context = _page(session, request, workshop, None, group_error=exc.message, form=form)
-            return render(
-                request, "participate/workshop.html", context, status_code=exc.status_code
-            )
         session.commit()
         remember_participant(request, participant)
     return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)
@@ -207,26 +207,19 @@ def post_idea(
     text: Annotated[str, Form()] = "",
     client_key: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
+
+    def page(error: UserError) -> Response:
+        # Keep what the person typed: the form comes back with it and the reason.
+        if is_htmx(request):
+            context = {"workshop": workshop, "text": text, "error": error.message}
+            return render(request, "participate/_idea_form.html", context)
+        context = _page(session, request, workshop, participant, text=text, error=error.message)
+        return render(request, "participate/workshop.html", context)
+
+    with refused_form(session, page):
         idea, _created = idea_service.post(
             session, workshop, participant, text, client_key=client_key
         )
-    except UserError as exc:
-        # Keep what the person typed: the form comes back with it and the reason.
-        session.rollback()
-        if is_htmx(request):
-            context = {"workshop": workshop, "text": text, "error": exc.message}
-            response = render(
-                request, "participate/_idea_form.html", context, status_code=exc.status_code
-            )
-        else:
-            context = _page(session, request, workshop, participant, text=text, error=exc.message)
-            response = render(
-                request, "participate/workshop.html", context, status_code=exc.status_code
-            )
-        if isinstance(exc, idea_service.TooFast):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
     session.commit()
     if is_htmx(request):
         # A fresh form, and the idea itself so the poster sees it before the live stream brings it.
@@ -254,24 +247,19 @@ def post_comment(
     text: Annotated[str, Form()] = "",
     client_key: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        idea_service.post(
-            session, workshop, participant, text, client_key=client_key, parent_id=idea_id
-        )
-    except UserError as exc:
-        session.rollback()
-        if exc.status_code == 404:
-            raise
-        extra = {"comment_error": exc.message, "comment_for": idea_id, "comment_text": text}
+
+    def page(error: UserError) -> Response:
+        extra = {"comment_error": error.message, "comment_for": idea_id, "comment_text": text}
         if not is_htmx(request):
             context = _page(session, request, workshop, participant, **extra)
-            return render(
-                request, "participate/workshop.html", context, status_code=exc.status_code
-            )
+            return render(request, "participate/workshop.html", context)
         commented = idea_service.visible_idea(session, workshop, idea_id)
         context = {"workshop": workshop, "idea": commented, **extra}
-        return render(
-            request, "participate/_comment_form.html", context, status_code=exc.status_code
+        return render(request, "participate/_comment_form.html", context)
+
+    with refused_form(session, page, reraise_404=True):
+        idea_service.post(
+            session, workshop, participant, text, client_key=client_key, parent_id=idea_id
         )
     session.commit()
     if is_htmx(request):

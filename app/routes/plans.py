@@ -4,33 +4,23 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import Planner
+from app.deps import PlannedCity, Planner
 from app.domain.export import to_csv
-from app.errors import NotFound
-from app.i18n import gettext as _
-from app.models import City
-from app.services import cities as city_service
 from app.services import plans as plan_service
 from app.templating import render
 
 router = APIRouter(prefix="/staff/plans", include_in_schema=False)
 
 
-def _city(session: SessionDep, slug: str) -> City:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
-    return city
-
-
 @router.get("")
 def plans_overview(request: Request, session: SessionDep, user: Planner) -> Response:
-    return render(request, "plans/index.html", {"plans": plan_service.plans_overview(session)})
+    return render(
+        request, "plans/index.html", {"plans": plan_service.plans_overview(session, user)}
+    )
 
 
 @router.get("/{slug}")
-def plan_page(slug: str, request: Request, session: SessionDep, user: Planner) -> Response:
-    city = _city(session, slug)
+def plan_page(request: Request, session: SessionDep, city: PlannedCity) -> Response:
     context = {
         "city": city,
         "plan": plan_service.draft_plan(session, city),
@@ -40,8 +30,7 @@ def plan_page(slug: str, request: Request, session: SessionDep, user: Planner) -
 
 
 @router.get("/{slug}/prioritized.csv")
-def export_prioritized(slug: str, session: SessionDep, user: Planner) -> Response:
-    city = _city(session, slug)
+def export_prioritized(session: SessionDep, city: PlannedCity) -> Response:
     header, rows = plan_service.export_rows(plan_service.prioritized(session, city))
     filename = f"{city.slug}-prioritized-proposals.csv"
     return Response(

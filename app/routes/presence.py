@@ -11,20 +11,24 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import CurrentParticipant, FacilitatedWorkshop, WorkshopByCode, is_htmx
-from app.errors import Conflict, UserError
+from app.deps import (
+    CurrentParticipant,
+    FacilitatedWorkshop,
+    SecretKey,
+    WorkshopByCode,
+    is_htmx,
+    secret_key,
+)
+from app.domain.errors import Conflict, UserError
 from app.i18n import gettext as _
 from app.models import Participant, VoteRound, Workshop
+from app.routes.forms import refused_form
 from app.routes.voting import CODES_KEY
 from app.services import eligibility, voting
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 FormStr = Annotated[str, Form()]
-
-
-def _secret(request: Request) -> str:
-    return str(request.app.state.settings.secret_key)
 
 
 def _open_round(session: Session, workshop: Workshop) -> VoteRound:
@@ -49,7 +53,7 @@ def gate_page(
     context: dict[str, Any] = {
         "workshop": workshop,
         "vote_round": vote_round,
-        "checkin": eligibility.checkin_number(_secret(request), participant),
+        "checkin": eligibility.checkin_number(secret_key(request), participant),
         "typed": typed or request.query_params.get("code", ""),
         "error": error,
         "accepting": voting.accepting(vote_round),
@@ -64,12 +68,13 @@ def confirm_presence(
     session: SessionDep,
     workshop: WorkshopByCode,
     participant: CurrentParticipant,
+    secret: SecretKey,
     presence_code: FormStr = "",
 ) -> Response:
     vote_round = _open_round(session, workshop)
     try:
         accepted = eligibility.confirm_presence(
-            session, vote_round, participant, presence_code, secret_key=_secret(request)
+            session, vote_round, participant, presence_code, secret_key=secret
         )
     except eligibility.TooManyTries as exc:
         session.rollback()
@@ -91,25 +96,21 @@ def claim_card(
     session: SessionDep,
     workshop: WorkshopByCode,
     participant: CurrentParticipant,
+    secret: SecretKey,
     card_code: FormStr = "",
 ) -> Response:
     vote_round = _open_round(session, workshop)
     claims = dict(request.session.get(CODES_KEY, {}))
     claim_token = claims.get(str(vote_round.id), {}).get("claim") or secrets.token_hex(16)
-    try:
-        group = eligibility.claim_card(
-            session, vote_round, participant, card_code, claim_token, secret_key=_secret(request)
-        )
-    except UserError as exc:
-        session.rollback()
+
+    def page(error: UserError) -> Response:
         return gate_page(
-            request,
-            session,
-            workshop,
-            participant,
-            typed=card_code,
-            error=exc.message,
-            status_code=exc.status_code,
+            request, session, workshop, participant, typed=card_code, error=error.message
+        )
+
+    with refused_form(session, page):
+        group = eligibility.claim_card(
+            session, vote_round, participant, card_code, claim_token, secret_key=secret
         )
     session.commit()
     claims[str(vote_round.id)] = {
@@ -127,7 +128,7 @@ def claim_card(
 def panel_context(request: Request, session: Session, workshop: Workshop) -> dict[str, Any]:
     return {
         "workshop": workshop,
-        "presence": eligibility.panel(session, workshop, secret_key=_secret(request)),
+        "presence": eligibility.panel(session, workshop, secret_key=secret_key(request)),
     }
 
 
@@ -145,10 +146,14 @@ def presence_panel(
 
 @router.post("/staff/workshops/{workshop_id}/presence")
 def mark_present(
-    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, checkin: FormStr = ""
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    secret: SecretKey,
+    checkin: FormStr = "",
 ) -> Response:
     """Mark a person registered at the door present, by the check-in number on their phone."""
-    eligibility.mark_present(session, workshop, checkin, secret_key=_secret(request))
+    eligibility.mark_present(session, workshop, checkin, secret_key=secret)
     session.commit()
     message = _("Marked present: %(number)s.") % {"number": checkin.strip().upper()}
     if is_htmx(request):

@@ -4,8 +4,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.errors import NotFound
-from app.i18n import gettext as _
+from app.deps import CityBySlug
 from app.services import cities as city_service
 from app.services import plans as plan_service
 from app.services import voting
@@ -21,10 +20,7 @@ def home(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/cities/{slug}")
-def city_page(slug: str, request: Request, session: SessionDep) -> Response:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
+def city_page(city: CityBySlug, request: Request, session: SessionDep) -> Response:
     return render(
         request,
         "public/city.html",

@@ -6,21 +6,30 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import AnyStaff, FacilitatedWorkshop, Facilitator, FormFields, Planner
+from app.deps import (
+    AnyStaff,
+    FacilitatedWorkshop,
+    Facilitator,
+    ManagedRound,
+    PlannedCity,
+    Planner,
+    SecretKey,
+)
 from app.domain.code_cards import CardText, code_cards_pdf
 from app.domain.eligibility import Eligibility
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
+from app.domain.voting import Method
 from app.i18n import gettext as _
-from app.models import City, StaffAccount, VoteMethod, VoteRound, Workshop
+from app.models import City, StaffAccount, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
-from app.services import cities as city_service
+from app.routes.forms import refused_form
 from app.services import eligibility, voting
 from app.templating import render
 
@@ -28,33 +37,11 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
-def managed_round(round_id: int, session: SessionDep, user: AnyStaff) -> VoteRound:
-    vote_round = voting.get_round(session, round_id)
-    voting.ensure_can_manage(session, user, vote_round)
-    return vote_round
-
-
-ManagedRound = Annotated[VoteRound, Depends(managed_round)]
-
-
-def _secret(request: Request) -> str:
-    return str(request.app.state.settings.secret_key)
-
-
-def _city(session: Session, slug: str, user: StaffAccount) -> City:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
-    if user.role == "planner" and user.city_id not in (None, city.id):
-        raise UserError(_("You plan for another city."), status_code=403)
-    return city
-
-
 # --- setting up ---------------------------------------------------------------------------------
 
 
-def _int_field(form: FormData, name: str, label: str) -> int | None:
-    raw = str(form.get(name) or "").strip().replace(",", "")
+def _whole_number(raw: str, label: str) -> int | None:
+    raw = raw.strip().replace(",", "")
     if not raw:
         return None
     try:
@@ -65,8 +52,8 @@ def _int_field(form: FormData, name: str, label: str) -> int | None:
         ) from error
 
 
-def _time_field(form: FormData, name: str) -> datetime | None:
-    raw = str(form.get(name) or "").strip()
+def _time(raw: str) -> datetime | None:
+    raw = raw.strip()
     if not raw:
         return None
     try:
@@ -77,101 +64,97 @@ def _time_field(form: FormData, name: str) -> datetime | None:
         ) from error
 
 
-def _settings(form: FormData) -> voting.RoundSettings:
-    method_raw = str(form.get("method") or "")
-    if method_raw not in {m.value for m in VoteMethod}:
-        raise UserError(_("Choose how people vote."), status_code=422)
-    proposal_ids: list[int] = []
-    for raw in form.getlist("proposal"):
-        if not str(raw).isdigit():
+class RoundForm(BaseModel):
+    """The fields of the new-round form, as typed; a proposal's cost comes as "cost-<id>"."""
+
+    model_config = ConfigDict(extra="allow")
+
+    question: str = ""
+    method: str = ""
+    proposal: list[str] = []
+    group: list[str] = []
+    dots_per_voter: str = ""
+    max_dots_per_proposal: str = ""
+    max_approvals: str = ""
+    max_ranks: str = ""
+    budget: str = ""
+    results_visible: str = ""
+    opens_at: str = ""
+    closes_at: str = ""
+    eligibility: str = Eligibility.hall.value  # workshop rounds; city rounds always use codes
+
+    @property
+    def costs(self) -> dict[int, str]:
+        extra = self.model_extra or {}
+        return {
+            int(k[5:]): str(v) for k, v in extra.items() if k[:5] == "cost-" and k[5:].isdigit()
+        }
+
+    @property
+    def chosen(self) -> set[int]:
+        return {int(p) for p in self.proposal if p.isdigit()}
+
+    def settings(self) -> voting.RoundSettings:
+        if self.method not in {m.value for m in Method}:
+            raise UserError(_("Choose how people vote."), status_code=422)
+        if self.eligibility not in {e.value for e in Eligibility}:
+            raise UserError(_("Choose whose ballots count."), status_code=422)
+        if not all(p.isdigit() for p in self.proposal):
             raise UserError(
                 _("Some of the chosen proposals are not on this board."), status_code=422
             )
-        proposal_ids.append(int(str(raw)))
-    costs: dict[int, int] = {}
-    if method_raw == VoteMethod.budget:
-        for pid in proposal_ids:
-            cost = _int_field(form, f"cost-{pid}", _("Cost"))
-            if cost is not None:
-                costs[pid] = cost
-    return voting.RoundSettings(
-        question=str(form.get("question") or ""),
-        method=VoteMethod(method_raw),
-        proposal_ids=proposal_ids,
-        eligible_groups=[str(g) for g in form.getlist("group")],
-        dots_per_voter=_int_field(form, "dots_per_voter", _("Dots per voter")),
-        max_dots_per_proposal=_int_field(
-            form, "max_dots_per_proposal", _("Most dots on one proposal")
-        ),
-        max_approvals=_int_field(form, "max_approvals", _("Most approvals")),
-        max_ranks=_int_field(form, "max_ranks", _("Most ranks")),
-        budget=_int_field(form, "budget", _("Budget")),
-        costs=costs,
-        results_visible=form.get("results_visible") == "1",
-        opens_at=_time_field(form, "opens_at"),
-        closes_at=_time_field(form, "closes_at"),
-        eligibility=_eligibility_field(form),
-    )
+        proposal_ids = [int(p) for p in self.proposal]
+        costs: dict[int, int] = {}
+        if self.method == Method.budget:
+            typed = self.costs
+            for pid in proposal_ids:
+                cost = _whole_number(typed.get(pid, ""), _("Cost"))
+                if cost is not None:
+                    costs[pid] = cost
+        return voting.RoundSettings(
+            question=self.question,
+            method=Method(self.method),
+            proposal_ids=proposal_ids,
+            eligible_groups=self.group,
+            dots_per_voter=_whole_number(self.dots_per_voter, _("Dots per voter")),
+            max_dots_per_proposal=_whole_number(
+                self.max_dots_per_proposal, _("Most dots on one proposal")
+            ),
+            max_approvals=_whole_number(self.max_approvals, _("Most approvals")),
+            max_ranks=_whole_number(self.max_ranks, _("Most ranks")),
+            budget=_whole_number(self.budget, _("Budget")),
+            costs=costs,
+            results_visible=self.results_visible == "1",
+            opens_at=_time(self.opens_at),
+            closes_at=_time(self.closes_at),
+            eligibility=Eligibility(self.eligibility),
+        )
 
 
-def _eligibility_field(form: FormData) -> Eligibility:
-    raw = str(form.get("eligibility") or Eligibility.hall)
-    if raw not in {e.value for e in Eligibility}:
-        raise UserError(_("Choose whose ballots count."), status_code=422)
-    return Eligibility(raw)
+NEW_ROUND = RoundForm(method="dot", dots_per_voter="5", max_dots_per_proposal="3")
 
 
-def _new_form(
-    request: Request,
-    session: Session,
-    city: City,
-    workshop: Workshop | None,
-    *,
-    form: FormData | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    values: dict[str, Any] = {
-        "question": "",
-        "method": "dot",
-        "dots_per_voter": "5",
-        "max_dots_per_proposal": "3",
-        "max_approvals": "",
-        "max_ranks": "",
-        "budget": "",
-        "results_visible": False,
-        "opens_at": "",
-        "closes_at": "",
-        "eligibility": Eligibility.hall.value,
-    }
-    chosen: set[int] = set()
-    groups = list(workshop.invited_groups if workshop else GROUP_VALUES)
-    costs: dict[int, str] = {}
-    if form is not None:
-        values |= {k: str(form.get(k) or "") for k in values if k != "results_visible"}
-        values["results_visible"] = form.get("results_visible") == "1"
-        chosen = {int(str(p)) for p in form.getlist("proposal") if str(p).isdigit()}
-        groups = [str(g) for g in form.getlist("group")]
-        costs = {
-            int(k[5:]): str(v) for k, v in form.items() if k.startswith("cost-") and k[5:].isdigit()
-        }
+def _form_context(
+    session: Session, city: City, workshop: Workshop | None, form: RoundForm | None = None
+) -> dict[str, Any]:
     candidates = voting.candidate_proposals(session, city, workshop)
-    context = {
+    return {
         "city": city,
         "workshop": workshop,
         "candidates": candidates,
-        "values": values,
-        "chosen": chosen or {p.id or 0 for p in candidates if p.status == "open"},
-        "groups": groups,
-        "costs": costs,
-        "methods": list(VoteMethod),
+        "form": form or NEW_ROUND,
+        "chosen": (form.chosen if form else set())
+        or {p.id or 0 for p in candidates if p.status == "open"},
+        "groups": form.group
+        if form
+        else list(workshop.invited_groups if workshop else GROUP_VALUES),
+        "methods": list(Method),
         "eligibilities": list(Eligibility),
-        "error": error,
+        "error": None,
         "action": f"/staff/workshops/{workshop.id}/rounds"
         if workshop
         else f"/staff/cities/{city.slug}/rounds",
     }
-    return render(request, "rounds/new.html", context, status_code=status_code)
 
 
 def _create(
@@ -180,22 +163,15 @@ def _create(
     city: City,
     workshop: Workshop | None,
     user: StaffAccount,
-    form: FormData,
+    form: RoundForm,
 ) -> Response:
-    try:
+    def page(error: UserError) -> Response:
+        context = _form_context(session, city, workshop, form) | {"error": error.message}
+        return render(request, "rounds/new.html", context)
+
+    with refused_form(session, page):
         vote_round = voting.create_round(
-            session, city=city, workshop=workshop, settings=_settings(form), actor=user
-        )
-    except UserError as error:
-        session.rollback()
-        return _new_form(
-            request,
-            session,
-            city,
-            workshop,
-            form=form,
-            error=error.message,
-            status_code=error.status_code,
+            session, city=city, workshop=workshop, settings=form.settings(), actor=user
         )
     session.commit()
     return RedirectResponse(f"/staff/rounds/{vote_round.id}", status_code=303)
@@ -212,7 +188,8 @@ def _workshop_city(session: Session, workshop: Workshop) -> City:
 def new_workshop_round(
     request: Request, session: SessionDep, workshop: FacilitatedWorkshop
 ) -> Response:
-    return _new_form(request, session, _workshop_city(session, workshop), workshop)
+    context = _form_context(session, _workshop_city(session, workshop), workshop)
+    return render(request, "rounds/new.html", context)
 
 
 @router.post("/workshops/{workshop_id}/rounds")
@@ -221,28 +198,31 @@ def create_workshop_round(
     session: SessionDep,
     user: Facilitator,
     workshop: FacilitatedWorkshop,
-    form: FormFields,
+    form: Annotated[RoundForm, Form()],
 ) -> Response:
     return _create(request, session, _workshop_city(session, workshop), workshop, user, form)
 
 
 @router.get("/cities/{slug}/rounds")
-def city_rounds(request: Request, session: SessionDep, slug: str, user: Planner) -> Response:
-    city = _city(session, slug, user)
+def city_rounds(request: Request, session: SessionDep, city: PlannedCity) -> Response:
     context = {"city": city, "rounds": voting.rounds_of_city(session, city)}
     return render(request, "rounds/city.html", context)
 
 
 @router.get("/cities/{slug}/rounds/new")
-def new_city_round(request: Request, session: SessionDep, slug: str, user: Planner) -> Response:
-    return _new_form(request, session, _city(session, slug, user), None)
+def new_city_round(request: Request, session: SessionDep, city: PlannedCity) -> Response:
+    return render(request, "rounds/new.html", _form_context(session, city, None))
 
 
 @router.post("/cities/{slug}/rounds")
 def create_city_round(
-    request: Request, session: SessionDep, slug: str, user: Planner, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: Planner,
+    city: PlannedCity,
+    form: Annotated[RoundForm, Form()],
 ) -> Response:
-    return _create(request, session, _city(session, slug, user), None, user, form)
+    return _create(request, session, city, None, user, form)
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -269,8 +249,6 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
 
 @router.get("/rounds/{round_id}")
 def round_page(request: Request, session: SessionDep, vote_round: ManagedRound) -> Response:
-    voting.settle(session, vote_round)
-    session.commit()
     template = (
         "rounds/_turnout.html"
         if request.query_params.get("part") == "turnout"
@@ -341,12 +319,13 @@ def generate_codes(
     request: Request,
     session: SessionDep,
     vote_round: ManagedRound,
+    secret_key: SecretKey,
     count: Annotated[str, Form()] = "",
 ) -> Response:
     """N one-time codes as a PDF of cards; shown this once, since only hashes are stored."""
     if not count.strip().isdigit():
         raise UserError(_("Enter how many codes to print."), status_code=422)
-    codes = voting.generate_codes(session, vote_round, int(count), secret_key=_secret(request))
+    codes = voting.generate_codes(session, vote_round, int(count), secret_key=secret_key)
     city = session.get(City, vote_round.city_id)
     url = str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round)
     pdf = code_cards_pdf(
@@ -369,10 +348,11 @@ def verified_code(
     session: SessionDep,
     vote_round: ManagedRound,
     user: AnyStaff,
+    secret_key: SecretKey,
     group: Annotated[str, Form()] = "",
 ) -> Response:
     """One code for a voter a staff member has checked in person (no ID number is kept)."""
-    code = voting.issue_verified_code(session, vote_round, group, user, secret_key=_secret(request))
+    code = voting.issue_verified_code(session, vote_round, group, user, secret_key=secret_key)
     session.commit()
     context = _round_context(request, session, vote_round)
     url = f"{context['vote_url']}?code={code}"

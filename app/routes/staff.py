@@ -24,7 +24,7 @@ def dashboard(request: Request, session: SessionDep, user: AnyStaff) -> Response
             "workshops": workshop_service.workshops_for_user(session, user)
             if runs_workshops
             else [],
-            "plans": plan_service.plans_overview(session) if plans_visible else [],
+            "plans": plan_service.plans_overview(session, user) if plans_visible else [],
             "runs_workshops": runs_workshops,
             "plans_visible": plans_visible,
         },

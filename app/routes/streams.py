@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app import i18n
 from app.deps import FacilitatedWorkshop, WorkshopByCode
-from app.errors import UserError
+from app.domain.errors import UserError
 from app.i18n import gettext as _
 from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
 from app.models import Idea, Proposal, Workshop

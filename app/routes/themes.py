@@ -12,12 +12,10 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import FacilitatedWorkshop, Facilitator, Planner
-from app.errors import NotFound, UserError
+from app.deps import FacilitatedWorkshop, Facilitator, PlannedCity, Planner
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, RunStatus, StaffAccount, ThemeRun
-from app.services import cities as city_service
-from app.services import monitoring as monitoring_service
 from app.services import themes as theme_service
 from app.services.themes import Scope
 from app.templating import flash, render
@@ -39,12 +37,8 @@ def workshop_board(session: SessionDep, user: Facilitator, workshop: Facilitated
     return Board(Scope(city, workshop), user, f"/staff/workshops/{workshop.id}/themes")
 
 
-def city_board(session: SessionDep, user: Planner, slug: str) -> Board:
-    city = city_service.by_slug(session, slug)
-    if city is None:
-        raise NotFound(_("There is no city with this identifier."))
-    monitoring_service.ensure_planner(user, city)
-    return Board(Scope(city), user, f"/staff/cities/{slug}/themes")
+def city_board(user: Planner, city: PlannedCity) -> Board:
+    return Board(Scope(city), user, f"/staff/cities/{city.slug}/themes")
 
 
 def board_context(session: Session, board: Board) -> dict[str, Any]:
@@ -211,5 +205,7 @@ def make_router(prefix: str, dependency: Callable[..., Board]) -> APIRouter:
     return router
 
 
-workshop_router = make_router("/staff/workshops/{workshop_id}/themes", workshop_board)
-city_router = make_router("/staff/cities/{slug}/themes", city_board)
+# One board, two places: a workshop's and a city's.
+router = APIRouter()
+router.include_router(make_router("/staff/workshops/{workshop_id}/themes", workshop_board))
+router.include_router(make_router("/staff/cities/{slug}/themes", city_board))

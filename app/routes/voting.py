@@ -2,7 +2,6 @@
 code), with a confirmation screen and a receipt; checking a receipt; public results."""
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -13,11 +12,13 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode
-from app.errors import Conflict, NotFound, UserError
+from app.deps import CurrentParticipant, FormFields, OptionalUser, WorkshopByCode, secret_key
+from app.domain.errors import Conflict, NotFound, UserError
+from app.domain.voting import Method
 from app.i18n import gettext as _
-from app.models import City, Participant, RoundStatus, VoteMethod, VoteRound, Workshop
-from app.services import eligibility, voting
+from app.models import City, Participant, RoundStatus, VoteRound, Workshop
+from app.routes.forms import refused_form
+from app.services import access, eligibility, voting
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,10 +39,6 @@ class Voter:
     participant: Participant | None = None
 
 
-def _secret(request: Request) -> str:
-    return str(request.app.state.settings.secret_key)
-
-
 def _workshop_voter(
     request: Request, session: Session, workshop: Workshop, participant: Participant
 ) -> Voter:
@@ -50,7 +47,7 @@ def _workshop_voter(
         raise Conflict(_("No vote is open in this workshop right now."))
     claims = request.session.get(CODES_KEY, {})
     identity = eligibility.ballot_identity(
-        session, vote_round, participant, claims, secret_key=_secret(request)
+        session, vote_round, participant, claims, secret_key=secret_key(request)
     )
     return Voter(
         vote_round=vote_round,
@@ -73,7 +70,7 @@ def _code_voter(request: Request, session: Session, round_id: int) -> Voter | No
     city = session.get(City, vote_round.city_id)
     return Voter(
         vote_round=vote_round,
-        voter_key=voting.code_voter_key(_secret(request), vote_round, claim["code"]),
+        voter_key=voting.code_voter_key(secret_key(request), vote_round, claim["code"]),
         group=claim["group"],
         base=f"/v/{round_id}",
         back_url=f"/cities/{city.slug}" if city else "/",
@@ -81,38 +78,27 @@ def _code_voter(request: Request, session: Session, round_id: int) -> Voter | No
     )
 
 
-def _parse_marks(form: FormData, proposal_ids: Sequence[int], method: str) -> dict[int, int]:
-    """Form fields to marks; a field that is not a whole number is refused, not guessed."""
-    # Fields naming proposals that are not on the ballot are a tampered form: say so.
-    known = {f"p{pid}" for pid in proposal_ids}
-    if any(key.startswith("p") and key[1:].isdigit() and key not in known for key in form):
-        raise UserError(
-            _("Your ballot names a proposal that is not on this ballot."), status_code=422
-        )
-    if method == VoteMethod.single:
-        choice = str(form.get("choice") or "").strip()
-        if not choice:
-            return {}
-        if not choice.isdigit():
-            raise UserError(_("Choose exactly one proposal."), status_code=422)
-        return {int(choice): 1}
+def _parse_marks(form: FormData, method: str) -> dict[int, int]:
+    """Form fields to marks, nothing more: `p<id>` fields carry numbers, a single-choice
+    ballot's `choice` names one proposal. Whether the marks keep the round's rules (proposals
+    on the ballot, limits, ranks) is app.domain.voting.validate_ballot's to say."""
     marks: dict[int, int] = {}
-    for pid in proposal_ids:
-        raw = str(form.get(f"p{pid}") or "").strip()
-        if not raw:
+    for key, raw in form.multi_items():
+        value = str(raw).strip()
+        if not (key.startswith("p") and key[1:].isdigit()) or not value:
             continue
         try:
-            value = int(raw)
+            marks[int(key[1:])] = int(value)
         except ValueError as error:
             raise UserError(
                 _("Numbers on the ballot must be whole numbers above zero."), status_code=422
             ) from error
-        if value < 0:
-            raise UserError(
-                _("Numbers on the ballot must be whole numbers above zero."), status_code=422
-            )
-        if value:
-            marks[pid] = value
+    if method == Method.single:
+        choice = str(form.get("choice") or "").strip()
+        if choice and not choice.isdigit():
+            raise UserError(_("Choose exactly one proposal."), status_code=422)
+        if choice:
+            marks[int(choice)] = 1
     return marks
 
 
@@ -125,10 +111,12 @@ def _ballot_page(
     error: str | None = None,
     template: str = "voting/ballot.html",
     status_code: int = 200,
+    entries: list[voting.BallotEntry] | None = None,
     **extra: Any,
 ) -> Response:
     vote_round = voter.vote_round
-    entries = voting.ballot_entries(session, vote_round)
+    if entries is None:
+        entries = voting.ballot_entries(session, vote_round)
     previous = voting.my_marks(session, vote_round, voter.voter_key)
     context = {
         "voter": voter,
@@ -145,30 +133,22 @@ def _ballot_page(
 
 
 def _review(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
-    entries = voting.ballot_entries(session, voter.vote_round)
-    rules = voting.rules_of(session, voter.vote_round)
     marks: dict[int, int] | None = None
-    try:
-        marks = _parse_marks(form, rules.proposal_ids, voter.vote_round.method)
-        voting.ensure_can_vote(voter.vote_round, voter.group)
-        voting.check_ballot(rules, marks)
-    except UserError as error:
-        return _ballot_page(
-            request,
-            session,
-            voter,
-            marks=marks,
-            error=error.message,
-            status_code=error.status_code,
-        )
+    with refused_form(
+        session, lambda e: _ballot_page(request, session, voter, marks=marks, error=e.message)
+    ):
+        marks = _parse_marks(form, voter.vote_round.method)
+        voting.check_ballot(session, voter.vote_round, voter.group, marks)
+    entries = voting.ballot_entries(session, voter.vote_round)
     chosen = [e for e in entries if marks.get(e.proposal.id or 0)]
-    if voter.vote_round.method == VoteMethod.ranked:  # in the voter's order, first choice first
+    if voter.vote_round.method == Method.ranked:  # in the voter's order, first choice first
         chosen.sort(key=lambda e: marks[e.proposal.id or 0])
     return _ballot_page(
         request,
         session,
         voter,
         marks=marks,
+        entries=entries,
         template="voting/review.html",
         chosen=chosen,
         client_key=str(form.get("client_key") or secrets.token_hex(16)),
@@ -176,19 +156,17 @@ def _review(request: Request, session: Session, voter: Voter, form: FormData) ->
 
 
 def _edit(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
-    entries = voting.ballot_entries(session, voter.vote_round)
-    try:
-        marks = _parse_marks(form, [e.proposal.id or 0 for e in entries], voter.vote_round.method)
-    except UserError as error:
-        return _ballot_page(request, session, voter, error=error.message, status_code=422)
+    with refused_form(session, lambda e: _ballot_page(request, session, voter, error=e.message)):
+        marks = _parse_marks(form, voter.vote_round.method)
     return _ballot_page(request, session, voter, marks=marks)
 
 
 def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
-    rules = voting.rules_of(session, voter.vote_round)
     marks: dict[int, int] | None = None
-    try:
-        marks = _parse_marks(form, rules.proposal_ids, voter.vote_round.method)
+    with refused_form(
+        session, lambda e: _ballot_page(request, session, voter, marks=marks, error=e.message)
+    ):
+        marks = _parse_marks(form, voter.vote_round.method)
         receipt = voting.cast_ballot(
             session,
             voter.vote_round,
@@ -196,19 +174,8 @@ def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> R
             group=voter.group,
             marks=marks,
             client_key=str(form.get("client_key") or secrets.token_hex(16))[:64],
-            secret_key=_secret(request),
+            secret_key=secret_key(request),
             participant=voter.participant,
-            rules=rules,
-        )
-    except UserError as error:
-        session.rollback()
-        return _ballot_page(
-            request,
-            session,
-            voter,
-            marks=marks,
-            error=error.message,
-            status_code=error.status_code,
         )
     round_id = voter.vote_round.id  # read before the commit expires it (no extra query)
     session.commit()
@@ -308,10 +275,8 @@ def _code_form(
 @router.get("/v/{round_id}")
 def online_ballot(request: Request, session: SessionDep, round_id: int, code: str = "") -> Response:
     voter = _code_voter(request, session, round_id)
-    vote_round = voting.settle(session, voting.get_round(session, round_id))
-    session.commit()
     if voter is None:
-        return _code_form(request, session, vote_round, code=code)
+        return _code_form(request, session, voting.get_round(session, round_id), code=code)
     return _ballot_page(request, session, voter)
 
 
@@ -328,28 +293,20 @@ def online_code(
         raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
     claims = dict(request.session.get(CODES_KEY, {}))
     claim_token = claims.get(str(round_id), {}).get("claim") or secrets.token_hex(16)
-    try:
+    with refused_form(
+        session,
+        lambda e: _code_form(request, session, vote_round, code=code, group=group, error=e.message),
+    ):
         if not voting.normalize_code(code):
             raise UserError(_("Type the code printed on your card."), status_code=422)
         if not voting.accepting(vote_round):
             voting.ensure_can_vote(vote_round, group or vote_round.eligible_groups[0])
         found = voting.claim_code(
-            session, vote_round, code, claim_token, secret_key=_secret(request)
+            session, vote_round, code, claim_token, secret_key=secret_key(request)
         )
         chosen = found.stakeholder_group or group
         if chosen not in vote_round.eligible_groups:
             raise UserError(_("Choose the group you belong to."), status_code=422)
-    except UserError as error:
-        session.rollback()
-        return _code_form(
-            request,
-            session,
-            vote_round,
-            code=code,
-            group=group,
-            error=error.message,
-            status_code=error.status_code,
-        )
     session.commit()
     claims[str(round_id)] = {
         "code": voting.normalize_code(code),
@@ -395,7 +352,7 @@ def online_done(request: Request, session: SessionDep, round_id: int) -> Respons
 @router.get("/receipts")
 def receipts(request: Request, session: SessionDep, code: str = "") -> Response:
     """Anyone can check that a receipt's ballot is in a round; how it voted is never shown."""
-    found = voting.check_receipt(session, code, secret_key=_secret(request)) if code else None
+    found = voting.check_receipt(session, code, secret_key=secret_key(request)) if code else None
     context = {"code": code, "found": found, "checked": bool(code.strip())}
     return render(request, "voting/receipt.html", context, status_code=200)
 
@@ -404,9 +361,8 @@ def receipts(request: Request, session: SessionDep, code: str = "") -> Response:
 def round_results(
     request: Request, session: SessionDep, round_id: int, user: OptionalUser, view: str = ""
 ) -> Response:
-    vote_round = voting.settle(session, voting.get_round(session, round_id))
-    session.commit()
-    staff = user is not None and voting.can_manage(session, user, vote_round)
+    vote_round = voting.get_round(session, round_id)
+    staff = user is not None and access.can_manage_round(session, user, vote_round)
     if not voting.results_public(vote_round) and not staff:
         raise UserError(_("The results of this vote are shown when it closes."), status_code=403)
     context = results_context(session, vote_round)
@@ -419,8 +375,8 @@ def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
     document = voting.results(session, vote_round)
     rule = voting.primary_rule(vote_round)
     group_scores = {
-        group: {row["proposal_id"]: row["score"] for row in by_rule[rule]["ranking"]}
-        for group, by_rule in document.get("by_group", {}).items()
+        group: {row.proposal_id: row.score for row in by_rule[rule].ranking}
+        for group, by_rule in document.by_group.items()
     }
     return {
         "vote_round": vote_round,
@@ -433,6 +389,6 @@ def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
         "group_scores": group_scores,
         "result": document,
         "primary_rule": rule,
-        "closed": vote_round.status == RoundStatus.closed,
+        "closed": vote_round.current_status == RoundStatus.closed,
         "eligible_turnout": eligibility.turnout(session, vote_round),
     }

@@ -12,11 +12,12 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import FacilitatedWorkshop, Facilitator, is_htmx
+from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, secret_key
+from app.domain.errors import UserError
 from app.domain.export import to_csv
-from app.errors import UserError
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
+from app.routes.forms import FormPage, refused_form
 from app.services import cities as city_service
 from app.services import eligibility, reports, voting
 from app.services import ideas as idea_service
@@ -78,11 +79,7 @@ def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
     """The proposals panel: proposals, the vote rounds, and the latest closed round's ranking."""
     proposals = {p.id: p for p in proposal_service.for_workshop(session, workshop)}
     closed = voting.latest_closed_round(session, workshop)
-    ranking = (
-        voting.results(session, closed)["rules"][voting.primary_rule(closed)]["ranking"]
-        if closed
-        else []
-    )
+    ranking = voting.results(session, closed).ranking(voting.primary_rule(closed)) if closed else []
     return {
         "promoted": {p.source_idea_id for p in proposals.values()},
         "proposals": list(proposals.values()),
@@ -90,9 +87,7 @@ def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
         "closed_round": closed,
         "primary_rule": voting.primary_rule(closed) if closed else "dots",
         "ranked": [
-            (row, proposals[row["proposal_id"]])
-            for row in ranking
-            if row["proposal_id"] in proposals
+            (row, proposals[row.proposal_id]) for row in ranking if row.proposal_id in proposals
         ],
     }
 
@@ -108,9 +103,7 @@ def _console(
         "facilitators": workshop_service.facilitators(session, workshop),
         "paper": {"text": "", "group": "", "table": ""},
         "paper_error": None,
-        "presence": eligibility.panel(
-            session, workshop, secret_key=str(request.app.state.settings.secret_key)
-        ),
+        "presence": eligibility.panel(session, workshop, secret_key=secret_key(request)),
     }
     context.update(extra)
     return context
@@ -187,12 +180,16 @@ def new_workshop(request: Request, session: SessionDep, user: Facilitator) -> Re
 def create_workshop(
     request: Request, session: SessionDep, user: Facilitator, form: Annotated[WorkshopForm, Form()]
 ) -> Response:
-    try:
+    def page(error: UserError) -> Response:
+        context = {
+            "cities": city_service.list_cities(session),
+            "form": form,
+            "error": error.message,
+        }
+        return render(request, "workshops/new.html", context)
+
+    with refused_form(session, page):
         workshop = workshop_service.create_workshop(session, form.details(session), created_by=user)
-    except UserError as exc:
-        session.rollback()
-        context = {"cities": city_service.list_cities(session), "form": form, "error": exc.message}
-        return render(request, "workshops/new.html", context, status_code=exc.status_code)
     session.commit()
     flash(request, _("Workshop created. Its join code is %(code)s.") % {"code": workshop.join_code})
     return RedirectResponse(f"/staff/workshops/{workshop.id}", status_code=303)
@@ -228,23 +225,23 @@ def update_workshop(
     workshop: FacilitatedWorkshop,
     form: Annotated[WorkshopForm, Form()],
 ) -> Response:
-    try:
+    with refused_form(session, _edit_page(request, session, workshop, "error", form=form)):
         workshop_service.update_workshop(session, workshop, form.details(session))
-    except UserError as exc:
-        session.rollback()
-        context = _edit_context(session, request, workshop, form=form, error=exc.message)
-        return render(request, "workshops/edit.html", context, status_code=exc.status_code)
     session.commit()
     flash(request, _("The workshop is saved."))
     return RedirectResponse(f"/staff/workshops/{workshop.id}/edit", status_code=303)
 
 
-def _agenda_error(
-    request: Request, session: Session, workshop: Workshop, exc: UserError
-) -> Response:
-    session.rollback()
-    context = _edit_context(session, request, workshop, agenda_error=exc.message)
-    return render(request, "workshops/edit.html", context, status_code=exc.status_code)
+def _edit_page(
+    request: Request, session: Session, workshop: Workshop, error_key: str, **extra: Any
+) -> FormPage:
+    """The edit page again, the refusal shown where the form was (error, agenda_error...)."""
+
+    def page(error: UserError) -> Response:
+        context = _edit_context(session, request, workshop, **extra, **{error_key: error.message})
+        return render(request, "workshops/edit.html", context)
+
+    return page
 
 
 @router.post("/{workshop_id}/phases")
@@ -256,15 +253,13 @@ def add_phase(
     title: FormStr = "",
     time_box_minutes: FormStr = "",
 ) -> Response:
-    try:
+    with refused_form(session, _edit_page(request, session, workshop, "agenda_error")):
         if kind not in PhaseKind.__members__:
             raise UserError(_("Unknown kind of phase."), status_code=422)
         minutes = _int_or_none(time_box_minutes, _("Please enter the time box in whole minutes."))
         workshop_service.add_phase(
             session, workshop, kind=PhaseKind(kind), title=title, time_box_minutes=minutes
         )
-    except UserError as exc:
-        return _agenda_error(request, session, workshop, exc)
     session.commit()
     return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#agenda", status_code=303)
 
@@ -279,7 +274,8 @@ def update_phase(
     instructions: FormStr = "",
     time_box_minutes: FormStr = "",
 ) -> Response:
-    try:
+    agenda = _edit_page(request, session, workshop, "agenda_error")
+    with refused_form(session, agenda, reraise_404=True):
         minutes = _int_or_none(time_box_minutes, _("Please enter the time box in whole minutes."))
         workshop_service.update_phase(
             session,
@@ -289,10 +285,6 @@ def update_phase(
             instructions=instructions,
             time_box_minutes=minutes,
         )
-    except UserError as exc:
-        if exc.status_code == 404:
-            raise
-        return _agenda_error(request, session, workshop, exc)
     session.commit()
     return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#agenda", status_code=303)
 
@@ -319,12 +311,8 @@ def delete_phase(phase_id: int, session: SessionDep, workshop: FacilitatedWorksh
 def add_facilitator(
     request: Request, session: SessionDep, workshop: FacilitatedWorkshop, email: FormStr = ""
 ) -> Response:
-    try:
+    with refused_form(session, _edit_page(request, session, workshop, "team_error")):
         account = workshop_service.add_facilitator(session, workshop, email)
-    except UserError as exc:
-        session.rollback()
-        context = _edit_context(session, request, workshop, team_error=exc.message)
-        return render(request, "workshops/edit.html", context, status_code=exc.status_code)
     session.commit()
     flash(request, _("%(name)s can now run this workshop.") % {"name": account.display_name})
     return RedirectResponse(f"/staff/workshops/{workshop.id}/edit#team", status_code=303)
@@ -373,14 +361,14 @@ def projector_vote(
         context["ballots"] = voting.ballot_count(session, vote_round)
         if voting.results_public(vote_round):
             rule = voting.primary_rule(vote_round)
-            ranking = voting.results(session, vote_round)["rules"][rule]["ranking"][:8]
+            ranking = voting.results(session, vote_round).ranking(rule)[:8]
             titles = {
                 e.proposal.id: e.proposal.title for e in voting.ballot_entries(session, vote_round)
             }
-            top = max((row["score"] for row in ranking), default=0) or 1
+            top = max((row.score for row in ranking), default=0) or 1
             context["rule"] = rule
             context["bars"] = [
-                (titles.get(row["proposal_id"], ""), row["score"], round(100 * row["score"] / top))
+                (titles.get(row.proposal_id, ""), row.score, round(100 * row.score / top))
                 for row in ranking
             ]
     return render(request, "workshops/_projector_vote.html", context)
@@ -466,7 +454,13 @@ def add_paper_ideas(
 ) -> Response:
     """One note, or many pasted one per line; all are saved or none."""
     paper = {"text": text, "group": stakeholder_group, "table": table_number}
-    try:
+
+    def page(error: UserError) -> Response:
+        context = _console(session, request, workshop, paper=paper, paper_error=error.message)
+        template = "workshops/_paper_form.html" if is_htmx(request) else "workshops/console.html"
+        return render(request, template, context)
+
+    with refused_form(session, page):
         table = _int_or_none(table_number, _("Please enter the table number in digits."))
         notes = idea_service.add_paper_notes(
             session,
@@ -476,11 +470,6 @@ def add_paper_ideas(
             table_number=table,
             entered_by=user,
         )
-    except UserError as exc:
-        session.rollback()
-        context = _console(session, request, workshop, paper=paper, paper_error=exc.message)
-        template = "workshops/_paper_form.html" if is_htmx(request) else "workshops/console.html"
-        return render(request, template, context, status_code=exc.status_code)
     session.commit()
     message = _("%(count)s paper notes are on the wall.") % {"count": len(notes)}
     if is_htmx(request):
@@ -522,16 +511,15 @@ def edit_idea(
     workshop: FacilitatedWorkshop,
     text: FormStr = "",
 ) -> Response:
-    try:
-        idea_service.edit(session, workshop, idea_id, text)
-    except UserError as exc:
-        if exc.status_code == 404:
-            raise
-        session.rollback()
+
+    def page(error: UserError) -> Response:
         idea = idea_service.idea_of(session, workshop, idea_id)
-        context = {"workshop": workshop, "idea": idea, "text": text, "error": exc.message}
+        context = {"workshop": workshop, "idea": idea, "text": text, "error": error.message}
         template = "workshops/_edit_idea.html" if is_htmx(request) else "workshops/edit_idea.html"
-        return render(request, template, context, status_code=exc.status_code)
+        return render(request, template, context)
+
+    with refused_form(session, page, reraise_404=True):
+        idea_service.edit(session, workshop, idea_id, text)
     session.commit()
     return _back(
         request, session, workshop, _("The idea is corrected."), "workshops/_console_ideas.html"

@@ -3,6 +3,7 @@
 from sqlmodel import Session, select
 
 from app.domain.eligibility import Eligibility
+from app.domain.voting import Method
 from app.models import (
     Agency,
     City,
@@ -10,7 +11,6 @@ from app.models import (
     Role,
     StaffAccount,
     StakeholderGroup,
-    VoteMethod,
     Workshop,
 )
 from app.services import accounts, cities, demo_monitoring, voting
@@ -125,7 +125,7 @@ def _demo_votes(
     ]
     settings = voting.RoundSettings(
         question="ข้อเสนอใดควรทำก่อน (ข้อมูลตัวอย่าง)",
-        method=VoteMethod.dot,
+        method=Method.dot,
         proposal_ids=[p.id or 0 for p in proposals],
         dots_per_voter=5,
         max_dots_per_proposal=3,
@@ -152,7 +152,7 @@ def _demo_votes(
     assert isinstance(planner, StaffAccount)  # noqa: S101  (created in load)
     budget = voting.RoundSettings(
         question="จัดสรรงบประมาณชุมชนปีหน้า 2 ล้านบาท (ข้อมูลตัวอย่าง)",
-        method=VoteMethod.budget,
+        method=Method.budget,
         proposal_ids=[p.id or 0 for p in proposals],
         budget=2_000_000,
         costs={

@@ -8,10 +8,10 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.domain import monitoring as rules
+from app.domain.monitoring import ItemStatus
 from app.models import (
     City,
     IndicatorValue,
-    ItemStatus,
     Plan,
     PlanItem,
     ProgressReport,

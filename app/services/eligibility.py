@@ -22,8 +22,8 @@ from app.domain.eligibility import (
     joins_per_minute,
     turnout_rows,
 )
+from app.domain.errors import Conflict, Forbidden, UserError
 from app.domain.rate_limit import retry_after
-from app.errors import Conflict, Forbidden, UserError
 from app.i18n import gettext as _
 from app.models import (
     Participant,

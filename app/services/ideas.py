@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.paper import split_notes
 from app.domain.rate_limit import PostingLimit, retry_after
-from app.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (

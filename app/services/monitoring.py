@@ -15,61 +15,28 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.domain import monitoring as rules
+from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.evidence import EvidenceError, check_evidence
 from app.domain.indicator_library import BY_KEY as LIBRARY
-from app.errors import Conflict, Forbidden, NotFound, UserError
+from app.domain.monitoring import Direction, ItemStatus
 from app.i18n import gettext as _
 from app.models import (
     Agency,
     City,
-    Direction,
     EvidenceFile,
     Indicator,
     IndicatorValue,
-    ItemStatus,
     Plan,
     PlanItem,
     ProgressReport,
     Proposal,
     ReportState,
-    Role,
     StaffAccount,
     utcnow,
 )
+from app.services import access
 
 MAX_EVIDENCE_FILES = 5
-
-
-# --- who may do what ---------------------------------------------------------------------------
-
-
-def is_planner(user: StaffAccount | None, city: City) -> bool:
-    if user is None:
-        return False
-    if user.role == Role.admin:
-        return True
-    return user.role == Role.planner and user.city_id in (None, city.id)
-
-
-def ensure_planner(user: StaffAccount, city: City) -> None:
-    if not is_planner(user, city):
-        raise Forbidden(_("Only the city's planners can do this."))
-
-
-def can_report(user: StaffAccount, item: PlanItem, city: City) -> bool:
-    """An agency reports on its own items; planners (and admins) on every item of the city."""
-    if is_planner(user, city):
-        return True
-    return (
-        user.role == Role.agency and user.agency_id is not None and user.agency_id == item.agency_id
-    )
-
-
-def ensure_can_report(user: StaffAccount, item: PlanItem, city: City) -> None:
-    if not can_report(user, item, city):
-        raise Forbidden(
-            _("Only the agency responsible for this item, or a planner, can report on it.")
-        )
 
 
 # --- finding rows --------------------------------------------------------------------------------
@@ -380,7 +347,7 @@ def file_report(
     Everything is checked before anything is written: a bad file loses nothing else.
     """
     city = city_of_item(session, item)
-    ensure_can_report(actor, item, city)
+    access.ensure_can_report(actor, item, city)
     _check_report(item, fields)
     if len(uploads) > MAX_EVIDENCE_FILES:
         raise UserError(
@@ -402,7 +369,11 @@ def file_report(
             ProgressReport.period_key == fields.period.key,
         )
     ).first()
-    if report is not None and report.state == ReportState.published and not is_planner(actor, city):
+    if (
+        report is not None
+        and report.state == ReportState.published
+        and not access.is_planner(actor, city)
+    ):
         raise Conflict(_("This report is already published. Ask a planner to correct it."))
     if report is None:
         report = ProgressReport(
@@ -467,7 +438,7 @@ def get_report(session: Session, report_id: int) -> ProgressReport:
 def publish_report(session: Session, report: ProgressReport, actor: StaffAccount) -> ProgressReport:
     item = get_item(session, report.plan_item_id)
     city = city_of_item(session, item)
-    ensure_planner(actor, city)
+    access.ensure_planner(actor, city)
     report.state = ReportState.published
     report.published_by_id = actor.id
     report.published_at = utcnow()
@@ -529,7 +500,7 @@ def evidence_file(session: Session, file_id: int, user: StaffAccount | None) -> 
     if report.state == ReportState.published:
         return row
     item = get_item(session, report.plan_item_id)
-    if user is None or not can_report(user, item, city_of_item(session, item)):
+    if user is None or not access.can_report(user, item, city_of_item(session, item)):
         raise NotFound(_("There is no such file."))
     return row
 

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session, col, func, select
 
-from app.errors import Conflict, NotFound, UserError
+from app.domain.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
     City,
@@ -18,8 +18,8 @@ from app.models import (
     StaffAccount,
     Workshop,
 )
+from app.services import access, live, voting
 from app.services import cities as city_service
-from app.services import live, voting
 
 
 class PrioritizedProposal(NamedTuple):
@@ -161,8 +161,8 @@ def export_rows(rows: list[PrioritizedProposal]) -> tuple[list[str], list[list[o
     return header, body
 
 
-def plans_overview(session: Session) -> list[tuple[City, int]]:
-    """Every city with the number of items in its draft plan."""
+def plans_overview(session: Session, user: StaffAccount) -> list[tuple[City, int]]:
+    """Every city the user plans for, with the number of items in its draft plan."""
     counts = dict(
         session.exec(
             select(Plan.city_id, func.count(col(PlanItem.id)))
@@ -171,4 +171,5 @@ def plans_overview(session: Session) -> list[tuple[City, int]]:
             .group_by(col(Plan.city_id))
         ).all()
     )
-    return [(c, counts.get(c.id or 0, 0)) for c in city_service.list_cities(session)]
+    cities = [c for c in city_service.list_cities(session) if access.is_planner(user, c)]
+    return [(c, counts.get(c.id or 0, 0)) for c in cities]

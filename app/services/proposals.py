@@ -3,7 +3,7 @@
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.errors import NotFound
+from app.domain.errors import NotFound
 from app.i18n import gettext as _
 from app.models import Idea, Proposal, StaffAccount, Workshop
 from app.services import live

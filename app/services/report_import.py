@@ -11,9 +11,10 @@ from sqlmodel import Session
 from app import labels
 from app.domain import monitoring as rules
 from app.domain import sheet_import
-from app.errors import NotFound, UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, PlanItem, SheetUpload, StaffAccount
+from app.services import access
 from app.services import monitoring as service
 
 FIELDS = ("item", "period", "status", "percent", "budget_spent", "narrative")
@@ -213,7 +214,7 @@ def import_reports(
     actor: StaffAccount,
 ) -> int:
     """All rows or none: any row error refuses the whole file, and nothing is written."""
-    service.ensure_planner(actor, city)
+    access.ensure_planner(actor, city)
     result = preview(session, city, upload, mapping)
     if not result.ok:
         raise UserError(_("Fix the rows marked below; nothing was imported."), status_code=422)

@@ -1,22 +1,23 @@
 """Themes for a workshop, or for a whole city board: clustering runs in the background,
 stored as versions, then polished by hand (rename, merge, split, move, pin, promote).
 
-The clustering itself is app.domain.clustering; this module decides which comments go in,
-keeps what the facilitator fixed by hand across re-runs, and stores the result.
+The clustering itself is app.domain.clustering over words from app.domain.thai_nlp; this
+module decides which comments go in, keeps what the facilitator fixed by hand across re-runs,
+and stores the result.
 """
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, delete, select
 
-from app.domain import clustering
-from app.errors import Conflict, NotFound, UserError
+from app.domain import clustering, thai_nlp
+from app.domain.errors import Conflict, NotFound, UserError
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
@@ -69,6 +70,44 @@ def scope_of_run(session: Session, run: ThemeRun) -> Scope:
         raise NotFound(_("There is no city with this identifier."))
     workshop = session.get(Workshop, run.workshop_id) if run.workshop_id else None
     return Scope(city, workshop)
+
+
+def cluster(
+    comments: Sequence[clustering.Comment],
+    *,
+    custom_words: Sequence[str] = (),
+    how: thai_nlp.Segmentation = thai_nlp.Segmentation(),
+    n_themes: int | None = None,
+    min_themes: int = 2,
+    max_themes: int = MAX_THEMES,
+    progress: Callable[[float], None] | None = None,
+    seed: int = 0,
+    options: clustering.Options = clustering.DEFAULT_OPTIONS,
+) -> clustering.Clustering:
+    """Comments into themes: their words first (progress 0 to 0.5), then the clustering.
+
+    The result's params also say how the words were made (engine, number of city words).
+    """
+    report = progress or (lambda _fraction: None)
+    report(0.0)
+    tokens = thai_nlp.tokenize_many(
+        [c.text for c in comments],
+        custom_words=custom_words,
+        how=how,
+        progress=lambda fraction: report(0.5 * fraction),
+    )
+    result = clustering.cluster_comments(
+        [replace(c, tokens=t) for c, t in zip(comments, tokens, strict=True)],
+        n_themes=n_themes,
+        min_themes=min_themes,
+        max_themes=max_themes,
+        progress=report,
+        seed=seed,
+        options=options,
+    )
+    words = {"engine": how.engine, "custom_words": len(thai_nlp.custom_word_set(custom_words))}
+    result.params.update(words)
+    return result
 
 
 # --- running in the background --------------------------------------------------------------
@@ -218,7 +257,7 @@ def execute_run(session: Session, run_id: int, *, commit_progress: bool) -> None
     result: clustering.Clustering | None = None
     try:
         if to_cluster:
-            result = clustering.cluster_comments(
+            result = cluster(
                 to_cluster,
                 n_themes=run.requested_themes,
                 custom_words=city_words(session, scope.city.id or 0),
@@ -476,7 +515,7 @@ def split(session: Session, scope: Scope, theme: Theme) -> list[Theme]:
         .order_by(col(Idea.id))
     ).all()
     try:
-        result = clustering.cluster_comments(
+        result = cluster(
             [clustering.Comment(str(i.id), i.text, str(i.stakeholder_group)) for i in rows],
             n_themes=2,
             custom_words=city_words(session, scope.city.id or 0),

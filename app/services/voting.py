@@ -18,22 +18,19 @@ from sqlmodel import Session, col, select
 
 from app.domain import ballot_files
 from app.domain.eligibility import Eligibility
+from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.voting import (
     RULES,
     BallotError,
     Method,
+    ResultDocument,
     RoundRules,
     RulesError,
-    consensus,
-    tally,
-    tally_by_group,
-    turnout,
     validate_ballot,
 )
 from app.domain.voting import (
     Ballot as DomainBallot,
 )
-from app.errors import Conflict, Forbidden, NotFound, UserError
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
@@ -45,7 +42,6 @@ from app.models import (
     RoundStatus,
     RoundVoter,
     StaffAccount,
-    VoteMethod,
     VoteRound,
     VotingCode,
     Workshop,
@@ -69,7 +65,7 @@ class RoundSettings:
     """What a facilitator or planner chose on the round form (already parsed, not yet checked)."""
 
     question: str
-    method: VoteMethod
+    method: Method
     proposal_ids: list[int]
     eligible_groups: list[str] = field(default_factory=lambda: list(GROUP_VALUES))
     dots_per_voter: int | None = None
@@ -110,7 +106,10 @@ def _rules_message(error: RulesError) -> str:
 
 
 def rules_of(session: Session, vote_round: VoteRound) -> RoundRules:
-    rows = ballot_rows(session, vote_round)
+    return _rules(vote_round, ballot_rows(session, vote_round))
+
+
+def _rules(vote_round: VoteRound, rows: Sequence[RoundProposal]) -> RoundRules:
     return RoundRules(
         method=Method(vote_round.method),
         proposal_ids=tuple(r.proposal_id for r in rows),
@@ -240,33 +239,60 @@ def open_round(session: Session, vote_round: VoteRound) -> VoteRound:
 
 def close_round(session: Session, vote_round: VoteRound) -> VoteRound:
     """Close and freeze: the result and a SHA-256 digest of the ballots are stored for good."""
-    if vote_round.status != RoundStatus.open:
+    if vote_round.status != RoundStatus.open or not _freeze(session, vote_round, utcnow()):
         raise Conflict(_("This round is not open."))
-    # Lock the round row first, so that no ballot lands between counting and closing.
-    session.exec(
+    return vote_round
+
+
+def _freeze(session: Session, vote_round: VoteRound, closed_at: datetime) -> bool:
+    """Close an open round as of `closed_at` (its closing time if earlier) and store its
+    result; False if it was no longer open.
+
+    The conditional UPDATE decides who closes: of two processes closing one round at once,
+    exactly one changes the row (PostgreSQL re-checks the WHERE after waiting for the other's
+    row lock; SQLite's BEGIN IMMEDIATE runs them one after the other), so one result is
+    frozen. Taking the row lock first also means no ballot lands between counting and closing.
+    """
+    if vote_round.closes_at is not None:  # no ballot was taken after it
+        closed_at = min(closed_at, vote_round.closes_at)
+    won = session.exec(
         update(VoteRound)
-        .where(col(VoteRound.id) == vote_round.id)
-        .values(status=RoundStatus.closed, closed_at=utcnow())
-    )
+        .where(col(VoteRound.id) == vote_round.id, col(VoteRound.status) == RoundStatus.open)
+        .values(status=RoundStatus.closed, closed_at=closed_at)
+    ).rowcount
     session.refresh(vote_round)
+    if not won:
+        return False
     rules = rules_of(session, vote_round)
     ballots = stored_ballots(session, vote_round)
     vote_round.ballot_count = len(ballots)
     vote_round.digest = ballot_files.ballots_digest(rules, ballots)
-    vote_round.result = result_document(rules, ballots, vote_round.eligible_groups)
+    vote_round.result = ResultDocument.count(rules, ballots, vote_round.eligible_groups).to_json()
     session.add(vote_round)
     session.flush()
     if vote_round.workshop_id is not None:
         live.emit(session, vote_round.workshop_id, live.Kind.VOTE)
-    return vote_round
+    return True
 
 
-def settle(session: Session, vote_round: VoteRound) -> VoteRound:
-    """An online round past its closing time closes itself on the next visit."""
-    closes_at = vote_round.closes_at
-    if vote_round.status == RoundStatus.open and closes_at is not None and closes_at <= utcnow():
-        close_round(session, vote_round)
-    return vote_round
+def _due(now: datetime) -> tuple[Any, ...]:
+    return (
+        col(VoteRound.status) == RoundStatus.open,
+        col(VoteRound.closes_at).is_not(None),
+        col(VoteRound.closes_at) <= now,
+    )
+
+
+def any_due(session: Session, now: datetime) -> bool:
+    """Whether an open round's closing time has passed (a read: no lock, no write)."""
+    return session.exec(select(VoteRound.id).where(*_due(now)).limit(1)).first() is not None
+
+
+def settle_due(session: Session, now: datetime) -> list[int]:
+    """Close every open round whose closing time has passed; the ids of the rounds this call
+    closed. Safe to run in several processes at once (see _freeze)."""
+    query = select(VoteRound).where(*_due(now)).order_by(col(VoteRound.id))
+    return [r.id or 0 for r in session.exec(query).all() if _freeze(session, r, now)]
 
 
 def set_results_visible(session: Session, vote_round: VoteRound, visible: bool) -> VoteRound:
@@ -288,7 +314,7 @@ def accepting(vote_round: VoteRound, now: datetime | None = None) -> bool:
 
 
 def results_public(vote_round: VoteRound) -> bool:
-    return vote_round.status == RoundStatus.closed or vote_round.results_visible
+    return vote_round.current_status == RoundStatus.closed or vote_round.results_visible
 
 
 # --- finding rounds ---------------------------------------------------------------------------
@@ -353,7 +379,10 @@ class BallotEntry:
 
 
 def ballot_entries(session: Session, vote_round: VoteRound) -> list[BallotEntry]:
-    rows = ballot_rows(session, vote_round)
+    return _entries(session, ballot_rows(session, vote_round))
+
+
+def _entries(session: Session, rows: Sequence[RoundProposal]) -> list[BallotEntry]:
     proposals = {
         p.id: p
         for p in session.exec(
@@ -440,10 +469,14 @@ def _receipt_hash(secret_key: str, receipt: str) -> str:
     return keyed_hash(secret_key, "receipt-lookup", normalize_code(receipt))
 
 
-def check_ballot(rules: RoundRules, marks: Mapping[int, int]) -> dict[int, int]:
-    """The ballot's marks (zeros dropped), or a UserError saying what breaks the rules."""
+def check_ballot(
+    session: Session, vote_round: VoteRound, group: str, marks: Mapping[int, int]
+) -> dict[int, int]:
+    """The ballot's marks (zeros dropped) if this group may vote now and the marks keep the
+    round's rules; otherwise a UserError saying why not."""
+    ensure_can_vote(vote_round, group)
     try:
-        return validate_ballot(rules, marks)
+        return validate_ballot(rules_of(session, vote_round), marks)
     except BallotError as error:
         raise UserError(_ballot_message(error), status_code=422) from error
 
@@ -469,16 +502,13 @@ def cast_ballot(
     client_key: str,
     secret_key: str,
     participant: Participant | None = None,
-    rules: RoundRules | None = None,
 ) -> str:
     """Store this voter's ballot (replacing an earlier one) and return its receipt code.
 
     Exactly one ballot per voter key results, even from two simultaneous submissions: one
     INSERT ... ON CONFLICT DO UPDATE on the unique (round, voter_key) decides atomically.
     """
-    settle(session, vote_round)
-    ensure_can_vote(vote_round, group)
-    values = check_ballot(rules or rules_of(session, vote_round), marks)
+    values = check_ballot(session, vote_round, group, marks)
     if session.get_bind().dialect.name == "postgresql":
         # A shared lock on the round row: ballots go in side by side, but a close waits for
         # them, and a ballot that waited for a close sees it closed. (SQLite's BEGIN
@@ -703,44 +733,11 @@ def claim_code(
 # --- results ----------------------------------------------------------------------------------
 
 
-def _rule_document(result: Any) -> dict[str, Any]:
-    return {
-        "ranking": [
-            {"proposal_id": item.proposal_id, "score": item.score, "rank": item.rank}
-            for item in result.ranking
-        ],
-        "winners": list(result.winners),
-    }
-
-
-def result_document(
-    rules: RoundRules, ballots: Sequence[DomainBallot], groups: Sequence[str]
-) -> dict[str, Any]:
-    """The whole result as plain JSON: what is frozen at close and what the pages show."""
-    return {
-        "method": str(rules.method),
-        "rules": {name: _rule_document(r) for name, r in tally(rules, ballots).items()},
-        "by_group": {
-            group: {name: _rule_document(r) for name, r in by_rule.items()}
-            for group, by_rule in tally_by_group(rules, ballots).items()
-        },
-        "turnout": turnout(ballots),
-        "consensus": [
-            {
-                "proposal_id": s.proposal_id,
-                "share_by_group": s.share_by_group,
-                "min_share": s.min_share,
-            }
-            for s in consensus(rules, ballots, groups)
-        ],
-    }
-
-
-def results(session: Session, vote_round: VoteRound) -> dict[str, Any]:
+def results(session: Session, vote_round: VoteRound) -> ResultDocument:
     """The frozen result of a closed round, or the live count of an open one."""
     if vote_round.status == RoundStatus.closed and vote_round.result is not None:
-        return vote_round.result
-    return result_document(
+        return ResultDocument.from_json(vote_round.result)
+    return ResultDocument.count(
         rules_of(session, vote_round),
         stored_ballots(session, vote_round),
         vote_round.eligible_groups,
@@ -753,15 +750,16 @@ def primary_rule(vote_round: VoteRound) -> str:
 
 def primary_scores(session: Session, vote_round: VoteRound) -> list[tuple[int, int | float]]:
     """(proposal id, score) by the method's first rule, best first: what the plan records."""
-    ranking = results(session, vote_round)["rules"][primary_rule(vote_round)]["ranking"]
-    return [(row["proposal_id"], row["score"]) for row in ranking]
+    ranking = results(session, vote_round).ranking(primary_rule(vote_round))
+    return [(row.proposal_id, row.score) for row in ranking]
 
 
 def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
     """The anonymized ballots CSV and the round JSON that `app.cli recount` reads."""
-    rules = rules_of(session, vote_round)
+    rows = ballot_rows(session, vote_round)
+    rules = _rules(vote_round, rows)
     ballots = stored_ballots(session, vote_round)
-    titles = {e.proposal.id or 0: e.proposal.title for e in ballot_entries(session, vote_round)}
+    titles = {e.proposal.id or 0: e.proposal.title for e in _entries(session, rows)}
     extra: dict[str, object] = {
         "round_id": vote_round.id,
         "question": vote_round.question,
@@ -771,27 +769,3 @@ def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
         "ballots": len(ballots),
     }
     return ballot_files.ballots_csv(ballots), ballot_files.round_json(rules, titles, extra)
-
-
-# --- who may run a round ----------------------------------------------------------------------
-
-
-def can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> bool:
-    """A workshop's round: its facilitators. A city board's round: planners (of that city,
-    if the planner belongs to one). Admins: every round."""
-    from app.models import Role
-    from app.services.workshops import can_facilitate
-
-    if user.role == Role.admin:
-        return True
-    workshop = _workshop(session, vote_round)
-    if workshop is not None:
-        return can_facilitate(session, workshop, user)
-    return user.role == Role.planner and user.city_id in (None, vote_round.city_id)
-
-
-def ensure_can_manage(session: Session, user: StaffAccount, vote_round: VoteRound) -> None:
-    if not can_manage(session, user, vote_round):
-        raise Forbidden(
-            _("You cannot run this vote. Ask the workshop's facilitators or a planner.")
-        )

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, func, select
 
 from app.domain import agenda, join_codes
 from app.domain import timer as timer_rules
+from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.text import TextProblem, clean_user_text
-from app.errors import Conflict, Forbidden, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
     AgeBand,
@@ -141,22 +141,6 @@ def facilitators(session: Session, workshop: Workshop) -> list[StaffAccount]:
         .order_by(col(WorkshopFacilitator.id))
     )
     return list(session.exec(query))
-
-
-def can_facilitate(session: Session, workshop: Workshop, user: StaffAccount) -> bool:
-    if user.role == Role.admin:
-        return True
-    query = select(WorkshopFacilitator.id).where(
-        WorkshopFacilitator.workshop_id == workshop.id, WorkshopFacilitator.account_id == user.id
-    )
-    return session.exec(query).first() is not None
-
-
-def ensure_facilitator(session: Session, workshop: Workshop, user: StaffAccount) -> None:
-    if not can_facilitate(session, workshop, user):
-        raise Forbidden(
-            _("You are not a facilitator of this workshop. Ask one of its facilitators to add you.")
-        )
 
 
 def add_facilitator(session: Session, workshop: Workshop, email: str) -> StaffAccount:

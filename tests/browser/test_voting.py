@@ -12,7 +12,8 @@ from sqlmodel import Session
 from app.db import make_engine
 from app.domain import presence
 from app.domain.eligibility import Eligibility
-from app.models import RoundStatus, VoteMethod
+from app.domain.voting import Method
+from app.models import RoundStatus
 from tests import factories
 from tests.browser.conftest import LIVE_DATABASES, PHONE
 from tests.conftest import TEST_SECRET
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 def _seed(
     live_server: str,
-    method: VoteMethod,
+    method: Method,
     eligibility: Eligibility = Eligibility.open,
     **limits: object,
 ) -> tuple[str, list[str], int]:
@@ -83,7 +84,7 @@ def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) ->
     """In the hall: the phone first types the code on the projector, then votes."""
     code, titles, round_id = _seed(
         live_server,
-        VoteMethod.dot,
+        Method.dot,
         Eligibility.hall,
         dots_per_voter=4,
         max_dots_per_proposal=3,
@@ -119,7 +120,7 @@ def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) ->
 
 def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
     code, titles, _round_id = _seed(
-        live_server, VoteMethod.budget, budget=1_000_000, costs=[600_000, 500_000, 300_000]
+        live_server, Method.budget, budget=1_000_000, costs=[600_000, 500_000, 300_000]
     )
     _join(phone, live_server, code, "ภาคเอกชน")
     remaining = phone.locator("[data-remaining]")
@@ -137,7 +138,7 @@ def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page)
 
 
 def test_ranking_by_tapping_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
-    code, titles, _round_id = _seed(live_server, VoteMethod.ranked)
+    code, titles, _round_id = _seed(live_server, Method.ranked)
     _join(phone, live_server, code, "ประชาชน")
     rows = {t: phone.locator(".ballot-row", has_text=t) for t in titles}
     rows[titles[2]].get_by_role("button").click()  # first choice

@@ -126,3 +126,11 @@ def test_tokenize_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     thai_nlp._matcher.cache_clear()
     for engine in thai_nlp.ENGINES:
         assert "ขยะ" in tokenize("ขยะล้นถังหน้าบ้านหนองแวง", engine=engine, custom_words=["หนองแวง"])
+
+
+def test_tokenize_many_reports_progress_per_chunk() -> None:
+    texts = ["ขอให้ซ่อมไฟถนนด่วนนะคะ"] * 25
+    seen: list[float] = []
+    found = thai_nlp.tokenize_many(texts, progress=seen.append, chunk=10)
+    assert found == [("ซ่อม", "ไฟถนน")] * 25
+    assert seen == [0.4, 0.8, 1.0]

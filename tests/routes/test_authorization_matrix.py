@@ -19,9 +19,19 @@ from app.models import Role
 from tests import factories
 from tests.helpers import csrf, join, login
 
-# "outsider" is a facilitator account that does not run the workshop under test; "agency" is
-# the account of the agency responsible for the plan item under test.
-ACTORS = ("anonymous", "participant", "facilitator", "outsider", "planner", "admin", "agency")
+# "outsider" is a facilitator who runs another workshop of the same city, not the one under
+# test; "elsewhere" is a planner limited to another city; "agency" is the account of the
+# agency responsible for the plan item under test. Everything under test is in khon-kaen.
+ACTORS = (
+    "anonymous",
+    "participant",
+    "facilitator",
+    "outsider",
+    "planner",
+    "elsewhere",
+    "admin",
+    "agency",
+)
 OK, LOGIN, FORBIDDEN, JOIN = "ok", "login", "forbidden", "join"
 
 PUBLIC = dict.fromkeys(ACTORS, OK)
@@ -32,6 +42,7 @@ FACILITATOR = STAFF_ROLES | {
     "facilitator": OK,
     "outsider": OK,
     "planner": FORBIDDEN,
+    "elsewhere": FORBIDDEN,
     "admin": OK,
     "agency": FORBIDDEN,
 }
@@ -40,6 +51,7 @@ PLANNER = STAFF_ROLES | {
     "facilitator": FORBIDDEN,
     "outsider": FORBIDDEN,
     "planner": OK,
+    "elsewhere": FORBIDDEN,
     "admin": OK,
     "agency": FORBIDDEN,
 }
@@ -47,6 +59,7 @@ ANY_STAFF = STAFF_ROLES | {
     "facilitator": OK,
     "outsider": OK,
     "planner": OK,
+    "elsewhere": OK,
     "admin": OK,
     "agency": OK,
 }
@@ -162,7 +175,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/cities/{slug}/themes/words"): PLANNER,
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
-    ("GET", "/staff/plans"): PLANNER,
+    ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
     ("GET", "/staff/plans/{slug}"): PLANNER,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
     ("GET", "/staff/monitoring"): ANY_STAFF,
@@ -257,11 +270,15 @@ def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: 
         account = factories.account(db, role=Role.facilitator)
     elif actor in ("planner", "admin"):
         account = factories.account(db, role=Role(actor))
+    elif actor == "elsewhere":
+        account = factories.account(db, role=Role.planner, city_slug="chiang-rai")
     item, report, indicator, agency_account = factories.monitored_item(db)
     if actor == "agency":
         account = agency_account
     runner = account if actor == "facilitator" else factories.account(db, role=Role.facilitator)
     workshop = factories.workshop(db, facilitators=[runner])
+    if actor == "outsider":  # runs a workshop, only not this one
+        factories.workshop(db, facilitators=[account])
     idea = factories.idea(db, workshop=workshop)
     phase_id = factories.phases(db, workshop)[-1].id or 0
     vote_round = factories.vote_round(db, workshop=workshop)

@@ -10,13 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.domain import monitoring as rules
 from app.models import (
     Agency,
     EvidenceFile,
     Indicator,
     IndicatorValue,
-    ItemStatus,
     PlanItem,
     ProgressReport,
     Role,
@@ -49,10 +47,6 @@ def _report(client: TestClient, item: PlanItem, data: dict[str, str], files=None
         data={"csrf_token": csrf(client), **data},
         files=files or [],
     )
-
-
-def test_models_and_domain_agree_on_statuses() -> None:
-    assert [s.value for s in ItemStatus] == [s.value for s in rules.ItemStatus]
 
 
 def test_agency_reports_with_a_photo_and_a_planner_publishes(
@@ -176,6 +170,30 @@ def test_a_huge_upload_is_refused_before_it_is_read(client: TestClient, db: Sess
         },
     )
     assert response.status_code == 413
+
+
+def test_planner_of_another_city_is_refused_its_monitoring(client: TestClient, db: Session) -> None:
+    item, report, indicator, _agency = factories.monitored_item(db)
+    login(client, factories.account(db, role=Role.planner, city_slug="chiang-rai"))
+    assert client.get("/staff/monitoring/chiang-rai").status_code == 200
+    refused = [
+        client.get("/staff/monitoring/khon-kaen"),
+        client.get("/staff/monitoring/khon-kaen/import"),
+        client.get(f"/staff/monitoring/items/{item.id}"),
+        post(client, "/staff/monitoring/khon-kaen/agencies", {"name": "กองใหม่"}),
+        post(client, f"/staff/monitoring/items/{item.id}", {"status": "done"}),
+        post(client, f"/staff/monitoring/reports/{report.id}/publish"),
+        post(
+            client,
+            f"/staff/monitoring/indicators/{indicator.id}/values",
+            {"period": "2026-Q1", "value": "3"},
+        ),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    db.refresh(report)
+    assert report.state != "published"
+    cities = client.get("/staff/monitoring").context["cities"]  # type: ignore[attr-defined]
+    assert [c.slug for c in cities] == ["chiang-rai"]
 
 
 def test_planner_sets_up_items_agencies_and_indicators(client: TestClient, db: Session) -> None:

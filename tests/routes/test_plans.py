@@ -42,6 +42,18 @@ def test_plan_page_lists_priorities(client: TestClient, db: Session) -> None:
     assert client.get("/staff/plans/atlantis").status_code == 404
 
 
+def test_planner_of_another_city_is_refused_plan_page_and_csv(
+    client: TestClient, db: Session
+) -> None:
+    _plan_with_item(db)
+    login(client, factories.account(db, role=Role.planner, city_slug="chiang-rai"))
+    assert client.get("/staff/plans/khon-kaen").status_code == 403
+    assert client.get("/staff/plans/khon-kaen/prioritized.csv").status_code == 403
+    assert client.get("/staff/plans/chiang-rai").status_code == 200
+    overview = client.get("/staff/plans")
+    assert [c.slug for c, _n in overview.context["plans"]] == ["chiang-rai"]  # type: ignore[attr-defined]
+
+
 def test_export_is_excel_friendly_csv(client: TestClient, db: Session) -> None:
     _, item = _plan_with_item(db)
     login(client, factories.account(db, role=Role.planner))

@@ -8,17 +8,18 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.domain import ballot_files
+from app.domain.voting import Method
 from app.models import (
     Ballot,
     Proposal,
     Role,
     RoundStatus,
     RoundVoter,
-    VoteMethod,
     VoteRound,
     VotingCode,
 )
@@ -159,7 +160,7 @@ def test_a_round_cannot_hold_proposals_of_another_workshop(client: TestClient, d
 
 def test_dot_ballot_from_review_to_receipt(client: TestClient, db: Session) -> None:
     workshop, (a, b, _c), vote_round = _open_workshop_round(
-        db, method=VoteMethod.dot, dots_per_voter=5, max_dots_per_proposal=3
+        db, method=Method.dot, dots_per_voter=5, max_dots_per_proposal=3
     )
     join(client, workshop, group="business")
     base = f"/w/{workshop.join_code}/vote"
@@ -217,7 +218,7 @@ def test_bad_ballots_are_refused_with_a_message_and_nothing_stored(
 ) -> None:
     costs = [60, 50, 40] if method == "budget" else []
     workshop, proposals, vote_round = _open_workshop_round(
-        db, method=VoteMethod(method), costs=costs, **limits
+        db, method=Method(method), costs=costs, **limits
     )
     join(client, workshop)
     fields = {f"p{p.id}": str(m) for p, m in zip(proposals, marks, strict=True) if m != 0}
@@ -230,7 +231,7 @@ def test_bad_ballots_are_refused_with_a_message_and_nothing_stored(
 
 
 def test_single_choice_and_unknown_proposal(client: TestClient, db: Session) -> None:
-    workshop, (a, _b, _c), vote_round = _open_workshop_round(db, method=VoteMethod.single)
+    workshop, (a, _b, _c), vote_round = _open_workshop_round(db, method=Method.single)
     join(client, workshop)
     base = f"/w/{workshop.join_code}/vote"
     other = factories.proposal(db, workshop=workshop, title="ไม่ได้อยู่ในบัตร")
@@ -238,6 +239,28 @@ def test_single_choice_and_unknown_proposal(client: TestClient, db: Session) -> 
     assert _cast(client, base, {f"p{other.id}": "1", "choice": str(a.id)}).status_code == 422
     assert _cast(client, base, {"choice": str(a.id)}).status_code == 303
     assert [b.marks for b in _ballots(db, vote_round)] == [{str(a.id): 1}]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("other", "1", "ไม่ได้อยู่ในบัตรนี้"),  # a proposal that is not on the ballot
+        ("a", "สอง", "จำนวนเต็มที่มากกว่าศูนย์"),  # not a whole number: refused, not guessed
+        ("a", "-1", "จำนวนเต็มที่มากกว่าศูนย์"),
+    ],
+)
+def test_tampered_ballot_forms_are_refused_with_the_reason(
+    client: TestClient, db: Session, field: str, value: str, message: str
+) -> None:
+    workshop, (a, _b, _c), vote_round = _open_workshop_round(db)
+    other = factories.proposal(db, workshop=workshop, title="ไม่ได้อยู่ในบัตร")
+    join(client, workshop)
+    pid = {"a": a.id, "other": other.id}[field]
+    for url in (f"/w/{workshop.join_code}/vote/review", f"/w/{workshop.join_code}/vote"):
+        response = _cast(client, url, {f"p{a.id}": "1", f"p{pid}": value})
+        assert response.status_code == 422, (url, response.text[:300])
+        assert message in response.text
+    assert _ballots(db, vote_round) == []
 
 
 def test_changing_a_ballot_replaces_it_and_a_replay_is_harmless(
@@ -341,7 +364,7 @@ def test_results_are_hidden_until_close_unless_revealed(client: TestClient, db: 
 def test_results_page_shows_every_rule_groups_consensus_and_tie_rule(
     client: TestClient, db: Session
 ) -> None:
-    workshop, (a, b, c), vote_round = _open_workshop_round(db, method=VoteMethod.ranked)
+    workshop, (a, b, c), vote_round = _open_workshop_round(db, method=Method.ranked)
     assert c.id
     for group, order in (("resident", (a, b)), ("business", (b, a)), ("academia", (a, c))):
         with TestClient(client.app, follow_redirects=False) as phone:  # type: ignore[arg-type]
@@ -373,7 +396,7 @@ def test_exported_files_recount_to_the_frozen_result(client: TestClient, db: Ses
         db,
         workshop=workshop,
         proposals=proposals,
-        method=VoteMethod.budget,
+        method=Method.budget,
         budget=100,
         costs=[60, 50, 40],
         status=RoundStatus.open,
@@ -415,6 +438,30 @@ def _city_round(db: Session, **kwargs: object) -> VoteRound:
     workshop = factories.workshop(db)
     proposals = [factories.proposal(db, workshop=workshop, title=t) for t in ("สวนสาธารณะ", "ถนน")]
     return factories.vote_round(db, proposals=proposals, status=RoundStatus.open, **kwargs)
+
+
+def test_planner_of_another_city_cannot_run_a_city_round(
+    client: TestClient, app: FastAPI, db: Session
+) -> None:
+    vote_round = _city_round(db)
+    login(client, factories.account(db, role=Role.planner, city_slug="chiang-rai"))
+    refused = [
+        client.get(f"/staff/rounds/{vote_round.id}"),
+        client.get(f"/staff/rounds/{vote_round.id}/ballots.csv"),
+        post(client, f"/staff/rounds/{vote_round.id}/close"),
+        post(client, f"/staff/rounds/{vote_round.id}/codes", {"count": "3"}),
+        client.get("/staff/cities/khon-kaen/rounds"),
+        client.get("/staff/cities/khon-kaen/rounds/new"),
+        post(client, "/staff/cities/khon-kaen/rounds", {"question": "q", "method": "approval"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    db.refresh(vote_round)
+    assert vote_round.status == RoundStatus.open
+    assert _count(db, VotingCode, VotingCode.round_id == vote_round.id) == 0
+    with TestClient(app, follow_redirects=False) as own:  # the city's own planner may
+        login(own, factories.account(db, role=Role.planner, city_slug="khon-kaen"))
+        assert own.get(f"/staff/rounds/{vote_round.id}").status_code == 200
+        assert post(own, f"/staff/rounds/{vote_round.id}/close").status_code == 303
 
 
 def test_planner_creates_a_city_round_and_prints_codes(client: TestClient, db: Session) -> None:
@@ -500,16 +547,26 @@ def voting_entries(db: Session, vote_round: VoteRound) -> list[int]:
     return [e.proposal.id or 0 for e in voting.ballot_entries(db, vote_round)]
 
 
-def test_an_online_round_closes_itself_at_its_closing_time(client: TestClient, db: Session) -> None:
+def test_an_online_round_past_its_closing_time_shows_closed_before_it_is_settled(
+    client: TestClient, db: Session
+) -> None:
     from datetime import timedelta
 
     from app.models import utcnow
 
     vote_round = _city_round(db, closes_at=utcnow() - timedelta(minutes=1))
     assert "ปิดแล้ว" in client.get(f"/v/{vote_round.id}").text
+    results = client.get(f"/rounds/{vote_round.id}/results")
+    assert results.status_code == 200  # public: the vote is over
+    assert results.context["closed"] is True  # type: ignore[attr-defined]
+    assert "ปิดแล้ว" in client.get("/cities/khon-kaen").text
     db.expire_all()
-    assert db.get(VoteRound, vote_round.id).status == "closed"  # type: ignore[union-attr]
-    assert client.get(f"/rounds/{vote_round.id}/results").status_code == 200
+    assert db.get(VoteRound, vote_round.id).status == "open"  # type: ignore[union-attr]  # no GET wrote
+    with TestClient(client.app, follow_redirects=False) as voter:  # type: ignore[arg-type]
+        claimed = post(
+            voter, f"/v/{vote_round.id}/code", {"code": "AAAAA-AAAAA", "group": "resident"}
+        )
+    assert claimed.status_code == 409
 
 
 def test_workshop_rounds_do_not_take_codes(client: TestClient, db: Session) -> None:

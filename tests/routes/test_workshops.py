@@ -216,7 +216,8 @@ def test_co_facilitators_can_be_added_and_removed(client: TestClient, db: Sessio
 
 
 def test_facilitator_of_another_workshop_is_forbidden(client: TestClient, db: Session) -> None:
-    _facilitator(client, db)
+    outsider = _facilitator(client, db)
+    factories.workshop(db, facilitators=[outsider])  # runs a workshop of the city, not this one
     workshop = factories.workshop(db, facilitators=[factories.account(db)])
     assert client.get(f"/staff/workshops/{workshop.id}").status_code == 403
     assert (

@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from app.domain import presence
 from app.domain.eligibility import Eligibility
-from app.errors import Conflict, UserError
+from app.domain.errors import Conflict, UserError
 from app.models import (
     PresenceMiss,
     RoundPresence,
