@@ -304,7 +304,8 @@ def test_new_workshop_round_defaults_to_the_hall_and_keeps_the_choice(
     b = factories.proposal(db, workshop=workshop, title="ข้อเสนอสอง")
     login(client, runner)
     form = client.get(f"/staff/workshops/{workshop.id}/rounds/new")
-    assert form.context["values"]["eligibility"] == "hall"  # type: ignore[attr-defined]
+    assert form.context["form"].eligibility == "hall"  # type: ignore[attr-defined]
+    assert 'name="eligibility" value="hall" checked' in form.text
     fields = {"question": "ทำอะไรก่อน", "method": "approval", "proposal": [str(a.id), str(b.id)]}
     for rule in ("hall", "open"):
         data = {**fields, "group": ["resident"], "eligibility": rule}
