@@ -147,26 +147,43 @@ def cluster_csv(args: argparse.Namespace) -> int:
 
 
 def recount(args: argparse.Namespace) -> int:
-    """Recompute a vote's result from its two exported files alone: no server, no database."""
+    """Recompute a vote's result from files alone: no server, no database. Our own two
+    exported files, a Pabulib file (--pb) or a PrefLib ranking file (--preflib)."""
     import json
     from pathlib import Path
 
-    from app.domain import ballot_files
+    from app.domain import ballot_files, election_formats
 
+    def fail(message: str) -> int:
+        sys.stderr.write(f"error: {message}\n")
+        return 2
+
+    ours = args.ballots is not None or args.round_json is not None
+    if ours + (args.pb is not None) + (args.preflib is not None) != 1:
+        return fail("give BALLOTS.csv --round-json ROUND.json, or --pb FILE, or --preflib FILE")
+    if ours and (args.ballots is None or args.round_json is None):
+        return fail("our own files come in pairs: BALLOTS.csv --round-json ROUND.json")
+    paths = [args.ballots, args.round_json] if ours else [args.pb or args.preflib]
     try:
-        ballots = Path(args.ballots).read_text(encoding="utf-8-sig")
-        round_json = Path(args.round_json).read_text(encoding="utf-8-sig")
+        texts = [Path(path).read_text(encoding="utf-8-sig") for path in paths]
     except OSError as exc:
-        sys.stderr.write(f"error: cannot read {exc.filename}: {exc.strerror}\n")
-        return 2
+        return fail(f"cannot read {exc.filename}: {exc.strerror}")
     except UnicodeDecodeError as exc:
-        sys.stderr.write(f"error: the files must be UTF-8 text ({exc.reason})\n")
-        return 2
+        return fail(f"the files must be UTF-8 text ({exc.reason})")
     try:
-        result = ballot_files.recount(ballots, round_json)
+        if ours:
+            result = ballot_files.recount(*texts)
+        else:
+            if args.pb is not None:
+                election = election_formats.read_pabulib(texts[0])
+            else:
+                election = election_formats.read_preflib(texts[0], Path(args.preflib).suffix)
+            result = ballot_files.recount_document(election.rules, election.ballots)
+            if election.blank:
+                result["blank"] = election.blank
     except ValueError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
+        where = "" if ours else f"{paths[0]}: "
+        return fail(f"{where}{exc}")
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return 0
 
@@ -235,15 +252,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     recount_cmd = commands.add_parser(
         "recount",
-        help="recount a vote from its exported ballots CSV and round JSON",
+        help="recount a vote from its exported files, a Pabulib or a PrefLib file",
         description="Recompute every rule's ranking and winners from the anonymized ballots "
-        "and the round description exported after a vote; prints JSON. Anyone can audit a "
-        "result this way, without the server.",
+        "and the round description exported after a vote, or from a Pabulib (.pb) or "
+        "PrefLib (.soc, .soi, .toc, .toi) file; prints JSON. Anyone can audit a result this "
+        "way, without the server.",
     )
     recount_cmd.add_argument(
-        "ballots", help="BALLOTS.csv (ballot_id,stakeholder_group,proposal_id,value)"
+        "ballots", nargs="?", help="BALLOTS.csv (ballot_id,stakeholder_group,proposal_id,value)"
     )
-    recount_cmd.add_argument("--round-json", required=True, help="ROUND.json exported with it")
+    recount_cmd.add_argument("--round-json", help="ROUND.json exported with BALLOTS.csv")
+    recount_cmd.add_argument(
+        "--pb", help="a Pabulib file (vote_type approval, cumulative, ordinal or choose-1)"
+    )
+    recount_cmd.add_argument("--preflib", help="a PrefLib file: .soc, .soi, .toc or .toi")
     recount_cmd.set_defaults(handler=recount)
     return parser
 

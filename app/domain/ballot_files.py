@@ -14,28 +14,49 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.domain.voting import (
+    MAX_ID_LENGTH,
     TIE_BREAK_RULE,
     Ballot,
     BallotError,
     Method,
+    ProposalId,
     RoundRules,
+    proposal_order,
     tally,
     validate_ballot,
 )
 
 CSV_COLUMNS = ("ballot_id", "stakeholder_group", "proposal_id", "value")
-LIMIT_KEYS = ("dots_per_voter", "max_dots_per_proposal", "max_approvals", "max_ranks")
+# the limits in the digest's canonical form since format 1
+DIGEST_LIMIT_KEYS = ("dots_per_voter", "max_dots_per_proposal", "max_approvals", "max_ranks")
+LIMIT_KEYS = (*DIGEST_LIMIT_KEYS, "min_approvals", "max_sum_cost")
 # which limits each method uses; the others are written as null and ignored
 METHOD_LIMITS: dict[Method, tuple[str, ...]] = {
     Method.dot: ("dots_per_voter", "max_dots_per_proposal"),
-    Method.approval: ("max_approvals",),
+    Method.approval: ("max_approvals", "min_approvals"),
     Method.ranked: ("max_ranks",),
-    Method.budget: (),
+    Method.budget: ("max_approvals", "min_approvals", "max_sum_cost"),
     Method.single: (),
 }
+# Pabulib's names for two of our limits, accepted in round files
+LIMIT_ALIASES = {"max_length": "max_approvals", "min_length": "min_approvals"}
 DIGEST_FORMAT = "mueang-ruam-kit ballots 1"
-ROUND_FORMAT = 1
+# 2: ids may be texts; max_sum_cost and min_approvals. In format 1 files (which had no
+# max_sum_cost), budget ballots were capped at the budget.
+ROUND_FORMAT = 2
 _INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() would also take "๓" and "1_0"
+_NUMBER_ID = re.compile(r"[1-9][0-9]*")
+
+
+def proposal_id_of(text: str) -> ProposalId | None:
+    """A proposal id read from a file: a positive number without leading zeros becomes an
+    int (so "15" in a CSV and 15 in a JSON file are the same proposal); any other text of
+    1 to MAX_ID_LENGTH characters (surrounding spaces dropped) stays text ("P01", "007").
+    None when the text is empty or too long."""
+    text = text.strip()
+    if _NUMBER_ID.fullmatch(text):
+        return int(text)
+    return text if 0 < len(text) <= MAX_ID_LENGTH else None
 
 
 class BallotFileError(ValueError):
@@ -84,7 +105,7 @@ def parse_ballots_csv(text: str, rules: RoundRules | None = None) -> list[Ballot
         detail = f"missing {', '.join(missing)}" if missing else f"found {','.join(found)}"
         raise BallotFileError(f"expected the columns {','.join(CSV_COLUMNS)} ({detail})", 1)
     on_ballot = set(rules.proposal_ids) if rules is not None else None
-    ballots: dict[str, tuple[int, str, dict[int, int]]] = {}
+    ballots: dict[str, tuple[int, str, dict[ProposalId, int]]] = {}
     columns = len(CSV_COLUMNS)
     while True:
         line = reader.line_num + 1
@@ -101,10 +122,11 @@ def parse_ballots_csv(text: str, rules: RoundRules | None = None) -> list[Ballot
                 f"expected {columns} columns ({','.join(CSV_COLUMNS)}), found {len(row)}", line
             )
         ballot_id, group, pid_cell, value_cell = row
-        # the fast path for plain ASCII digits; anything else gets the full check
-        pid = int(pid_cell) if pid_cell.isascii() and pid_cell.isdigit() else None
+        pid = proposal_id_of(pid_cell)
         if pid is None:
-            pid = _integer(pid_cell, "proposal_id", line)
+            raise BallotFileError(
+                f"proposal_id must be 1 to {MAX_ID_LENGTH} characters, found {pid_cell!r}", line
+            )
         value = int(value_cell) if value_cell.isascii() and value_cell.isdigit() else None
         if value is None:
             value = _integer(value_cell, "value", line)
@@ -113,7 +135,7 @@ def parse_ballots_csv(text: str, rules: RoundRules | None = None) -> list[Ballot
                 f"value must be a positive whole number, found {value_cell!r}", line
             )
         if on_ballot is not None and pid not in on_ballot:
-            raise BallotFileError(f"proposal {pid} is not on this round's ballot", line)
+            raise BallotFileError(f"proposal {pid!r} is not on this round's ballot", line)
         known = ballots.get(ballot_id)
         if known is None:
             if not ballot_id.strip():
@@ -130,7 +152,7 @@ def parse_ballots_csv(text: str, rules: RoundRules | None = None) -> list[Ballot
                 line,
             )
         if pid in values:
-            raise BallotFileError(f"ballot {ballot_id!r} has proposal {pid} twice", line)
+            raise BallotFileError(f"ballot {ballot_id!r} has proposal {pid!r} twice", line)
         values[pid] = value
     result = []
     for ballot_id, (first_line, group, values) in ballots.items():
@@ -154,11 +176,14 @@ def _integer(cell: str, column: str, line: int) -> int:
 
 
 def round_json(
-    rules: RoundRules, titles: Mapping[int, str], extra: Mapping[str, object] | None = None
+    rules: RoundRules[Any],
+    titles: Mapping[Any, str],
+    extra: Mapping[str, object] | None = None,
 ) -> str:
     """The round's rules and proposals (in ballot order) as JSON, for people and recount.
 
-    Limits that the method does not use, and costs outside budget rounds, are null.
+    Limits that the method does not use, and costs outside budget rounds, are null;
+    max_sum_cost (budget rounds) is the most one ballot may cost, null for no cap.
     `extra` adds keys (round id, question, closing time, digest...); dates and datetimes
     are written in ISO 8601.
     """
@@ -214,24 +239,35 @@ def parse_round_json(text: str) -> RoundRules:
     proposals = data.get("proposals")
     if not isinstance(proposals, list):
         raise BallotFileError("'proposals' must be a list")
-    ids: list[int] = []
-    costs: dict[int, int] = {}
+    ids: list[ProposalId] = []
+    costs: dict[ProposalId, int] = {}
     for position, item in enumerate(proposals, start=1):
-        if not isinstance(item, dict) or not _is_int(item.get("id")):
-            raise BallotFileError(f"proposal #{position} needs a whole-number 'id'")
-        pid = item["id"]
+        raw = item.get("id") if isinstance(item, dict) else None
+        pid = raw if _is_int(raw) else proposal_id_of(raw) if isinstance(raw, str) else None
+        if pid is None:
+            raise BallotFileError(
+                f"proposal #{position} needs an 'id': a whole number or a text of 1 to"
+                f" {MAX_ID_LENGTH} characters"
+            )
         ids.append(pid)
         if method is Method.budget:
             if not _is_int(item.get("cost")):
-                raise BallotFileError(f"proposal {pid} needs a whole-number 'cost'")
+                raise BallotFileError(f"proposal {pid!r} needs a whole-number 'cost'")
             costs[pid] = item["cost"]
     limits = {key: _optional_int(data, key) for key in (*LIMIT_KEYS, "budget")}
+    for alias, key in LIMIT_ALIASES.items():
+        value = _optional_int(data, alias)
+        if value is not None and limits[key] not in (None, value):
+            raise BallotFileError(f"{alias!r} ({value}) and {key!r} ({limits[key]}) differ")
+        limits[key] = value if value is not None else limits[key]
+    if method is Method.budget and "max_sum_cost" not in data and data.get("format") == 1:
+        limits["max_sum_cost"] = limits["budget"]  # format 1 capped ballots at the budget
     for key in LIMIT_KEYS:
         if key not in METHOD_LIMITS[method]:
             limits[key] = None
     if method is not Method.budget:
         limits["budget"] = None
-    rules = RoundRules(method=method, proposal_ids=tuple(ids), costs=costs, **limits)
+    rules = RoundRules[ProposalId](method=method, proposal_ids=tuple(ids), costs=costs, **limits)
     rules.validate()
     return rules
 
@@ -250,20 +286,26 @@ def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
 # --- digest and recount ------------------------------------------------------------------
 
 
-def canonical_form(rules: RoundRules, ballots: Iterable[Ballot]) -> bytes:
+def canonical_form(rules: RoundRules[Any], ballots: Iterable[Ballot]) -> bytes:
     """The bytes that ballots_digest hashes (see there)."""
     rules.validate()
     is_budget = rules.method is Method.budget
-    limits = {
+    limits: dict[str, object] = {
         key: getattr(rules, key) if key in METHOD_LIMITS[rules.method] else None
-        for key in LIMIT_KEYS
+        for key in DIGEST_LIMIT_KEYS
     }
+    if is_budget and rules.max_sum_cost != rules.budget:
+        limits["max_sum_cost"] = rules.max_sum_cost
+    if rules.min_approvals is not None and "min_approvals" in METHOD_LIMITS[rules.method]:
+        limits["min_approvals"] = rules.min_approvals
     document = {
         "format": DIGEST_FORMAT,
         "rules": {
             "method": str(rules.method),
-            "proposal_ids": sorted(rules.proposal_ids),
-            "costs": sorted(rules.costs.items()) if is_budget else [],
+            "proposal_ids": sorted(rules.proposal_ids, key=proposal_order),
+            "costs": sorted(rules.costs.items(), key=lambda item: proposal_order(item[0]))
+            if is_budget
+            else [],
             "budget": rules.budget if is_budget else None,
             **limits,
         },
@@ -273,7 +315,7 @@ def canonical_form(rules: RoundRules, ballots: Iterable[Ballot]) -> bytes:
     return text.encode("utf-8")
 
 
-def ballots_digest(rules: RoundRules, ballots: Iterable[Ballot]) -> str:
+def ballots_digest(rules: RoundRules[Any], ballots: Iterable[Ballot]) -> str:
     """SHA-256 (hex) of a canonical form of the rules and ballots; input order is irrelevant.
 
     The canonical form is UTF-8 JSON as Python writes it with
@@ -283,9 +325,13 @@ def ballots_digest(rules: RoundRules, ballots: Iterable[Ballot]) -> str:
                  "costs": [[id, cost], ... ascending by id] (budget rounds; else []),
                  "budget": B (budget rounds; else null),
                  "dots_per_voter", "max_dots_per_proposal", "max_approvals", "max_ranks":
-                 the number, or null when unlimited or not used by the method},
+                 the number, or null when unlimited or not used by the method,
+                 and only when they apply, so that our own rounds keep their digests:
+                 "max_sum_cost": budget rounds whose ballots are not capped at the budget
+                 (null: not capped), "min_approvals": approval and budget rounds with one},
        "ballots": [[ballot_id, stakeholder_group, [[proposal_id, value], ... ascending by id,
                    positive values only]], ... sorted by ballot_id (by Unicode code point)]}
+    Ids are numbers or texts; "ascending" is voting.proposal_order (numbers first).
     Every field can be read from the two exported files, which is what digest_of_files does.
     Proposal titles, display order and `extra` keys are not covered.
     """
@@ -306,7 +352,11 @@ def recount(csv_text: str, json_text: str) -> dict[str, object]:
                       "winners": [ids]}}}
     """
     rules = parse_round_json(json_text)
-    ballots = parse_ballots_csv(csv_text, rules)
+    return recount_document(rules, parse_ballots_csv(csv_text, rules))
+
+
+def recount_document(rules: RoundRules[Any], ballots: list[Ballot]) -> dict[str, object]:
+    """recount's output for rules and ballots however they were read."""
     results = tally(rules, ballots)
     return {
         "method": str(rules.method),
@@ -327,7 +377,7 @@ def recount(csv_text: str, json_text: str) -> dict[str, object]:
 
 def _canonical_ballots(
     ballots: Iterable[Ballot],
-) -> list[tuple[str, str, list[tuple[int, int]]]]:
+) -> list[tuple[str, str, list[tuple[ProposalId, int]]]]:
     """Ballots sorted by id, each with its positive entries sorted by proposal id; refuses
     what the CSV could not carry faithfully."""
     result = []
@@ -338,7 +388,11 @@ def _canonical_ballots(
         if ballot.ballot_id in seen:
             raise ValueError(f"ballot id {ballot.ballot_id!r} is used twice")
         seen.add(ballot.ballot_id)
-        entries = [item for item in sorted(ballot.values.items()) if item[1] > 0]
+        entries = [
+            item
+            for item in sorted(ballot.values.items(), key=lambda item: proposal_order(item[0]))
+            if item[1] > 0
+        ]
         if not entries:
             raise ValueError(f"ballot {ballot.ballot_id!r} has no positive value")
         result.append((ballot.ballot_id, ballot.stakeholder_group, entries))

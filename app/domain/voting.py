@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -41,8 +41,30 @@ TIE_BREAK_RULE = (
     "Proposals with equal scores share a rank (for example 1, 2, 2, 4) and are listed by "
     "proposal number, lowest first, that is, the proposal made earlier comes first. When a "
     "budget rule (greedy or equal shares) has to choose between equally good proposals, it "
-    "takes the one with the lowest proposal number first."
+    "takes the one with the lowest proposal number first. Proposal ids that are not numbers "
+    "(such as P01 in files from elsewhere) come after the numbered ones, in Unicode order."
 )
+
+# A proposal id: our own proposals have positive whole numbers; files from other elections
+# may use any text of 1 to MAX_ID_LENGTH characters ("P01", "15034-b").
+ProposalId = int | str
+MAX_ID_LENGTH = 64
+K = TypeVar("K", bound=ProposalId)
+
+
+def proposal_order(pid: ProposalId) -> tuple[int, int, str]:
+    """The order in which ties are broken: the natural order of ids.
+
+    Numbers (and texts of ASCII digits) by value, lowest first, the text form deciding
+    between "7" and "007"; any other text after them, by Unicode code point. For our own
+    numeric ids this is plain proposal number order. Example: 2, "007", 7, 15, "P01", "P1".
+    """
+    if isinstance(pid, int):
+        return (0, pid, str(pid))
+    if pid.isascii() and pid.isdigit():
+        return (0, int(pid), pid)
+    return (1, 0, pid)
+
 
 # Relative tolerance under which two amounts of money per vote are equal in equal shares:
 # the arithmetic is in floating point (as in equalshares.net's reference code), and rounding
@@ -55,12 +77,15 @@ class RulesError(CodedError):
 
     messages: ClassVar[Mapping[str, str]] = {
         "empty_ballot": "the ballot has no proposals",
-        "bad_proposal_id": "proposal ids must be positive integers ({proposal_id})",
+        "bad_proposal_id": "proposal ids must be positive whole numbers or texts of 1 to 64 characters ({proposal_id})",
         "duplicate_proposal": "proposal {proposal_id} is on the ballot twice",
         "missing_dots_per_voter": "a dot vote needs a number of dots per voter",
         "bad_dots_per_voter": "dots per voter must be at least 1 ({dots_per_voter})",
         "bad_max_dots_per_proposal": "the most dots on one proposal must be at least 1 ({max_dots_per_proposal})",
         "bad_max_approvals": "the most approvals must be at least 1 ({max_approvals})",
+        "bad_min_approvals": "the fewest approvals must be at least 0 ({min_approvals})",
+        "min_above_max_approvals": "the fewest approvals ({min_approvals}) is more than the most ({max_approvals})",
+        "bad_max_sum_cost": "the most one ballot may cost must be at least 1 ({max_sum_cost})",
         "bad_max_ranks": "the most ranks must be at least 1 ({max_ranks})",
         "missing_budget": "a budget vote needs a budget",
         "bad_budget": "the budget must be at least 1 ({budget})",
@@ -81,11 +106,12 @@ class BallotError(CodedError):
         "too_many_dots": "{given} dots given, at most {max} allowed",
         "too_many_dots_on_one": "{given} dots on proposal {proposal_id}, at most {max} allowed",
         "too_many_approvals": "{given} proposals approved, at most {max} allowed",
+        "too_few_approvals": "{given} proposals approved, at least {min} needed",
         "bad_value": "the value for proposal {proposal_id} must be 1 ({value})",
         "duplicate_rank": "rank {rank} is given twice",
         "gapped_ranks": "ranks must be 1 to {count} without gaps (highest given: {highest})",
         "too_many_ranks": "{given} proposals ranked, at most {max} allowed",
-        "over_budget": "the selection costs {total}, more than the budget of {budget}",
+        "over_budget": "the selection costs {total}, more than the {budget} one ballot may cost",
         "one_choice": "choose exactly one proposal ({given} chosen)",
     }
 
@@ -93,15 +119,21 @@ class BallotError(CodedError):
 
 
 @dataclass(frozen=True)
-class RoundRules:
+class RoundRules(Generic[K]):
+    """A round's rules; K is int for our own rounds, ProposalId for files from elsewhere."""
+
     method: Method
-    proposal_ids: tuple[int, ...]  # the ballot, in display order
+    proposal_ids: tuple[K, ...]  # the ballot, in display order
     dots_per_voter: int | None = None  # dot
     max_dots_per_proposal: int | None = None  # dot (None = up to dots_per_voter)
-    max_approvals: int | None = None  # approval (None = any number)
+    max_approvals: int | None = None  # approval, budget (None = any number; Pabulib max_length)
     max_ranks: int | None = None  # ranked (None = all)
     budget: int | None = None  # budget
-    costs: Mapping[int, int] = field(default_factory=dict)  # budget: proposal_id -> cost
+    costs: Mapping[K, int] = field(default_factory=dict)  # budget: id -> cost
+    # budget: the most one ballot may cost (Pabulib's max_sum_cost); None = not capped.
+    # Our own rounds set it to the budget.
+    max_sum_cost: int | None = None
+    min_approvals: int | None = None  # approval, budget (None = 1; Pabulib min_length)
 
     def __post_init__(self) -> None:
         # accept plain strings and lists from callers and files; compare with `is` safely
@@ -113,16 +145,16 @@ class RoundRules:
         return RULES[self.method]
 
     @cached_property
-    def _on_ballot(self) -> frozenset[int]:
+    def _on_ballot(self) -> frozenset[K]:
         return frozenset(self.proposal_ids)
 
     def validate(self) -> None:
         """Refuse rules that no ballot could satisfy or that the count cannot handle."""
         if not self.proposal_ids:
             raise RulesError("empty_ballot")
-        seen: set[int] = set()
+        seen: set[K] = set()
         for pid in self.proposal_ids:
-            if not _is_int(pid) or pid < 1:
+            if not _good_id(pid):
                 raise RulesError("bad_proposal_id", {"proposal_id": pid if _is_int(pid) else 0})
             if pid in seen:
                 raise RulesError("duplicate_proposal", {"proposal_id": pid})
@@ -133,14 +165,15 @@ class RoundRules:
                 raise RulesError("missing_dots_per_voter")
             _at_least_one("dots_per_voter", self.dots_per_voter)
             _at_least_one("max_dots_per_proposal", self.max_dots_per_proposal)
-        elif method is Method.approval:
-            _at_least_one("max_approvals", self.max_approvals)
-        elif method is Method.ranked:
+        if method in (Method.approval, Method.budget):
+            self._validate_approval_counts()
+        if method is Method.ranked:
             _at_least_one("max_ranks", self.max_ranks)
         elif method is Method.budget:
             if self.budget is None:
                 raise RulesError("missing_budget")
             _at_least_one("budget", self.budget)
+            _at_least_one("max_sum_cost", self.max_sum_cost)
             for pid in self.proposal_ids:
                 if pid not in self.costs:
                     raise RulesError("missing_cost", {"proposal_id": pid})
@@ -149,7 +182,7 @@ class RoundRules:
                     raise RulesError(
                         "bad_cost", {"proposal_id": pid, "cost": cost if _is_int(cost) else 0}
                     )
-            for pid in sorted(set(self.costs) - seen):
+            for pid in sorted(set(self.costs) - seen, key=proposal_order):
                 raise RulesError("cost_for_unknown_proposal", {"proposal_id": pid})
             cheapest = min(self.costs[pid] for pid in self.proposal_ids)
             if self.budget < cheapest:
@@ -157,9 +190,28 @@ class RoundRules:
                     "budget_below_cheapest", {"budget": self.budget, "cheapest": cheapest}
                 )
 
+    def _validate_approval_counts(self) -> None:
+        _at_least_one("max_approvals", self.max_approvals)
+        least = self.min_approvals
+        if least is None:
+            return
+        if not _is_int(least) or least < 0:
+            raise RulesError("bad_min_approvals", {"min_approvals": least if _is_int(least) else 0})
+        if self.max_approvals is not None and least > self.max_approvals:
+            raise RulesError(
+                "min_above_max_approvals",
+                {"min_approvals": least, "max_approvals": self.max_approvals},
+            )
+
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _good_id(pid: object) -> bool:
+    if isinstance(pid, str):
+        return 0 < len(pid) <= MAX_ID_LENGTH and bool(pid.strip())
+    return _is_int(pid) and pid > 0  # type: ignore[operator]
 
 
 def _at_least_one(name: str, value: int | None) -> None:
@@ -172,10 +224,10 @@ class Ballot:
     ballot_id: str  # anonymous id
     stakeholder_group: str
     # proposal_id -> dots given; 1 for an approval, selection or choice; rank (1 = first)
-    values: Mapping[int, int]
+    values: Mapping[ProposalId, int]
 
 
-def validate_ballot(rules: RoundRules, values: Mapping[int, int]) -> dict[int, int]:
+def validate_ballot(rules: RoundRules[Any], values: Mapping[K, int]) -> dict[K, int]:
     """Return the ballot's positive values, by proposal id, or raise BallotError.
 
     Zero values mean "not chosen" and are dropped. A dot ballot may use fewer dots than
@@ -186,10 +238,10 @@ def validate_ballot(rules: RoundRules, values: Mapping[int, int]) -> dict[int, i
     if not chosen:
         raise BallotError("empty")
     if not chosen.keys() <= rules._on_ballot:
-        unknown = min(pid for pid in chosen if pid not in rules._on_ballot)
+        unknown = min((pid for pid in chosen if pid not in rules._on_ballot), key=proposal_order)
         raise BallotError("unknown_proposal", {"proposal_id": unknown})
     if min(chosen.values()) < 0:
-        pid = min(pid for pid, value in chosen.items() if value < 0)
+        pid = min((pid for pid, value in chosen.items() if value < 0), key=proposal_order)
         raise BallotError("not_positive", {"proposal_id": pid, "value": chosen[pid]})
     method = rules.method
     if method is Method.ranked:
@@ -197,24 +249,29 @@ def validate_ballot(rules: RoundRules, values: Mapping[int, int]) -> dict[int, i
     elif method is Method.dot:
         _check_dots(rules, chosen)
     else:
-        for pid in sorted(chosen):
+        for pid in sorted(chosen, key=proposal_order):
             if chosen[pid] != 1:
                 raise BallotError("bad_value", {"proposal_id": pid, "value": chosen[pid]})
-        if method is Method.approval:
+        if method in (Method.approval, Method.budget):
             if rules.max_approvals is not None and len(chosen) > rules.max_approvals:
                 raise BallotError(
                     "too_many_approvals", {"given": len(chosen), "max": rules.max_approvals}
                 )
-        elif method is Method.budget:
-            total = sum(rules.costs[pid] for pid in chosen)
-            if rules.budget is not None and total > rules.budget:
-                raise BallotError("over_budget", {"total": total, "budget": rules.budget})
-        elif len(chosen) != 1:
+            if rules.min_approvals is not None and len(chosen) < rules.min_approvals:
+                raise BallotError(
+                    "too_few_approvals", {"given": len(chosen), "min": rules.min_approvals}
+                )
+        if method is Method.budget:
+            if rules.max_sum_cost is not None:
+                total = sum(rules.costs[pid] for pid in chosen)
+                if total > rules.max_sum_cost:
+                    raise BallotError("over_budget", {"total": total, "budget": rules.max_sum_cost})
+        elif method is not Method.approval and len(chosen) != 1:
             raise BallotError("one_choice", {"given": len(chosen)})
     return chosen
 
 
-def _check_ranks(rules: RoundRules, chosen: dict[int, int]) -> None:
+def _check_ranks(rules: RoundRules[Any], chosen: Mapping[K, int]) -> None:
     ranks = sorted(chosen.values())
     for a, b in itertools.pairwise(ranks):
         if a == b:
@@ -225,11 +282,11 @@ def _check_ranks(rules: RoundRules, chosen: dict[int, int]) -> None:
         raise BallotError("too_many_ranks", {"given": len(ranks), "max": rules.max_ranks})
 
 
-def _check_dots(rules: RoundRules, chosen: dict[int, int]) -> None:
+def _check_dots(rules: RoundRules[Any], chosen: Mapping[K, int]) -> None:
     total = sum(chosen.values())
     limit = rules.max_dots_per_proposal
     if limit is not None:
-        for pid in sorted(chosen):
+        for pid in sorted(chosen, key=proposal_order):
             if chosen[pid] > limit:
                 raise BallotError(
                     "too_many_dots_on_one", {"proposal_id": pid, "given": chosen[pid], "max": limit}
@@ -240,7 +297,7 @@ def _check_dots(rules: RoundRules, chosen: dict[int, int]) -> None:
 
 @dataclass(frozen=True)
 class RankedItem:
-    proposal_id: int
+    proposal_id: ProposalId
     score: int | float
     rank: int
 
@@ -251,24 +308,50 @@ class RuleResult:
     ranking: tuple[RankedItem, ...]  # every proposal on the ballot, best first
     # in ranking order; empty when nobody voted. Budget rules: the funded proposals.
     # Schulze: the unbeaten proposals, which can include one ranked below the top score.
-    winners: tuple[int, ...]
+    winners: tuple[ProposalId, ...]
 
 
 def tally(rules: RoundRules, ballots: Iterable[Ballot]) -> dict[str, RuleResult]:
     """Count the ballots by every rule of the round's method, in RULES order.
 
     Every ballot is validated first (BallotError, with .ballot_id set, on the first bad
-    one), so a count never silently skips a ballot.
+    one), so a count never silently skips a ballot. Ids may be numbers or texts: the count
+    runs on their positions in proposal_order (1, 2, ...), so ties go the same way for both.
     """
     rules.validate()
-    cast = list(ballots)
-    chosen = [_validated(rules, ballot) for ballot in cast]
-    ids = tuple(sorted(rules.proposal_ids))
-    method = rules.method
+    ids = tuple(sorted(rules.proposal_ids, key=proposal_order))
+    number = {pid: k for k, pid in enumerate(ids, start=1)}
+    chosen = [
+        {number[pid]: value for pid, value in _validated(rules, ballot).items()}
+        for ballot in ballots
+    ]
+    costs = {number[pid]: cost for pid, cost in rules.costs.items()}
+    results = _tally_numbered(rules.method, len(ids), chosen, costs, rules.budget or 0)
+
+    def named(result: RuleResult) -> RuleResult:
+        return RuleResult(
+            result.rule,
+            tuple(RankedItem(ids[i.proposal_id - 1], i.score, i.rank) for i in result.ranking),  # type: ignore[operator]
+            tuple(ids[w - 1] for w in result.winners),  # type: ignore[operator]
+        )
+
+    return {rule: named(result) for rule, result in results.items()}
+
+
+def _tally_numbered(
+    method: Method,
+    count: int,
+    chosen: list[dict[int, int]],
+    costs: Mapping[int, int],
+    budget: int,
+) -> dict[str, RuleResult]:
+    """tally on proposals numbered 1..count (validated ballots; costs and budget for budget
+    rounds)."""
+    ids = tuple(range(1, count + 1))
     if method is Method.ranked:
         return _tally_ranked(ids, chosen)
     if method is Method.budget:
-        return _tally_budget(rules, ids, chosen)
+        return _tally_budget(budget, costs, ids, chosen)
     rule = RULES[method][0]
     totals: Counter[int] = Counter()
     for values in chosen:
@@ -277,7 +360,7 @@ def tally(rules: RoundRules, ballots: Iterable[Ballot]) -> dict[str, RuleResult]
     return {rule: _score_result(rule, scores, bool(chosen))}
 
 
-def _validated(rules: RoundRules, ballot: Ballot) -> dict[int, int]:
+def _validated(rules: RoundRules, ballot: Ballot) -> dict[ProposalId, int]:
     try:
         return validate_ballot(rules, ballot.values)
     except BallotError as error:
@@ -297,7 +380,7 @@ def tally_by_group(
 
 @dataclass(frozen=True)
 class Support:
-    proposal_id: int
+    proposal_id: ProposalId
     share_by_group: dict[str, float]  # supporters / voters, per group (0.0 where none voted)
     min_share: float  # the lowest share among groups that have voters
     voters_by_group: dict[str, int]
@@ -310,12 +393,12 @@ def consensus(rules: RoundRules, ballots: Iterable[Ballot], groups: Sequence[str
     selection, a single choice, or any rank at all. The weakest group decides (min_share,
     over groups with at least one voter), so the top of the list is backed everywhere.
     Ballots from groups not listed are left out. Sorted by min_share, highest first, then
-    by proposal id.
+    by proposal_order.
     """
     rules.validate()
     wanted = list(dict.fromkeys(groups))
     voters: Counter[str] = Counter()
-    supporters: dict[int, Counter[str]] = {pid: Counter() for pid in rules.proposal_ids}
+    supporters: dict[ProposalId, Counter[str]] = {pid: Counter() for pid in rules.proposal_ids}
     for ballot in ballots:
         if ballot.stakeholder_group not in wanted:
             continue
@@ -329,7 +412,7 @@ def consensus(rules: RoundRules, ballots: Iterable[Ballot], groups: Sequence[str
         shares = {g: supporters[pid][g] / voters[g] if voters[g] else 0.0 for g in wanted}
         lowest = min((shares[g] for g in voted), default=0.0)
         result.append(Support(pid, shares, lowest, {g: voters[g] for g in wanted}))
-    result.sort(key=lambda s: (-s.min_share, s.proposal_id))
+    result.sort(key=lambda s: (-s.min_share, proposal_order(s.proposal_id)))
     return result
 
 
@@ -348,7 +431,7 @@ def turnout(ballots: Iterable[Ballot]) -> dict[str, int]:
 class GroupSupport:
     """One row of the stored consensus table (Support without the voter counts)."""
 
-    proposal_id: int
+    proposal_id: ProposalId
     share_by_group: Mapping[str, float]
     min_share: float
 
@@ -554,14 +637,12 @@ def _schulze(ids: tuple[int, ...], d: npt.NDArray[np.int64], anyone_voted: bool)
 
 
 def _tally_budget(
-    rules: RoundRules, ids: tuple[int, ...], chosen: list[dict[int, int]]
+    budget: int, costs: Mapping[int, int], ids: tuple[int, ...], chosen: list[dict[int, int]]
 ) -> dict[str, RuleResult]:
-    budget = rules.budget or 0  # validate() has made sure there is one
     approvals: Counter[int] = Counter()
     for values in chosen:
         approvals.update(values.keys())
     scores = {pid: approvals[pid] for pid in ids}
-    costs = {pid: rules.costs[pid] for pid in ids}
     greedy = greedy_selection(scores, costs, budget)
     mes = equal_shares_selection(chosen, costs, budget)
     return {

@@ -314,6 +314,18 @@ def export_round(session: SessionDep, vote_round: ManagedRound) -> Response:
     return _download(round_json, "application/json", f"round-{vote_round.id}.json")
 
 
+@router.get("/rounds/{round_id}/round.pb")
+def export_pabulib(session: SessionDep, vote_round: ManagedRound) -> Response:
+    text = voting.research_file(session, vote_round, "pb")
+    return _download(text, "text/plain; charset=utf-8", f"round-{vote_round.id}.pb")
+
+
+@router.get("/rounds/{round_id}/round.soi")
+def export_preflib(session: SessionDep, vote_round: ManagedRound) -> Response:
+    text = voting.research_file(session, vote_round, "soi")
+    return _download(text, "text/plain; charset=utf-8", f"round-{vote_round.id}.soi")
+
+
 @router.post("/rounds/{round_id}/codes")
 def generate_codes(
     request: Request,

@@ -362,8 +362,9 @@ def projector_vote(
         if voting.results_public(vote_round):
             rule = voting.primary_rule(vote_round)
             ranking = voting.results(session, vote_round).ranking(rule)[:8]
-            titles = {
-                e.proposal.id: e.proposal.title for e in voting.ballot_entries(session, vote_round)
+            titles: dict[int | str, str] = {
+                e.proposal.id or 0: e.proposal.title
+                for e in voting.ballot_entries(session, vote_round)
             }
             top = max((row.score for row in ranking), default=0) or 1
             context["rule"] = rule

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.domain import ballot_files
+from app.domain import ballot_files, election_formats
 from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.voting import (
@@ -119,6 +119,7 @@ def _rules(vote_round: VoteRound, rows: Sequence[RoundProposal]) -> RoundRules:
         max_ranks=vote_round.max_ranks,
         budget=vote_round.budget,
         costs={r.proposal_id: r.cost for r in rows if r.cost is not None},
+        max_sum_cost=vote_round.budget,  # our ballots may not cost more than the budget
     )
 
 
@@ -133,6 +134,7 @@ def _settings_rules(settings: RoundSettings) -> RoundRules:
         max_ranks=settings.max_ranks if method is Method.ranked else None,
         budget=settings.budget if method is Method.budget else None,
         costs=dict(settings.costs) if method is Method.budget else {},
+        max_sum_cost=settings.budget if method is Method.budget else None,
     )
 
 
@@ -749,9 +751,10 @@ def primary_rule(vote_round: VoteRound) -> str:
 
 
 def primary_scores(session: Session, vote_round: VoteRound) -> list[tuple[int, int | float]]:
-    """(proposal id, score) by the method's first rule, best first: what the plan records."""
+    """(proposal id, score) by the method's first rule, best first: what the plan records.
+    Our own rounds' proposal ids are whole numbers (text ids come only from files)."""
     ranking = results(session, vote_round).ranking(primary_rule(vote_round))
-    return [(row.proposal_id, row.score) for row in ranking]
+    return [(int(row.proposal_id), row.score) for row in ranking]
 
 
 def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
@@ -769,3 +772,26 @@ def export_files(session: Session, vote_round: VoteRound) -> tuple[str, str]:
         "ballots": len(ballots),
     }
     return ballot_files.ballots_csv(ballots), ballot_files.round_json(rules, titles, extra)
+
+
+def research_file(session: Session, vote_round: VoteRound, kind: str) -> str:
+    """A closed round in the research community's format: a budget round as a Pabulib
+    file (kind "pb"), a ranked round as a PrefLib file of incomplete orders ("soi")."""
+    wanted = {"pb": Method.budget, "soi": Method.ranked}[kind]
+    if Method(vote_round.method) is not wanted:
+        raise NotFound(_("This kind of file is not made for this kind of vote."))
+    if vote_round.status != RoundStatus.closed:
+        raise Conflict(_("Close the vote first: the file holds its final ballots."))
+    rules = rules_of(session, vote_round)
+    ballots = stored_ballots(session, vote_round)
+    titles = {e.proposal.id or 0: e.proposal.title for e in ballot_entries(session, vote_round)}
+    if kind == "soi":
+        name = f"round-{vote_round.id}.soi"
+        return election_formats.preflib_soi(rules, ballots, titles, vote_round.question, name)
+    meta = {
+        "description": vote_round.question,
+        "country": "Thailand",
+        "instance": vote_round.id,
+        "date_end": vote_round.closed_at.date().isoformat() if vote_round.closed_at else None,
+    }
+    return election_formats.pabulib_text(rules, ballots, titles, meta)

@@ -37,7 +37,9 @@ ROUNDS = {
     Method.dot: RoundRules(Method.dot, (3, 1, 2), dots_per_voter=5, max_dots_per_proposal=3),
     Method.approval: RoundRules(Method.approval, (1, 2, 3, 4), max_approvals=2),
     Method.ranked: RoundRules(Method.ranked, (4, 3, 2, 1), max_ranks=3),
-    Method.budget: RoundRules(Method.budget, (1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40}),
+    Method.budget: RoundRules(
+        Method.budget, (1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40}, max_sum_cost=100
+    ),
     Method.single: RoundRules(Method.single, (1, 2)),
 }
 BALLOTS = {
@@ -140,7 +142,8 @@ HEADER = "ballot_id,stakeholder_group,proposal_id,value\n"
         ("ballot_id,group,proposal_id,value\n", 1, "missing stakeholder_group"),
         ("value,proposal_id,stakeholder_group,ballot_id\n", 1, "found value,proposal_id"),
         (HEADER + "a,resident,1\n", 2, "expected 4 columns"),
-        (HEADER + "a,resident,1,1\na,resident,x,1\n", 3, "proposal_id must be a whole number"),
+        (HEADER + "a,resident,1,1\na,resident, ,1\n", 3, "proposal_id must be 1 to 64 characters"),
+        (HEADER + "a,resident," + "P" * 65 + ",1\n", 2, "proposal_id must be 1 to 64 characters"),
         (HEADER + "a,resident,1,1.5\n", 2, "value must be a whole number, found '1.5'"),
         (HEADER + "a,resident,1,๓\n", 2, "value must be a whole number"),  # Thai digit
         (HEADER + "a,resident,1,1_0\n", 2, "value must be a whole number"),
@@ -177,7 +180,7 @@ def test_csv_errors_against_the_rules() -> None:
     )
     with pytest.raises(BallotFileError, match="line 2: ballot 'c': 4 proposals ranked"):
         parse_ballots_csv(too_many, rules)
-    with pytest.raises(BallotFileError, match="more than the budget of 100"):
+    with pytest.raises(BallotFileError, match="costs 110, more than the 100 one ballot may cost"):
         parse_ballots_csv(HEADER + "d,resident,1,1\nd,resident,2,1\n", ROUNDS[Method.budget])
 
 
@@ -200,6 +203,8 @@ def test_round_json_content() -> None:
     ]
     for key in ("dots_per_voter", "max_dots_per_proposal", "max_approvals", "max_ranks"):
         assert data[key] is None
+    assert data["max_sum_cost"] == 100  # our own budget rounds cap a ballot at the budget
+    assert data["format"] == 2
     assert data["tie_break"] == TIE_BREAK_RULE
     assert data["round_id"] == 12
     assert data["closed_at"] == "2026-11-27T18:00:00"
@@ -242,7 +247,8 @@ def test_round_json_round_trip(method: Method) -> None:
         ("[]", BallotFileError, "must hold a JSON object"),
         ('{"method": "lottery", "proposals": []}', BallotFileError, "unknown method 'lottery'"),
         ('{"method": "single"}', BallotFileError, "'proposals' must be a list"),
-        ('{"method": "single", "proposals": [{"id": "1"}]}', BallotFileError, "proposal #1 needs"),
+        ('{"method": "single", "proposals": [{"id": ""}]}', BallotFileError, "proposal #1 needs"),
+        ('{"method": "single", "proposals": [{"id": 1.5}]}', BallotFileError, "proposal #1 needs"),
         ('{"method": "single", "proposals": [{"id": true}]}', BallotFileError, "proposal #1 needs"),
         (
             '{"method": "budget", "budget": 9, "proposals": [{"id": 1, "cost": null}]}',
@@ -272,7 +278,7 @@ def test_bad_round_files(text: str, error: type[ValueError], message: str) -> No
 
 
 def test_digest_pins_the_documented_canonical_form() -> None:
-    rules = RoundRules(Method.budget, (2, 1), budget=10, costs={1: 4, 2: 6})
+    rules = RoundRules(Method.budget, (2, 1), budget=10, costs={1: 4, 2: 6}, max_sum_cost=10)
     ballots = [Ballot("b", "business", {2: 1}), Ballot("a", "resident", {1: 1, 2: 1})]
     expected = (
         '{"ballots":[["a","resident",[[1,1],[2,1]]],["b","business",[[2,1]]]],'
@@ -283,6 +289,21 @@ def test_digest_pins_the_documented_canonical_form() -> None:
     )
     assert canonical_form(rules, ballots) == expected.encode()
     assert ballots_digest(rules, ballots) == hashlib.sha256(expected.encode()).hexdigest()
+
+
+def test_digest_of_text_ids_and_uncapped_ballots_pins_the_canonical_form() -> None:
+    rules = RoundRules(
+        Method.budget, ("P10", 7, "P02"), budget=10, costs={"P10": 4, 7: 6, "P02": 9}
+    )
+    ballots = [Ballot("a", "all", {"P10": 1, 7: 1, "P02": 1})]  # costs 19 > the budget
+    expected = (
+        '{"ballots":[["a","all",[[7,1],["P02",1],["P10",1]]]],'
+        '"format":"mueang-ruam-kit ballots 1",'
+        '"rules":{"budget":10,"costs":[[7,6],["P02",9],["P10",4]],"dots_per_voter":null,'
+        '"max_approvals":null,"max_dots_per_proposal":null,"max_ranks":null,'
+        '"max_sum_cost":null,"method":"budget","proposal_ids":[7,"P02","P10"]}}'
+    )
+    assert canonical_form(rules, ballots) == expected.encode()
 
 
 def test_digest_is_independent_of_order_and_display() -> None:
@@ -369,3 +390,84 @@ def test_recount_refuses_ballots_that_break_the_rules() -> None:
     rules = ROUNDS[Method.single]
     with pytest.raises(BallotFileError, match="line 2: ballot 'x': choose exactly one"):
         recount(HEADER + "x,resident,1,1\nx,resident,2,1\n", round_json(rules, TITLES))
+
+
+# --- ids and limits from other elections ----------------------------------------------
+
+
+TEXT_IDS = RoundRules(
+    Method.budget, ("P10", "P02", 15034), budget=100, costs={"P10": 60, "P02": 50, 15034: 70}
+)
+
+
+def test_text_ids_and_uncapped_ballots_round_trip_through_both_files() -> None:
+    ballots = [
+        Ballot("a", "resident", {"P10": 1, "P02": 1, 15034: 1}),  # costs 180, budget 100
+        Ballot("b", "resident", {"P02": 1}),
+    ]
+    text = round_json(TEXT_IDS, {"P10": "ทางเท้า"})
+    data = json.loads(text)
+    assert [p["id"] for p in data["proposals"]] == ["P10", "P02", 15034]
+    assert data["max_sum_cost"] is None
+    rules = parse_round_json(text)
+    assert rules == TEXT_IDS
+    parsed = parse_ballots_csv(ballots_csv(ballots), rules)
+    assert parsed == ballots
+    result = recount(ballots_csv(ballots), text)
+    # P02 and P10 are tied on the greedy list only by score; 15034 is a number: first
+    assert result["rules"]["greedy"]["ranking"][0] == {"proposal_id": "P02", "score": 2}  # type: ignore[index]
+    assert result["ballots"] == 2
+
+
+def test_csv_ids_become_numbers_only_when_written_as_plain_numbers() -> None:
+    rules = RoundRules(Method.approval, (15, "007", "P01"))
+    text = HEADER + "a,g,15,1\na,g,007,1\nb,g, P01 ,1\n"
+    ballots = parse_ballots_csv(text, rules)
+    assert ballots[0].values == {15: 1, "007": 1}
+    assert ballots[1].values == {"P01": 1}
+    with pytest.raises(BallotFileError, match="proposal 7 is not on this round's ballot"):
+        parse_ballots_csv(HEADER + "a,g,7,1\n", rules)  # 7 is not "007"
+
+
+def test_round_json_ids_in_text_that_are_numbers_are_the_numbers() -> None:
+    text = '{"method": "approval", "proposals": [{"id": "15"}, {"id": 16}, {"id": " P01 "}]}'
+    assert parse_round_json(text).proposal_ids == (15, 16, "P01")
+
+
+def test_round_json_takes_pabulib_limit_names() -> None:
+    base = {"method": "budget", "budget": 100, "proposals": [{"id": "A", "cost": 10}]}
+    rules = parse_round_json(json.dumps({**base, "min_length": 1, "max_length": 1}))
+    assert (rules.min_approvals, rules.max_approvals, rules.max_sum_cost) == (1, 1, None)
+    capped = parse_round_json(json.dumps({**base, "max_sum_cost": 50, "max_approvals": 1}))
+    assert (capped.max_sum_cost, capped.max_approvals) == (50, 1)
+    with pytest.raises(
+        BallotFileError, match="'max_length' \\(2\\) and 'max_approvals' \\(1\\) differ"
+    ):
+        parse_round_json(json.dumps({**base, "max_length": 2, "max_approvals": 1}))
+    with pytest.raises(RulesError, match="fewest approvals \\(3\\) is more than the most"):
+        parse_round_json(json.dumps({**base, "min_length": 3, "max_length": 2}))
+    with pytest.raises(RulesError, match="most one ballot may cost must be at least 1"):
+        parse_round_json(json.dumps({**base, "max_sum_cost": 0}))
+
+
+def test_min_and_max_approvals_are_checked_on_every_ballot() -> None:
+    rules = RoundRules(Method.approval, (1, 2, 3), min_approvals=2, max_approvals=2)
+    with pytest.raises(
+        BallotFileError, match="line 2: ballot 'a': 1 proposals approved, at least 2"
+    ):
+        parse_ballots_csv(HEADER + "a,g,1,1\n", rules)
+    assert len(parse_ballots_csv(HEADER + "a,g,1,1\na,g,3,1\n", rules)) == 1
+
+
+def test_our_format_1_files_capped_budget_ballots_at_the_budget() -> None:
+    """Files exported before max_sum_cost existed recount to the digest published then."""
+    rules = ROUNDS[Method.budget]
+    data = json.loads(round_json(rules, TITLES))
+    del data["max_sum_cost"], data["min_approvals"]
+    data["format"] = 1
+    old = json.dumps(data)
+    assert parse_round_json(old) == rules
+    csv_text = ballots_csv(BALLOTS[Method.budget])
+    assert digest_of_files(csv_text, old) == ballots_digest(rules, BALLOTS[Method.budget])
+    del data["format"]  # a file that is not ours: absent means not capped
+    assert parse_round_json(json.dumps(data)).max_sum_cost is None

@@ -20,6 +20,7 @@ from app.domain.voting import (
     consensus,
     equal_shares_selection,
     greedy_selection,
+    proposal_order,
     tally,
     tally_by_group,
     turnout,
@@ -44,7 +45,9 @@ def _rows(result_ranking: Sequence[RankedItem]) -> list[tuple[int, int, int | fl
 DOTS = RoundRules(Method.dot, (1, 2, 3), dots_per_voter=5, max_dots_per_proposal=3)
 APPROVAL = RoundRules(Method.approval, (1, 2, 3, 4), max_approvals=2)
 RANKED = RoundRules(Method.ranked, (1, 2, 3, 4), max_ranks=3)
-BUDGET = RoundRules(Method.budget, (1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40})
+BUDGET = RoundRules(
+    Method.budget, (1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40}, max_sum_cost=100
+)
 SINGLE = RoundRules(Method.single, (1, 2, 3))
 
 
@@ -74,6 +77,19 @@ def test_unknown_method_is_refused() -> None:
     [
         (RoundRules(Method.single, ()), "empty_ballot", {}),
         (RoundRules(Method.single, (1, 0)), "bad_proposal_id", {"proposal_id": 0}),
+        (RoundRules(Method.single, (1, "")), "bad_proposal_id", {"proposal_id": 0}),
+        (RoundRules(Method.single, ("x" * 65,)), "bad_proposal_id", {"proposal_id": 0}),
+        (RoundRules(Method.single, ("P1", "P1")), "duplicate_proposal", {"proposal_id": "P1"}),
+        (
+            RoundRules(Method.approval, (1,), min_approvals=-1),
+            "bad_min_approvals",
+            {"min_approvals": -1},
+        ),
+        (
+            RoundRules(Method.budget, (1,), budget=9, costs={1: 5}, max_sum_cost=0),
+            "bad_max_sum_cost",
+            {"max_sum_cost": 0},
+        ),
         (RoundRules(Method.single, (1, 2, 1)), "duplicate_proposal", {"proposal_id": 1}),
         (RoundRules(Method.dot, (1,)), "missing_dots_per_voter", {}),
         (
@@ -481,3 +497,42 @@ def test_consensus_with_no_ballots() -> None:
 def test_turnout() -> None:
     assert turnout(_mixed()) == {"business": 2, "resident": 4, "total": 6}
     assert turnout([]) == {"total": 0}
+
+
+def test_a_budget_ballot_may_cost_more_than_the_budget_unless_capped() -> None:
+    uncapped = RoundRules(Method.budget, (1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40})
+    assert validate_ballot(uncapped, {1: 1, 2: 1, 3: 1}) == {1: 1, 2: 1, 3: 1}
+    capped = RoundRules(
+        Method.budget, (1, 2, 3), budget=100, costs={1: 60, 2: 50, 3: 40}, max_sum_cost=120
+    )
+    assert validate_ballot(capped, {1: 1, 2: 1}) == {1: 1, 2: 1}  # 110: above the budget
+    with pytest.raises(BallotError) as caught:
+        validate_ballot(capped, {1: 1, 2: 1, 3: 1})
+    assert (caught.value.code, caught.value.params) == (
+        "over_budget",
+        {"total": 150, "budget": 120},
+    )
+
+
+def test_too_few_approvals() -> None:
+    rules = RoundRules(Method.budget, (1, 2), budget=9, costs={1: 5, 2: 5}, min_approvals=2)
+    with pytest.raises(BallotError) as caught:
+        validate_ballot(rules, {1: 1})
+    assert (caught.value.code, caught.value.params) == ("too_few_approvals", {"given": 1, "min": 2})
+
+
+def test_text_ids_tie_in_natural_order() -> None:
+    """Numbers (and digit texts) first by value, then other texts by code point."""
+    ids = ("P2", "P10", 15, "007", "โครงการ")
+    assert sorted(ids, key=proposal_order) == ["007", 15, "P10", "P2", "โครงการ"]
+    rules = RoundRules(Method.approval, ids)
+    ballots = [Ballot("a", "g", dict.fromkeys(ids, 1))]
+    result = tally(rules, ballots)["approval"]
+    assert [i.proposal_id for i in result.ranking] == ["007", 15, "P10", "P2", "โครงการ"]
+    assert {i.rank for i in result.ranking} == {1}
+    budget = RoundRules(Method.budget, ("B", "A", 3), budget=10, costs={"B": 6, "A": 6, 3: 6})
+    chosen = [Ballot("a", "g", {"B": 1, "A": 1, 3: 1})]
+    assert tally(budget, chosen)["greedy"].winners == (3,)
+    # without 3, "A" and "B" tie on approvals and cost: "A" comes first
+    two = [Ballot("a", "g", {"B": 1, "A": 1})]
+    assert tally(budget, two)["greedy"].winners == ("A",)

@@ -25,9 +25,11 @@ from app.domain.voting import (
     Ballot,
     BallotError,
     Method,
+    ProposalId,
     RoundRules,
     _EqualShares,
     consensus,
+    proposal_order,
     tally,
     tally_by_group,
     validate_ballot,
@@ -46,15 +48,30 @@ GROUPS = ("resident", "public_agency", "business", "civil_society", "academia")
 
 
 @st.composite
-def proposal_ids(draw: st.DrawFn, most: int = 6) -> tuple[int, ...]:
-    """Distinct ids with gaps, in a shuffled display order (ties go by id, not display)."""
+def proposal_ids(draw: st.DrawFn, most: int = 6, text: bool = False) -> tuple[ProposalId, ...]:
+    """Distinct ids with gaps, in a shuffled display order (ties go by id, not display).
+
+    With text, ids as files from elsewhere have them: numbers, texts, or both mixed."""
     ids = draw(st.lists(st.integers(1, 60), min_size=1, max_size=most, unique=True))
-    return tuple(ids)
+    if not text:
+        return tuple(ids)
+    style = draw(st.sampled_from(["number", "text", "mixed"]))
+    return tuple(_label(pid, style) for pid in ids)
+
+
+def _label(pid: int, style: str) -> ProposalId:
+    """Texts whose order is not the numbers' order ("โครงการ 10" < "โครงการ 9") and
+    digit strings ("00015") that natural order puts among the numbers."""
+    if style == "number" or (style == "mixed" and pid % 2):
+        return pid
+    return (f"P{pid:02d}", f"โครงการ {pid}", f"{pid:05d}")[pid % 3]
 
 
 @st.composite
-def ranked_profiles(draw: st.DrawFn, least_voters: int = 1) -> tuple[RoundRules, list[Ballot]]:
-    ids = draw(proposal_ids())
+def ranked_profiles(
+    draw: st.DrawFn, least_voters: int = 1, text: bool = False
+) -> tuple[RoundRules, list[Ballot]]:
+    ids = draw(proposal_ids(text=text))
     count = draw(st.integers(least_voters, 30))
     ballots = []
     for i in range(count):
@@ -66,8 +83,10 @@ def ranked_profiles(draw: st.DrawFn, least_voters: int = 1) -> tuple[RoundRules,
 
 
 @st.composite
-def approval_profiles(draw: st.DrawFn, least_voters: int = 1) -> tuple[RoundRules, list[Ballot]]:
-    ids = draw(proposal_ids())
+def approval_profiles(
+    draw: st.DrawFn, least_voters: int = 1, text: bool = False
+) -> tuple[RoundRules, list[Ballot]]:
+    ids = draw(proposal_ids(text=text))
     count = draw(st.integers(least_voters, 30))
     ballots = []
     for i in range(count):
@@ -78,10 +97,19 @@ def approval_profiles(draw: st.DrawFn, least_voters: int = 1) -> tuple[RoundRule
 
 @st.composite
 def budget_profiles(
-    draw: st.DrawFn, scale: int | None = None, divisible: bool = False, most_voters: int = 12
+    draw: st.DrawFn,
+    scale: int | None = None,
+    divisible: bool = False,
+    most_voters: int = 12,
+    capped: bool | None = True,
+    text: bool = False,
 ) -> tuple[RoundRules, list[Ballot]]:
-    """Costs and budget in small whole numbers (times a scale), ballots that fit the budget."""
-    ids = draw(proposal_ids(most=7))
+    """Costs and budget in small whole numbers (times a scale), ballots that fit the budget
+    (capped: max_sum_cost is the budget) or that may cost more (not capped, as in many real
+    participatory budgets; None: either)."""
+    if capped is None:
+        capped = draw(st.booleans())
+    ids = draw(proposal_ids(most=7, text=text))
     unit = scale if scale is not None else draw(st.sampled_from([1, 1, 10, 100]))
     costs = {pid: draw(st.integers(1, 20)) * unit for pid in ids}
     count = draw(st.integers(1, most_voters))
@@ -93,11 +121,12 @@ def budget_profiles(
     ballots = []
     for i in range(count):
         chosen = draw(st.lists(st.sampled_from(ids), unique=True))
-        while sum(costs[pid] for pid in chosen) > budget:
+        while capped and sum(costs[pid] for pid in chosen) > budget:
             chosen.pop()
-        chosen = chosen or [min(ids, key=lambda pid: (costs[pid], pid))]
+        chosen = chosen or [min(ids, key=lambda pid: (costs[pid], proposal_order(pid)))]
         ballots.append(Ballot(f"b{i}", draw(st.sampled_from(GROUPS)), dict.fromkeys(chosen, 1)))
-    return RoundRules(Method.budget, ids, budget=budget, costs=costs), ballots
+    cap = budget if capped else None
+    return RoundRules(Method.budget, ids, budget=budget, costs=costs, max_sum_cost=cap), ballots
 
 
 # --- ranked, against pref_voting ---------------------------------------------------------
@@ -105,19 +134,21 @@ def budget_profiles(
 
 def _pref_voting_profile(rules: RoundRules, ballots: Sequence[Ballot]) -> ProfileWithTies:
     """Truncated ballots as pref_voting models them with extended strict preference: a
-    ranked candidate is above every unranked one, and two unranked ones are tied."""
+    ranked candidate is above every unranked one, and two unranked ones are tied.
+    Candidates are repr(id): pref_voting sorts them, and cannot sort numbers with texts."""
     profile = ProfileWithTies(
-        [dict(ballot.values) for ballot in ballots], candidates=list(rules.proposal_ids)
+        [{repr(pid): rank for pid, rank in ballot.values.items()} for ballot in ballots],
+        candidates=[repr(pid) for pid in rules.proposal_ids],
     )
     profile.use_extended_strict_preference()
     return profile
 
 
 @settings(CHECK, max_examples=200)
-@given(ranked_profiles())
+@given(ranked_profiles(text=True))
 def test_borda_matches_pref_voting(profile: tuple[RoundRules, list[Ballot]]) -> None:
     rules, ballots = profile
-    ours = {i.proposal_id: i.score for i in tally(rules, ballots)["borda"].ranking}
+    ours = {repr(i.proposal_id): i.score for i in tally(rules, ballots)["borda"].ranking}
     # "domination" Borda: points = number of candidates ranked strictly below, i.e. m - rank
     # for a ranked proposal and 0 for an unranked one
     theirs = domination_borda_scores(_pref_voting_profile(rules, ballots))
@@ -125,33 +156,35 @@ def test_borda_matches_pref_voting(profile: tuple[RoundRules, list[Ballot]]) -> 
 
 
 @settings(CHECK, max_examples=200)
-@given(ranked_profiles())
+@given(ranked_profiles(text=True))
 def test_schulze_matches_pref_voting(profile: tuple[RoundRules, list[Ballot]]) -> None:
     rules, ballots = profile
     result = tally(rules, ballots)["schulze"]
     prepared = _pref_voting_profile(rules, ballots)
     # winning votes: a link's strength is the number who prefer, as in Schulze's paper
     winners = beat_path(prepared, strength_function=prepared.support)
-    assert sorted(result.winners) == sorted(winners)
+    assert sorted(map(repr, result.winners)) == sorted(winners)
     defeats = beat_path_defeat(prepared, strength_function=prepared.support)
     beaten = Counter(winner for winner, _ in defeats.edges)
-    assert {i.proposal_id: i.score for i in result.ranking} == {
-        pid: beaten[pid] for pid in rules.proposal_ids
+    assert {repr(i.proposal_id): i.score for i in result.ranking} == {
+        repr(pid): beaten[repr(pid)] for pid in rules.proposal_ids
     }
 
 
 @CHECK
-@given(approval_profiles())
+@given(approval_profiles(text=True))
 def test_approval_matches_pref_voting(profile: tuple[RoundRules, list[Ballot]]) -> None:
     rules, ballots = profile
     result = tally(rules, ballots)["approval"]
     grades = GradeProfile(
-        [dict(ballot.values) for ballot in ballots], [0, 1], candidates=list(rules.proposal_ids)
+        [{repr(pid): v for pid, v in ballot.values.items()} for ballot in ballots],
+        [0, 1],
+        candidates=[repr(pid) for pid in rules.proposal_ids],
     )
-    assert sorted(result.winners) == sorted(pv_approval(grades))
+    assert sorted(map(repr, result.winners)) == sorted(pv_approval(grades))
     scores = grades.approval_scores()
-    assert {i.proposal_id: i.score for i in result.ranking} == {
-        pid: int(scores[pid] or 0) for pid in rules.proposal_ids
+    assert {repr(i.proposal_id): i.score for i in result.ranking} == {
+        repr(pid): int(scores[repr(pid)] or 0) for pid in rules.proposal_ids
     }
 
 
@@ -160,9 +193,11 @@ def test_approval_matches_pref_voting(profile: tuple[RoundRules, list[Ballot]]) 
 
 def _pabutools(
     rules: RoundRules, ballots: Sequence[Ballot]
-) -> tuple[Instance, ApprovalProfile, dict[int, Project]]:
-    # zero-padded names: pabutools breaks ties by name, so this is "lower id first"
-    projects = {pid: Project(f"{pid:05d}", rules.costs[pid]) for pid in rules.proposal_ids}
+) -> tuple[Instance, ApprovalProfile, dict[ProposalId, Project]]:
+    # pabutools breaks ties by name: naming each project by its zero-padded place in
+    # proposal_order makes that our "lowest id first"
+    ordered = sorted(rules.proposal_ids, key=proposal_order)
+    projects = {pid: Project(f"{k:05d}", rules.costs[pid]) for k, pid in enumerate(ordered)}
     instance = Instance(projects.values(), budget_limit=rules.budget)
     profile = ApprovalProfile(
         [ApprovalBallot([projects[pid] for pid in ballot.values]) for ballot in ballots]
@@ -170,24 +205,27 @@ def _pabutools(
     return instance, profile, projects
 
 
-def _supported(outcome: Sequence[Project], ballots: Sequence[Ballot]) -> list[int]:
+def _supported(
+    outcome: Sequence[Project], ballots: Sequence[Ballot], rules: RoundRules
+) -> list[ProposalId]:
     """pabutools' selection without proposals nobody chose, which our rules never fund."""
     chosen = {pid for ballot in ballots for pid in ballot.values}
-    return [pid for pid in (int(p.name) for p in outcome) if pid in chosen]
+    ordered = sorted(rules.proposal_ids, key=proposal_order)
+    return [pid for pid in (ordered[int(p.name)] for p in outcome) if pid in chosen]
 
 
 @CHECK
-@given(budget_profiles())
+@given(budget_profiles(capped=None, text=True))
 def test_greedy_matches_pabutools(profile: tuple[RoundRules, list[Ballot]]) -> None:
     rules, ballots = profile
     instance, prepared, _ = _pabutools(rules, ballots)
     # with cost satisfaction, "satisfaction per cost" is the number of approvals
     outcome = greedy_utilitarian_welfare(instance, prepared, sat_class=Cost_Sat)
-    assert list(tally(rules, ballots)["greedy"].winners) == _supported(outcome, ballots)
+    assert list(tally(rules, ballots)["greedy"].winners) == _supported(outcome, ballots, rules)
 
 
 @CHECK
-@given(budget_profiles())
+@given(budget_profiles(capped=None))
 def test_equal_shares_fixed_budget_matches_pabutools(
     profile: tuple[RoundRules, list[Ballot]],
 ) -> None:
@@ -198,11 +236,12 @@ def test_equal_shares_fixed_budget_matches_pabutools(
     ours, _ = _EqualShares([b.values for b in ballots], rules.costs).run(
         rules.budget / len(ballots)
     )
-    assert ours == [int(p.name) for p in outcome]
+    ordered = sorted(rules.proposal_ids, key=proposal_order)
+    assert ours == [ordered[int(p.name)] for p in outcome]
 
 
 @CHECK
-@given(budget_profiles(divisible=True))
+@given(budget_profiles(divisible=True, capped=None, text=True))
 def test_equal_shares_with_add1_and_greedy_fill_matches_pabutools(
     profile: tuple[RoundRules, list[Ballot]],
 ) -> None:
@@ -214,7 +253,9 @@ def test_equal_shares_with_add1_and_greedy_fill_matches_pabutools(
         [method_of_equal_shares, greedy_utilitarian_welfare],
         [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
     )
-    assert list(tally(rules, ballots)["equal_shares"].winners) == _supported(outcome, ballots)
+    assert list(tally(rules, ballots)["equal_shares"].winners) == _supported(
+        outcome, ballots, rules
+    )
 
 
 def _reference_add1(rules: RoundRules, ballots: Sequence[Ballot]) -> list[int]:
@@ -390,7 +431,7 @@ def _plainly_valid(rules: RoundRules, values: Mapping[int, int]) -> bool:
     if rules.method is Method.approval:
         return len(chosen) <= (rules.max_approvals or math.inf)
     if rules.method is Method.budget:
-        return sum(rules.costs[pid] for pid in chosen) <= (rules.budget or 0)
+        return sum(rules.costs[pid] for pid in chosen) <= (rules.max_sum_cost or math.inf)
     return len(chosen) == 1
 
 
@@ -405,6 +446,9 @@ def _plainly_valid(rules: RoundRules, values: Mapping[int, int]) -> bool:
             RoundRules(Method.ranked, (1, 2, 3), max_ranks=2),
             RoundRules(Method.ranked, (1, 2, 3)),
             RoundRules(Method.budget, (1, 2, 3), budget=10, costs={1: 4, 2: 6, 3: 7}),
+            RoundRules(
+                Method.budget, (1, 2, 3), budget=10, costs={1: 4, 2: 6, 3: 7}, max_sum_cost=10
+            ),
             RoundRules(Method.single, (1, 2, 3)),
         ]
     ),

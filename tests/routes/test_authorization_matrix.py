@@ -149,6 +149,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/rounds/{round_id}/verified-code"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
     ("GET", "/staff/rounds/{round_id}/ballots.csv"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
     ("GET", "/staff/rounds/{round_id}/round.json"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("GET", "/staff/rounds/{round_id}/round.pb"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
+    ("GET", "/staff/rounds/{round_id}/round.soi"): WORKSHOP_TEAM | {"planner": FORBIDDEN},
     ("POST", "/staff/workshops/{workshop_id}/priorities"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/themes"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/themes/projector"): WORKSHOP_TEAM,
