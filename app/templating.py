@@ -52,6 +52,7 @@ def _build_environment() -> Environment:
     env.globals["rule_label"] = labels.vote_rule
     env.globals["score_label"] = labels.rule_score
     env.globals["round_status_label"] = labels.round_status
+    env.globals["eligibility_label"] = labels.eligibility
     env.globals["item_status_label"] = labels.item_status
     env.globals["report_state_label"] = labels.report_state
     env.globals["indicator_state_label"] = labels.indicator_state

@@ -23,13 +23,14 @@ from app.deps import (
     SecretKey,
 )
 from app.domain.code_cards import CardText, code_cards_pdf
+from app.domain.eligibility import Eligibility
 from app.domain.errors import NotFound, UserError
 from app.domain.voting import Method
 from app.i18n import gettext as _
 from app.models import City, StaffAccount, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
 from app.routes.forms import refused_form
-from app.services import voting
+from app.services import eligibility, voting
 from app.templating import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -80,6 +81,7 @@ class RoundForm(BaseModel):
     results_visible: str = ""
     opens_at: str = ""
     closes_at: str = ""
+    eligibility: str = Eligibility.hall.value  # workshop rounds; city rounds always use codes
 
     @property
     def costs(self) -> dict[int, str]:
@@ -95,6 +97,8 @@ class RoundForm(BaseModel):
     def settings(self) -> voting.RoundSettings:
         if self.method not in {m.value for m in Method}:
             raise UserError(_("Choose how people vote."), status_code=422)
+        if self.eligibility not in {e.value for e in Eligibility}:
+            raise UserError(_("Choose whose ballots count."), status_code=422)
         if not all(p.isdigit() for p in self.proposal):
             raise UserError(
                 _("Some of the chosen proposals are not on this board."), status_code=422
@@ -123,6 +127,7 @@ class RoundForm(BaseModel):
             results_visible=self.results_visible == "1",
             opens_at=_time(self.opens_at),
             closes_at=_time(self.closes_at),
+            eligibility=Eligibility(self.eligibility),
         )
 
 
@@ -144,6 +149,7 @@ def _form_context(
         if form
         else list(workshop.invited_groups if workshop else GROUP_VALUES),
         "methods": list(Method),
+        "eligibilities": list(Eligibility),
         "error": None,
         "action": f"/staff/workshops/{workshop.id}/rounds"
         if workshop
@@ -236,7 +242,8 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
         "accepting": voting.accepting(vote_round),
         "codes_issued": issued,
         "codes_used": used,
-        "vote_url": f"{str(request.base_url).rstrip('/')}/v/{vote_round.id}",
+        "vote_url": str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round),
+        "eligible_turnout": eligibility.turnout(session, vote_round),
     }
 
 
@@ -332,14 +339,13 @@ def generate_codes(
         raise UserError(_("Enter how many codes to print."), status_code=422)
     codes = voting.generate_codes(session, vote_round, int(count), secret_key=secret_key)
     city = session.get(City, vote_round.city_id)
-    base = str(request.base_url).rstrip("/")
+    url = str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round)
     pdf = code_cards_pdf(
         codes,
-        vote_url=lambda code: f"{base}/v/{vote_round.id}?code={code}",
+        vote_url=lambda code: f"{url}?code={code}",
         text=CardText(
             title=vote_round.question,
-            instructions=_("Scan the QR code or open %(url)s and type the code.")
-            % {"url": f"{base}/v/{vote_round.id}"},
+            instructions=_("Scan the QR code or open %(url)s and type the code.") % {"url": url},
             code_label=_("Voting code"),
             footer=_("One vote per code. %(city)s") % {"city": city.name_th if city else ""},
         ),

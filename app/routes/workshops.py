@@ -12,17 +12,17 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import FacilitatedWorkshop, Facilitator, is_htmx
+from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, secret_key
 from app.domain.errors import UserError
 from app.domain.export import to_csv
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
 from app.routes.forms import FormPage, refused_form
 from app.services import cities as city_service
+from app.services import eligibility, reports, voting
 from app.services import ideas as idea_service
 from app.services import plans as plan_service
 from app.services import proposals as proposal_service
-from app.services import reports, voting
 from app.services import workshops as workshop_service
 from app.services.live import current_seq
 from app.templating import flash, render
@@ -115,6 +115,7 @@ def _console(
         "facilitators": workshop_service.facilitators(session, workshop),
         "paper": {"text": "", "group": "", "table": ""},
         "paper_error": None,
+        "presence": eligibility.panel(session, workshop, secret_key=secret_key(request)),
     }
     context.update(extra)
     return context

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import ballot_files, election_formats
+from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.voting import (
     RULES,
@@ -76,6 +77,7 @@ class RoundSettings:
     results_visible: bool = False
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    eligibility: Eligibility = Eligibility.hall  # workshop rounds only; city rounds use codes
 
 
 def _rules_message(error: RulesError) -> str:
@@ -183,6 +185,7 @@ def create_round(
         max_ranks=rules.max_ranks,
         budget=rules.budget,
         eligible_groups=groups,
+        eligibility=settings.eligibility if workshop else Eligibility.codes,
         results_visible=settings.results_visible,
         opens_at=settings.opens_at if workshop is None else None,
         closes_at=settings.closes_at if workshop is None else None,
@@ -639,8 +642,8 @@ def _code_hash(secret_key: str, vote_round: VoteRound, code: str) -> str:
 
 
 def _ensure_online(vote_round: VoteRound) -> None:
-    if vote_round.workshop_id is not None:
-        raise Conflict(_("Workshop votes use the participants' phones, not codes."))
+    if vote_round.workshop_id is not None and vote_round.eligibility != Eligibility.codes:
+        raise Conflict(_("This workshop vote does not use printed codes."))
     if vote_round.status == RoundStatus.closed:
         raise Conflict(_("This vote is closed."))
 
