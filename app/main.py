@@ -16,6 +16,7 @@ from app.deps import current_user
 from app.live import LiveHub
 from app.middleware import (
     BodyLimit,
+    CleanIncomingText,
     CompressionMiddleware,
     LocaleMiddleware,
     SecurityHeadersMiddleware,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Phones on patchy mobile data: a 100 KB wall compresses to a tenth. Event streams are not
     # compressed (GZipMiddleware skips text/event-stream), so they still flush at once.
+    app.add_middleware(CleanIncomingText)  # innermost: sees bodies BodyLimit has bounded
     app.add_middleware(BodyLimit, form_bytes=MAX_FORM_BYTES, upload_bytes=MAX_UPLOAD_BYTES)
     if make_url(settings.database_url).get_backend_name() == "sqlite":
         app.add_middleware(SQLiteWriteGate)
