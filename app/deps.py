@@ -17,6 +17,12 @@ SESSION_USER_KEY = "uid"
 SESSION_PARTICIPANTS_KEY = "participants"
 
 
+def public_base_url(request: Request) -> str:
+    """Where absolute links point: the configured public URL, else (development) this request's
+    own address, whose host the allowed-hosts check has already vouched for."""
+    return request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+
+
 def current_user(request: Request, session: SessionDep) -> StaffAccount | None:
     """App-wide dependency: loads the staff member once per request and shares it with templates."""
     user_id = request.session.get(SESSION_USER_KEY)

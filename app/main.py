@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import make_url
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
@@ -108,6 +109,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=settings.session_max_age_seconds,
         same_site="lax",
         https_only=settings.cookie_secure,
+    )
+    # Outermost: a forged Host never reaches a page that builds links.
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts(), www_redirect=False
     )
     errors.install(app)
     forms.install(app)

@@ -16,6 +16,7 @@ from app.deps import (
     OptionalParticipant,
     WorkshopByCode,
     is_htmx,
+    public_base_url,
     remember_participant,
 )
 from app.domain.errors import UserError
@@ -84,7 +85,7 @@ def _page(
 ) -> dict[str, Any]:
     if "lang" not in request.query_params and i18n.LOCALE_COOKIE not in request.cookies:
         i18n.set_locale(workshop.language)  # the workshop's language, until someone switches
-    base = str(request.base_url).rstrip("/")
+    base = public_base_url(request)
     context: dict[str, Any] = {
         # Read first: every event after this number reaches the page through its stream.
         "event_seq": current_seq(session, workshop.id or 0),
@@ -152,7 +153,7 @@ def workshop_page(
 @router.get("/w/{code}/qr.svg")
 def join_qr(request: Request, workshop: WorkshopByCode) -> Response:
     """The join link as a QR code, for projectors and printed posters."""
-    url = str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}"
+    url = public_base_url(request) + f"/w/{workshop.join_code}"
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
     return Response(
         svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}

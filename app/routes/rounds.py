@@ -21,6 +21,7 @@ from app.deps import (
     PlannedCity,
     Planner,
     SecretKey,
+    public_base_url,
 )
 from app.domain.code_cards import CardText, code_cards_pdf
 from app.domain.errors import NotFound, UserError
@@ -236,7 +237,7 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
         "accepting": voting.accepting(vote_round),
         "codes_issued": issued,
         "codes_used": used,
-        "vote_url": f"{str(request.base_url).rstrip('/')}/v/{vote_round.id}",
+        "vote_url": f"{public_base_url(request)}/v/{vote_round.id}",
     }
 
 
@@ -332,7 +333,7 @@ def generate_codes(
         raise UserError(_("Enter how many codes to print."), status_code=422)
     codes = voting.generate_codes(session, vote_round, int(count), secret_key=secret_key)
     city = session.get(City, vote_round.city_id)
-    base = str(request.base_url).rstrip("/")
+    base = public_base_url(request)
     pdf = code_cards_pdf(
         codes,
         vote_url=lambda code: f"{base}/v/{vote_round.id}?code={code}",

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import FacilitatedWorkshop, Facilitator, is_htmx
+from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, public_base_url
 from app.domain.errors import UserError
 from app.domain.export import to_csv
 from app.i18n import gettext as _
@@ -42,7 +42,7 @@ def _int_or_none(value: str, message: str) -> int | None:
 
 
 def join_url(request: Request, workshop: Workshop) -> str:
-    return str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}"
+    return public_base_url(request) + f"/w/{workshop.join_code}"
 
 
 def console_context(
