@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import make_url
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -45,9 +44,8 @@ from app.security import csrf_protect
 from app.services.login_throttle import LoginThrottle
 from app.services.themes import ThreadRunner
 from app.settler import RoundSettler
-from app.templating import TEMPLATES_DIR
+from app.static_files import STATIC_DIR, VersionedStaticFiles
 
-STATIC_DIR = TEMPLATES_DIR.parent / "static"
 MAX_FORM_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # five 5 MB evidence files, or one sheet, and the form
 
@@ -101,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(SQLiteWriteGate)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
-    app.add_middleware(SecurityHeadersMiddleware)
+    https = (settings.public_url or "").startswith("https://")
+    app.add_middleware(SecurityHeadersMiddleware, https=https)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -116,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     forms.install(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         health,
         public,

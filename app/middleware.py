@@ -308,15 +308,21 @@ SECURITY_HEADERS = [
         b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
+    # No page uses these (photos are chosen through the file picker, which needs no camera
+    # permission; nothing asks for the phone's location).
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeadersMiddleware:
     """Browser hardening headers on every response (the API docs page loads Swagger UI's assets
-    from its CDN, so it gets no Content-Security-Policy)."""
+    from its CDN, so it gets no Content-Security-Policy). HSTS when served over HTTPS: the
+    request came over it, or the public URL is https (TLS ending at a proxy in front)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -325,6 +331,8 @@ class SecurityHeadersMiddleware:
         headers = SECURITY_HEADERS
         if scope["path"].startswith("/api/v1/docs"):
             headers = [h for h in SECURITY_HEADERS if h[0] != b"content-security-policy"]
+        if self.https or scope.get("scheme") == "https":
+            headers = [*headers, HSTS]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,6 +1,9 @@
 """Links that a forged Host cannot redirect (issue 14 #5) and browser hardening headers (#7)."""
 
+import hashlib
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import segno
@@ -71,3 +74,42 @@ def test_public_url_must_be_an_http_address(settings: Settings) -> None:
         Settings(**{**settings.model_dump(), "public_url": "plan.nan.go.th"})
     url = Settings(**{**settings.model_dump(), "public_url": "https://x.example/"}).public_url
     assert url == "https://x.example"
+
+
+# --- headers (#7) --------------------------------------------------------------------------
+
+
+def test_permissions_policy_turns_off_unused_features(client: TestClient) -> None:
+    policy = client.get("/join").headers["permissions-policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
+        assert feature in policy
+
+
+def test_hsts_only_over_https(client: TestClient, settings: Settings, db: Session) -> None:
+    assert "strict-transport-security" not in client.get("/join").headers
+    with TestClient(client.app, base_url="https://testserver") as secure:
+        hsts = secure.get("/join").headers["strict-transport-security"]
+    assert hsts == "max-age=31536000; includeSubDomains"
+    with _client(settings, db, public_url="https://plan.nan.go.th") as proxied:
+        headers = proxied.get("/join", headers={"Host": "plan.nan.go.th"}).headers
+    assert headers["strict-transport-security"] == hsts  # TLS ends at the proxy
+
+
+def test_pages_link_static_files_by_content_version(client: TestClient) -> None:
+    html = client.get("/join").text
+    match = re.search(r'href="(/static/app\.css\?v=([0-9a-f]{12}))"', html)
+    assert match, "the stylesheet is linked with a version"
+    assert (
+        match.group(2) == hashlib.sha256(Path("app/static/app.css").read_bytes()).hexdigest()[:12]
+    )
+    assert re.search(r'src="/static/htmx-[0-9.]+\.min\.js\?v=[0-9a-f]{12}"', html)
+    versioned = client.get(match.group(1))
+    assert versioned.status_code == 200
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_unversioned_or_stale_static_requests_get_a_short_cache(client: TestClient) -> None:
+    for url in ("/static/app.css", "/static/app.css?v=000000000000"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "public, max-age=300"
