@@ -12,7 +12,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.deps import current_user
+from app.deps import current_user, ids_in_range
 from app.live import LiveHub
 from app.middleware import (
     BodyLimit,
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(csrf_protect), Depends(current_user)],
+        dependencies=[Depends(ids_in_range), Depends(csrf_protect), Depends(current_user)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -1,11 +1,11 @@
 """Hostile input through real requests: control and invisible characters (issue 14 #3),
 out-of-range numbers and dates (#4)."""
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from app.domain.voting import Method
-from app.models import Idea, Participant, Role, Workshop
+from app.models import Idea, Participant, Role, VoteRound, Workshop
 from tests import factories
 from tests.helpers import HX, join, login, post
 
@@ -112,4 +112,93 @@ def test_json_bodies_are_cleaned() -> None:
     assert response.json() == {"a": ["xy", "", 3]}
 
 
-_ = Method  # used by the range tests below
+# --- numbers and dates out of range (#4) ----------------------------------------------------
+
+HUGE = "9223372036854775808"  # 2^63: one past PostgreSQL's BIGINT
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"method": "dot", "dots_per_voter": HUGE}, "ระหว่าง"),
+        ({"method": "dot", "dots_per_voter": "5", "max_dots_per_proposal": "-1"}, "ระหว่าง"),
+        ({"method": "approval", "max_approvals": "10000000"}, "ระหว่าง"),
+        ({"method": "budget", "budget": "1" + "0" * 23, "cost-A": "100"}, "ระหว่าง"),
+        ({"method": "budget", "budget": "1000", "cost-A": HUGE}, "ระหว่าง"),
+        ({"opens_at": "0001-01-01"}, "2543"),  # in Buddhist Era in the message
+        ({"closes_at": "9999-12-31T23:59"}, "2743"),
+        ({"proposal": [HUGE]}, "ไม่ได้อยู่"),
+    ],
+)
+def test_out_of_range_round_settings_are_422_and_nothing_written(
+    client: TestClient, db: Session, fields: dict[str, object], message: str
+) -> None:
+    facilitator = factories.account(db)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    a = factories.proposal(db, workshop=workshop)
+    login(client, facilitator)
+    data: dict[str, object] = {
+        "question": "คำถาม",
+        "method": "approval",
+        "proposal": [str(a.id)],
+        "group": ["resident"],
+        **fields,
+    }
+    if "cost-A" in data:
+        data[f"cost-{a.id}"] = data.pop("cost-A")
+    response = post(client, f"/staff/workshops/{workshop.id}/rounds", data)
+    assert response.status_code == 422, response.text
+    assert message in response.text
+    assert db.exec(select(func.count()).select_from(VoteRound)).one() == 0
+
+
+@pytest.mark.parametrize("held_on", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_workshop_date_out_of_range_is_422(client: TestClient, db: Session, held_on: str) -> None:
+    login(client, factories.account(db, role=Role.facilitator))
+    form = {"city": "nan", "title": "เวที", "held_on": held_on, "invited_groups": ["resident"]}
+    response = post(client, "/staff/workshops", form)
+    assert response.status_code == 422
+    assert "2543" in response.text
+    assert db.exec(select(func.count()).select_from(Workshop)).one() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("fiscal_year_start", HUGE), ("fiscal_year_end", "99999"), ("agency_id", HUGE)],
+)
+def test_plan_item_numbers_out_of_range_are_422(
+    client: TestClient, db: Session, field: str, value: str
+) -> None:
+    item, _report, _indicator, _agency = factories.monitored_item(db)
+    login(client, factories.account(db, role=Role.planner))
+    before = (item.fiscal_year_start, item.fiscal_year_end, item.agency_id)
+    response = post(client, f"/staff/monitoring/items/{item.id}", {field: value})
+    assert response.status_code == 422
+    db.refresh(item)
+    assert (item.fiscal_year_start, item.fiscal_year_end, item.agency_id) == before
+
+
+def test_theme_count_out_of_range_is_422(client: TestClient, db: Session) -> None:
+    facilitator = factories.account(db)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    login(client, facilitator)
+    response = post(client, f"/staff/workshops/{workshop.id}/themes/runs", {"themes": HUGE})
+    assert response.status_code == 422
+
+
+def test_phase_id_out_of_range_is_refused(client: TestClient, db: Session) -> None:
+    facilitator = factories.account(db)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    login(client, facilitator)
+    response = post(client, f"/staff/workshops/{workshop.id}/phase", {"phase_id": HUGE})
+    assert response.status_code in (404, 422)
+
+
+def test_ids_beyond_the_database_are_404_not_500(client: TestClient, db: Session) -> None:
+    facilitator = factories.account(db)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    login(client, facilitator)
+    for url in (f"/staff/rounds/{HUGE}", f"/staff/workshops/{HUGE}", "/staff/rounds/2147483648"):
+        assert client.get(url).status_code == 404, url
+    response = post(client, f"/staff/workshops/{workshop.id}/priorities", {"proposal_id": [HUGE]})
+    assert response.status_code == 422
