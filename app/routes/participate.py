@@ -1,11 +1,14 @@
 """Taking part from a phone: join with a code, choose a group, post ideas and comments,
 +1, vote, and follow the facilitator live."""
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -19,18 +22,18 @@ from app.deps import (
     public_base_url,
     remember_participant,
 )
-from app.domain.errors import UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, Workshop, utcnow
+from app.rendered import RenderCache, cache_on
 from app.routes.forms import refused_form
 from app.services import ideas as idea_service
 from app.services import voting
 from app.services import workshops as workshop_service
-from app.services.live import current_seq
-from app.templating import flash, render
+from app.templating import flash, render, render_fragment
 
 router = APIRouter(include_in_schema=False)
-PHONE_WALL_SIZE = 60  # newest ideas on a phone; the whole wall is one link away
+PHONE_WALL_SIZE = 50  # ideas per page of the wall; older ones load on scroll or by a link
 
 
 def state_context(session: Session, workshop: Workshop) -> dict[str, Any]:
@@ -44,16 +47,85 @@ def state_context(session: Session, workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def wall_context(
-    session: Session, workshop: Workshop, participant: Participant | None, *, show_all: bool = False
-) -> dict[str, Any]:
-    return {
-        "items": idea_service.wall(session, workshop, limit=1000 if show_all else PHONE_WALL_SIZE),
-        "wall_limit": None if show_all else PHONE_WALL_SIZE,
-        "wall_count": idea_service.visible_count(session, workshop),
-        "reacted": idea_service.reacted_ids(session, participant),
+@dataclass(frozen=True)
+class WallPage:
+    """One page of the wall as every phone sees it: no CSRF token, no one's own +1 marks."""
+
+    html: str
+    count: int
+    older: int | None  # the `before` cursor of the next page; None on the last page
+
+
+# The +1 button as rendered for nobody in particular (see _reaction.html); one's own marks are
+# set on the cached HTML, so a thousand phones share one render and still see their own +1s.
+# Idea text cannot fake this: autoescaping turns every quote in it into &#34;.
+_UNPRESSED = re.compile(r'data-plus="(\d+)" aria-pressed="false" value="1"')
+
+
+def render_wall_page(session: Session, workshop: Workshop, before: int | None) -> WallPage:
+    items, count = idea_service.wall_page(
+        session, workshop, limit=PHONE_WALL_SIZE + 1, before=before
+    )
+    older = items[PHONE_WALL_SIZE - 1].idea.id if len(items) > PHONE_WALL_SIZE else None
+    context = {
+        "workshop": workshop,
+        "items": items[:PHONE_WALL_SIZE],
+        "older": older,
+        "before": before,
+        "reacted": frozenset(),
         "can_post": workshop.status == "open",
     }
+    html = render_fragment("participate/_wall_items.html", context)
+    return WallPage(html, count, older)
+
+
+def _with_own_marks(html: str, reacted: set[int]) -> Markup:
+    if not reacted:
+        return Markup(html)  # noqa: S704 (rendered by autoescaping templates)
+
+    def mark(match: re.Match[str]) -> str:
+        if int(match[1]) not in reacted:
+            return match[0]
+        return f'data-plus="{match[1]}" aria-pressed="true" value="0"'
+
+    return Markup(_UNPRESSED.sub(mark, html))  # noqa: S704
+
+
+def wall_context(
+    session: Session,
+    workshop: Workshop,
+    participant: Participant | None,
+    *,
+    before: int | None = None,
+    cache: RenderCache[WallPage] | None = None,
+) -> dict[str, Any]:
+    """A page of the wall (the newest unless `before`), with this phone's own +1 marks.
+
+    With a cache, a page is rendered once per workshop event, page and language: the key holds
+    the event number read with the workshop row, and everything on the page was read after it.
+    """
+    if cache is None:
+        page = render_wall_page(session, workshop, before)
+    else:
+        key = (workshop.id, workshop.event_seq, before, i18n.get_locale(), "participant")
+        page = cache.get(key, lambda: render_wall_page(session, workshop, before))
+    reacted = idea_service.reacted_ids(session, participant)
+    return {
+        "wall_html": _with_own_marks(page.html, reacted),
+        "wall_count": page.count,
+        "wall_before": before,
+        "wall_older": page.older,
+        "reacted": reacted,
+        "can_post": workshop.status == "open",
+    }
+
+
+def wall_cache(request: Request) -> RenderCache[WallPage]:
+    return cache_on(request.app.state, "wall_pages")
+
+
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def ballot_context(
@@ -87,8 +159,8 @@ def _page(
         i18n.set_locale(workshop.language)  # the workshop's language, until someone switches
     base = public_base_url(request)
     context: dict[str, Any] = {
-        # Read first: every event after this number reaches the page through its stream.
-        "event_seq": current_seq(session, workshop.id or 0),
+        # Read first (with the workshop row): every later event reaches the page live.
+        "event_seq": workshop.event_seq,
         "city": session.get(City, workshop.city_id),
         "participant": participant,
         "groups": workshop.invited_groups,
@@ -108,10 +180,22 @@ def _page(
     }
     context |= state_context(session, workshop)
     context |= wall_context(
-        session, workshop, participant, show_all=request.query_params.get("all") == "1"
+        session,
+        workshop,
+        participant,
+        before=_cursor(request.query_params.get("before")),
+        cache=wall_cache(request),
     )
     context |= ballot_context(session, request, workshop, participant)
     context.update(extra)
+    # Without JavaScript, a comment is written on the page itself (?comment=ID, or the form
+    # that came back with an error); with htmx the form is fetched into the idea.
+    comment_for = context.get("comment_for") or _cursor(request.query_params.get("comment"))
+    if comment_for and context["can_post"]:
+        try:
+            context["commenting"] = idea_service.visible_idea(session, workshop, comment_for)
+        except NotFound:
+            context["commenting"] = None
     return context
 
 
@@ -303,14 +387,37 @@ def wall(
     session: SessionDep,
     workshop: WorkshopByCode,
     participant: OptionalParticipant,
+    before: int | None = None,
 ) -> Response:
-    """The wall as this device should see it; without htmx it is the whole page."""
+    """The wall as this device should see it: the newest page, or with `before` the ideas
+    after the "older ideas" link (to replace that link). Without htmx it is the whole page."""
     if not is_htmx(request):
         return render(
             request, "participate/workshop.html", _page(session, request, workshop, participant)
         )
-    context = {"workshop": workshop, **wall_context(session, workshop, participant)}
-    return render(request, "participate/_wall_list.html", context)
+    context = {"workshop": workshop}
+    context |= wall_context(
+        session, workshop, participant, before=before, cache=wall_cache(request)
+    )
+    template = "participate/_wall_list.html" if before is None else "participate/_wall_more.html"
+    return render(request, template, context)
+
+
+@router.get("/w/{code}/ideas/{idea_id}/comments")
+def comment_form(
+    idea_id: int,
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: OptionalParticipant,
+) -> Response:
+    """The comment form of one idea, fetched when someone starts a comment (one form, with a
+    fresh key, instead of one in every idea of the wall)."""
+    idea = idea_service.visible_idea(session, workshop, idea_id)
+    if not is_htmx(request):
+        context = _page(session, request, workshop, participant, comment_for=idea.id)
+        return render(request, "participate/workshop.html", context)
+    return render(request, "participate/_comment_form.html", {"workshop": workshop, "idea": idea})
 
 
 @router.get("/w/{code}/ballot")

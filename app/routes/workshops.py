@@ -46,8 +46,11 @@ def join_url(request: Request, workshop: Workshop) -> str:
     return public_base_url(request) + f"/w/{workshop.join_code}"
 
 
+CONSOLE_PAGE_SIZE = 100  # ideas per page of the console; "older ideas" reaches the rest
+
+
 def console_context(
-    session: Session, workshop: Workshop, *, include_ideas: bool = True
+    session: Session, workshop: Workshop, *, include_ideas: bool = True, before: int | None = None
 ) -> dict[str, Any]:
     """Everything the console and projector show; shared with live fragments."""
     clock = workshop_service.timer_of(workshop)
@@ -67,7 +70,15 @@ def console_context(
         "seq": workshop.event_seq,
     }
     if include_ideas:
-        context["console_items"] = idea_service.wall(session, workshop, include_hidden=True)
+        page = idea_service.wall(
+            session, workshop, include_hidden=True, limit=CONSOLE_PAGE_SIZE + 1, before=before
+        )
+        context["console_items"] = page[:CONSOLE_PAGE_SIZE]
+        context["console_older"] = (
+            page[CONSOLE_PAGE_SIZE - 1].idea.id if len(page) > CONSOLE_PAGE_SIZE else None
+        )
+        context["console_before"] = before
+        context["console_total"] = idea_service.moderation_count(session, workshop)
         context["items"] = [
             i
             for i in context["console_items"]
@@ -96,7 +107,8 @@ def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
 def _console(
     session: Session, request: Request, workshop: Workshop, **extra: Any
 ) -> dict[str, Any]:
-    context = console_context(session, workshop)
+    before = request.query_params.get("before", "")
+    context = console_context(session, workshop, before=int(before) if before.isdigit() else None)
     context |= proposals_context(session, workshop)
     context |= {
         "event_seq": current_seq(session, workshop.id or 0),

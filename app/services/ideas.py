@@ -1,8 +1,12 @@
 """Ideas and comments on a workshop's wall: posting from phones, paper notes, +1s, moderation."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import literal, union_all
+from sqlalchemy import select as sql_select  # rows of several columns
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.domain.errors import Conflict, NotFound, UserError
@@ -298,57 +302,103 @@ class WallItem:
         return self.authors.get(participant_id) if participant_id is not None else None
 
 
+def _visible(query: Any, idea: Any = Idea) -> Any:
+    return query.where(col(idea.hidden).is_(False), col(idea.duplicate_of_id).is_(None))
+
+
+def _top_level(workshop: Workshop, *columns: Any) -> Any:
+    """Ideas (not comments) of the workshop with their authors' shown names, and `columns`."""
+    return (
+        sql_select(Idea, *columns, col(Participant.display_name))
+        .outerjoin(Participant, col(Participant.id) == Idea.participant_id)
+        .where(col(Idea.workshop_id) == workshop.id, col(Idea.parent_id).is_(None))
+    )
+
+
 def wall(
-    session: Session, workshop: Workshop, *, include_hidden: bool = False, limit: int = 200
+    session: Session,
+    workshop: Workshop,
+    *,
+    include_hidden: bool = False,
+    limit: int = 200,
+    before: int | None = None,
 ) -> list[WallItem]:
     """Ideas on the wall, newest first, with their comments, +1s, merged duplicates and the
-    names people chose to show (five queries, whatever the number of ideas)."""
-    query = select(Idea).where(Idea.workshop_id == workshop.id, col(Idea.parent_id).is_(None))
+    names people chose to show (three queries, whatever the number of ideas).
+
+    `before` is an idea id: only older ideas come back, so the next page of a wall stays the
+    same while new ideas arrive on top (a keyset, not an offset)."""
+    query = _top_level(workshop)
     if not include_hidden:
-        query = query.where(col(Idea.hidden).is_(False), col(Idea.duplicate_of_id).is_(None))
-    ideas = list(session.exec(query.order_by(col(Idea.id).desc()).limit(limit)))
-    return _decorate(session, ideas)
+        query = _visible(query)
+    if before is not None:
+        query = query.where(col(Idea.id) < before)
+    rows = session.execute(query.order_by(col(Idea.id).desc()).limit(limit)).all()
+    return _decorate(session, [idea for idea, _name in rows], _names(rows))
+
+
+def wall_page(
+    session: Session, workshop: Workshop, *, limit: int, before: int | None = None
+) -> tuple[list[WallItem], int]:
+    """A page of the visible wall (as wall()) and the number of visible ideas in all, which
+    rides along the page's own query."""
+    other = aliased(Idea)
+    total = _visible(
+        select(func.count()).where(
+            other.workshop_id == workshop.id, col(other.parent_id).is_(None)
+        ),
+        other,
+    ).scalar_subquery()
+    query = _visible(_top_level(workshop, total))
+    if before is not None:
+        query = query.where(col(Idea.id) < before)
+    rows = session.execute(query.order_by(col(Idea.id).desc()).limit(limit)).all()
+    count = int(rows[0][1]) if rows else visible_count(session, workshop)
+    ideas = [idea for idea, _total, _name in rows]
+    return _decorate(session, ideas, _names([(i, n) for i, _t, n in rows])), count
+
+
+def _names(rows: Any) -> dict[int, str]:
+    return {idea.participant_id: name for idea, name in rows if idea.participant_id and name}
 
 
 def wall_item(session: Session, idea: Idea) -> WallItem:
-    return _decorate(session, [idea])[0]
+    names: dict[int, str] = {}
+    if idea.participant_id is not None:
+        person = session.get(Participant, idea.participant_id)
+        if person is not None and person.display_name:
+            names[idea.participant_id] = person.display_name
+    return _decorate(session, [idea], names)[0]
 
 
-def _decorate(session: Session, ideas: list[Idea]) -> list[WallItem]:
+def _decorate(session: Session, ideas: list[Idea], authors: dict[int, str]) -> list[WallItem]:
+    """+1s and merged duplicates (one query), comments with their authors' names (one)."""
     ids = [i.id for i in ideas]
     if not ids:
         return []
-    reactions = dict(
-        session.exec(
-            select(IdeaReaction.idea_id, func.count())
-            .where(col(IdeaReaction.idea_id).in_(ids))
-            .group_by(col(IdeaReaction.idea_id))
-        ).all()
+    reactions: dict[int, int] = {}
+    duplicates: dict[int, int] = {}
+    counted: Any = union_all(
+        sql_select(literal("r"), col(IdeaReaction.idea_id), func.count())
+        .where(col(IdeaReaction.idea_id).in_(ids))
+        .group_by(col(IdeaReaction.idea_id)),
+        sql_select(literal("d"), col(Idea.duplicate_of_id), func.count())
+        .where(col(Idea.duplicate_of_id).in_(ids))
+        .group_by(col(Idea.duplicate_of_id)),
     )
-    duplicates = dict(
-        session.exec(
-            select(Idea.duplicate_of_id, func.count())
-            .where(col(Idea.duplicate_of_id).in_(ids))
-            .group_by(col(Idea.duplicate_of_id))
-        ).all()
-    )
+    for kind, idea_id, number in session.execute(counted).all():
+        (reactions if kind == "r" else duplicates)[idea_id] = number
     comments: dict[int, list[Idea]] = {}
-    for comment in session.exec(
-        select(Idea)
+    authors = dict(authors)
+    for comment, name in session.execute(
+        sql_select(Idea, col(Participant.display_name))
+        .outerjoin(Participant, col(Participant.id) == Idea.participant_id)
         .where(col(Idea.parent_id).in_(ids), col(Idea.hidden).is_(False))
         .order_by(col(Idea.id))
     ).all():
         comments.setdefault(comment.parent_id or 0, []).append(comment)
-    people = {i.participant_id for i in ideas} | {
-        c.participant_id for cs in comments.values() for c in cs
-    }
-    people.discard(None)
-    rows = session.exec(
-        select(Participant.id, Participant.display_name).where(
-            col(Participant.id).in_(people), col(Participant.display_name).is_not(None)
-        )
-    ).all()
-    authors = {pid: name for pid, name in rows if pid is not None and name}
+        if comment.participant_id is not None and name:
+            authors[comment.participant_id] = name
     return [
         WallItem(
             i,
@@ -374,5 +424,13 @@ def visible_count(session: Session, workshop: Workshop) -> int:
         col(Idea.parent_id).is_(None),
         col(Idea.hidden).is_(False),
         col(Idea.duplicate_of_id).is_(None),
+    )
+    return int(session.exec(query).one())
+
+
+def moderation_count(session: Session, workshop: Workshop) -> int:
+    """Every idea the console can moderate: hidden and merged ones too (not comments)."""
+    query = select(func.count()).where(
+        Idea.workshop_id == workshop.id, col(Idea.parent_id).is_(None)
     )
     return int(session.exec(query).one())

@@ -68,8 +68,7 @@
       var button = item && item.querySelector("button.plus");
       if (!button) return;
       button.setAttribute("aria-pressed", "true");
-      var field = button.form && button.form.querySelector("input[name='on']");
-      if (field) field.value = "0";
+      button.value = "0";
     });
     pressed = [];
   });

@@ -82,6 +82,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/w/{code}/qr.svg"): PUBLIC,
     ("POST", "/w/{code}/participants"): PUBLIC,
     ("POST", "/w/{code}/ideas"): PARTICIPANT_ONLY,
+    ("GET", "/w/{code}/ideas/{idea_id}/comments"): PUBLIC,
     ("POST", "/w/{code}/ideas/{idea_id}/comments"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/ideas/{idea_id}/reactions"): PARTICIPANT_ONLY,
     ("GET", "/w/{code}/vote"): PARTICIPANT_ONLY,
