@@ -22,6 +22,7 @@ from app.deps import (
     public_base_url,
     remember_participant,
 )
+from app.domain.bounds import is_id
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, Workshop, utcnow
@@ -125,7 +126,7 @@ def wall_cache(request: Request) -> RenderCache[WallPage]:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and is_id(value) else None
 
 
 def ballot_context(

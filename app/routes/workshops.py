@@ -108,7 +108,7 @@ def _console(
     session: Session, request: Request, workshop: Workshop, **extra: Any
 ) -> dict[str, Any]:
     before = request.query_params.get("before", "")
-    context = console_context(session, workshop, before=int(before) if before.isdigit() else None)
+    context = console_context(session, workshop, before=int(before) if is_id(before) else None)
     context |= proposals_context(session, workshop)
     context |= {
         "event_seq": current_seq(session, workshop.id or 0),

@@ -202,3 +202,12 @@ def test_ids_beyond_the_database_are_404_not_500(client: TestClient, db: Session
         assert client.get(url).status_code == 404, url
     response = post(client, f"/staff/workshops/{workshop.id}/priorities", {"proposal_id": [HUGE]})
     assert response.status_code == 422
+
+
+def test_wall_cursor_beyond_the_database_is_ignored(client: TestClient, db: Session) -> None:
+    facilitator = factories.account(db)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    join(client, workshop)
+    assert client.get(f"/w/{workshop.join_code}/wall?before={HUGE}").status_code == 200
+    login(client, facilitator)
+    assert client.get(f"/staff/workshops/{workshop.id}?before={HUGE}").status_code == 200
