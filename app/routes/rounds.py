@@ -21,7 +21,9 @@ from app.deps import (
     PlannedCity,
     Planner,
     SecretKey,
+    public_base_url,
 )
+from app.domain.bounds import MAX_BAHT, MAX_COUNT, is_id
 from app.domain.code_cards import CardText, code_cards_pdf
 from app.domain.eligibility import Eligibility
 from app.domain.errors import NotFound, UserError
@@ -29,7 +31,7 @@ from app.domain.voting import Method
 from app.i18n import gettext as _
 from app.models import City, StaffAccount, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
-from app.routes.forms import refused_form
+from app.routes.forms import check_day, refused_form, whole_number
 from app.services import eligibility, voting
 from app.templating import render
 
@@ -40,28 +42,18 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 # --- setting up ---------------------------------------------------------------------------------
 
 
-def _whole_number(raw: str, label: str) -> int | None:
-    raw = raw.strip().replace(",", "")
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise UserError(
-            _("%(field)s must be a whole number.") % {"field": label}, status_code=422
-        ) from error
-
-
 def _time(raw: str) -> datetime | None:
     raw = raw.strip()
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=BANGKOK)
+        moment = datetime.fromisoformat(raw).replace(tzinfo=BANGKOK)
     except ValueError as error:
         raise UserError(
             _("Enter a date and time such as 2026-12-01 09:00."), status_code=422
         ) from error
+    check_day(moment.date())
+    return moment
 
 
 class RoundForm(BaseModel):
@@ -86,20 +78,18 @@ class RoundForm(BaseModel):
     @property
     def costs(self) -> dict[int, str]:
         extra = self.model_extra or {}
-        return {
-            int(k[5:]): str(v) for k, v in extra.items() if k[:5] == "cost-" and k[5:].isdigit()
-        }
+        return {int(k[5:]): str(v) for k, v in extra.items() if k[:5] == "cost-" and is_id(k[5:])}
 
     @property
     def chosen(self) -> set[int]:
-        return {int(p) for p in self.proposal if p.isdigit()}
+        return {int(p) for p in self.proposal if is_id(p)}
 
     def settings(self) -> voting.RoundSettings:
         if self.method not in {m.value for m in Method}:
             raise UserError(_("Choose how people vote."), status_code=422)
         if self.eligibility not in {e.value for e in Eligibility}:
             raise UserError(_("Choose whose ballots count."), status_code=422)
-        if not all(p.isdigit() for p in self.proposal):
+        if not all(is_id(p) for p in self.proposal):
             raise UserError(
                 _("Some of the chosen proposals are not on this board."), status_code=422
             )
@@ -108,7 +98,7 @@ class RoundForm(BaseModel):
         if self.method == Method.budget:
             typed = self.costs
             for pid in proposal_ids:
-                cost = _whole_number(typed.get(pid, ""), _("Cost"))
+                cost = whole_number(typed.get(pid, ""), _("Cost"), high=MAX_BAHT)
                 if cost is not None:
                     costs[pid] = cost
         return voting.RoundSettings(
@@ -116,13 +106,13 @@ class RoundForm(BaseModel):
             method=Method(self.method),
             proposal_ids=proposal_ids,
             eligible_groups=self.group,
-            dots_per_voter=_whole_number(self.dots_per_voter, _("Dots per voter")),
-            max_dots_per_proposal=_whole_number(
-                self.max_dots_per_proposal, _("Most dots on one proposal")
+            dots_per_voter=whole_number(self.dots_per_voter, _("Dots per voter"), high=MAX_COUNT),
+            max_dots_per_proposal=whole_number(
+                self.max_dots_per_proposal, _("Most dots on one proposal"), high=MAX_COUNT
             ),
-            max_approvals=_whole_number(self.max_approvals, _("Most approvals")),
-            max_ranks=_whole_number(self.max_ranks, _("Most ranks")),
-            budget=_whole_number(self.budget, _("Budget")),
+            max_approvals=whole_number(self.max_approvals, _("Most approvals"), high=MAX_COUNT),
+            max_ranks=whole_number(self.max_ranks, _("Most ranks"), high=MAX_COUNT),
+            budget=whole_number(self.budget, _("Budget"), high=MAX_BAHT),
             costs=costs,
             results_visible=self.results_visible == "1",
             opens_at=_time(self.opens_at),
@@ -242,7 +232,7 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
         "accepting": voting.accepting(vote_round),
         "codes_issued": issued,
         "codes_used": used,
-        "vote_url": str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round),
+        "vote_url": public_base_url(request) + eligibility.vote_path(session, vote_round),
         "eligible_turnout": eligibility.turnout(session, vote_round),
     }
 
@@ -335,11 +325,11 @@ def generate_codes(
     count: Annotated[str, Form()] = "",
 ) -> Response:
     """N one-time codes as a PDF of cards; shown this once, since only hashes are stored."""
-    if not count.strip().isdigit():
+    if not is_id(count.strip()):  # the service bounds the count
         raise UserError(_("Enter how many codes to print."), status_code=422)
     codes = voting.generate_codes(session, vote_round, int(count), secret_key=secret_key)
     city = session.get(City, vote_round.city_id)
-    url = str(request.base_url).rstrip("/") + eligibility.vote_path(session, vote_round)
+    url = public_base_url(request) + eligibility.vote_path(session, vote_round)
     pdf = code_cards_pdf(
         codes,
         vote_url=lambda code: f"{url}?code={code}",
