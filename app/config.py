@@ -3,11 +3,14 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATA_DIR = Path("data")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "testserver")
 
 
 def _secret_key() -> str:
@@ -44,6 +47,37 @@ class Settings(BaseSettings):
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"
+    # The address residents reach, e.g. https://plan.nan.go.th: every absolute link (share
+    # links, og:image, QR codes, code cards) is built on it, never on the request's Host.
+    public_url: str | None = None
+    # Host names the app answers (comma list; "*" for any); others get 400. Empty: the public
+    # URL's host plus localhost, 127.0.0.1 and testserver.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "MRK_PUBLIC_URL must be an http(s) address such as https://example.org"
+            )
+        return value.rstrip("/")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    def trusted_hosts(self) -> list[str]:
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        public = urlsplit(self.public_url).hostname if self.public_url else None
+        return [*([public] if public else []), *LOCAL_HOSTS]
 
 
 @lru_cache

@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
+from app.domain.bounds import is_id
 from app.domain.errors import Forbidden, JoinRequired, LoginRequired, NotFound
 from app.i18n import gettext as _
 from app.models import City, Participant, Role, StaffAccount, VoteRound, Workshop
@@ -15,6 +16,20 @@ from app.services import workshops as workshop_service
 
 SESSION_USER_KEY = "uid"
 SESSION_PARTICIPANTS_KEY = "participants"
+
+
+def ids_in_range(request: Request) -> None:
+    """App-wide, before any lookup: a number in the path beyond the database's integer keys
+    names nothing (the database would fail on it)."""
+    for value in request.path_params.values():
+        if isinstance(value, str) and value.isascii() and value.isdigit() and not is_id(value):
+            raise NotFound(_("This page does not exist."))
+
+
+def public_base_url(request: Request) -> str:
+    """Where absolute links point: the configured public URL, else (development) this request's
+    own address, whose host the allowed-hosts check has already vouched for."""
+    return request.app.state.settings.public_url or str(request.base_url).rstrip("/")
 
 
 def current_user(request: Request, session: SessionDep) -> StaffAccount | None:

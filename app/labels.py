@@ -1,5 +1,6 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
+from app.domain.eligibility import Eligibility
 from app.domain.monitoring import ItemStatus, Period
 from app.domain.voting import Method
 from app.i18n import N_, get_locale, gettext
@@ -208,3 +209,14 @@ def phase_hint(phase: WorkshopPhase | None) -> str:
     if phase is None:
         return gettext("The workshop starts soon.")
     return gettext(_PHASE_HINTS[PhaseKind(phase.kind)])
+
+
+_ELIGIBILITIES = {
+    Eligibility.open: N_("Open: not verified"),
+    Eligibility.hall: N_("In the hall: presence code"),
+    Eligibility.codes: N_("One-time printed codes"),
+}
+
+
+def eligibility(value: str) -> str:
+    return gettext(_ELIGIBILITIES[Eligibility(value)])

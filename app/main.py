@@ -5,17 +5,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import make_url
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
 from app.db import make_engine
-from app.deps import current_user
+from app.deps import current_user, ids_in_range
 from app.live import LiveHub
 from app.middleware import (
     BodyLimit,
+    CleanIncomingText,
     CompressionMiddleware,
     LocaleMiddleware,
     SecurityHeadersMiddleware,
@@ -30,6 +31,7 @@ from app.routes import (
     monitoring,
     participate,
     plans,
+    presence,
     public,
     rounds,
     staff,
@@ -43,9 +45,8 @@ from app.security import csrf_protect
 from app.services.login_throttle import LoginThrottle
 from app.services.themes import ThreadRunner
 from app.settler import RoundSettler
-from app.templating import TEMPLATES_DIR
+from app.static_files import STATIC_DIR, VersionedStaticFiles
 
-STATIC_DIR = TEMPLATES_DIR.parent / "static"
 MAX_FORM_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # five 5 MB evidence files, or one sheet, and the form
 
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(csrf_protect), Depends(current_user)],
+        dependencies=[Depends(ids_in_range), Depends(csrf_protect), Depends(current_user)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -93,12 +94,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Phones on patchy mobile data: a 100 KB wall compresses to a tenth. Event streams are not
     # compressed (GZipMiddleware skips text/event-stream), so they still flush at once.
+    app.add_middleware(CleanIncomingText)  # innermost: sees bodies BodyLimit has bounded
     app.add_middleware(BodyLimit, form_bytes=MAX_FORM_BYTES, upload_bytes=MAX_UPLOAD_BYTES)
     if make_url(settings.database_url).get_backend_name() == "sqlite":
         app.add_middleware(SQLiteWriteGate)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
-    app.add_middleware(SecurityHeadersMiddleware)
+    https = (settings.public_url or "").startswith("https://")
+    app.add_middleware(SecurityHeadersMiddleware, https=https)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -107,9 +110,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    # Outermost: a forged Host never reaches a page that builds links.
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts(), www_redirect=False
+    )
     errors.install(app)
     forms.install(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         health,
         public,
@@ -120,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff,
         workshops,
         rounds,
+        presence,
         themes,
         plans,
         monitoring,

@@ -1,15 +1,23 @@
-"""The app's own ASGI middleware: locale, body limits, the SQLite write gate, security headers
-and compression. create_app (app.main) decides which are installed and in what order."""
+"""The app's own ASGI middleware: locale, body limits, incoming text cleaning, the SQLite write
+gate, security headers and compression. create_app (app.main) decides which are installed and
+in what order."""
 
 import asyncio
+import contextlib
+import json
 import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors, i18n
 from app.domain.errors import UserError
+from app.domain.text import clean_text
 
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
@@ -85,6 +93,185 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+def _clean_query(raw: bytes) -> bytes:
+    """A query string or urlencoded body with every name and value cleaned; the same bytes
+    when nothing needed cleaning (so ordinary requests pass untouched)."""
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    cleaned = [(clean_text(name), clean_text(value)) for name, value in pairs]
+    return raw if cleaned == pairs else urlencode(cleaned).encode()
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(key): _clean_json(item) for key, item in value.items()}
+    return value
+
+
+class _MultipartCleaner:
+    """Rewrites a multipart body as it streams in: text fields cleaned, a file's content passed
+    through byte for byte, only its file name (in Content-Disposition) cleaned."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self.boundary = boundary
+        self.out: list[bytes] = []
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.field = self.value = b""
+        self.is_file = False
+        self.data: list[bytes] = []
+        self.parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_part_end": self._part_end,
+                "on_end": self._end,
+            },
+        )
+
+    def feed(self, chunk: bytes) -> bytes:
+        self.parser.write(chunk)
+        out, self.out = b"".join(self.out), []
+        return out
+
+    def _part_begin(self) -> None:
+        self.headers, self.data, self.is_file = [], [], False
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self.field += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self.value += data[start:end]
+
+    def _header_end(self) -> None:
+        name, value = self.field, self.value
+        self.field = self.value = b""
+        if name.lower() == b"content-disposition":
+            kind, options = parse_options_header(value)
+            if b"filename" in options:
+                self.is_file = True
+                filename = options[b"filename"].decode("utf-8", "replace")
+                if clean_text(filename) != filename:
+                    value = self._disposition(kind, options, clean_text(filename))
+        self.headers.append((name, value))
+
+    @staticmethod
+    def _disposition(kind: bytes, options: dict[bytes, bytes], filename: str) -> bytes:
+        def quoted(text: str) -> str:  # as browsers write them
+            return text.replace('"', "%22").replace("\n", "%0A")
+
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        header = f'{kind.decode("latin-1")}; name="{quoted(name)}"; filename="{quoted(filename)}"'
+        return header.encode()
+
+    def _headers_finished(self) -> None:
+        self.out.append(b"--" + self.boundary + b"\r\n")
+        self.out.extend(name + b": " + value + b"\r\n" for name, value in self.headers)
+        self.out.append(b"\r\n")
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        (self.out if self.is_file else self.data).append(data[start:end])
+
+    def _part_end(self) -> None:
+        if not self.is_file:
+            raw = b"".join(self.data)
+            with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: left to the form parser
+                raw = clean_text(raw.decode()).encode()
+            self.out.append(raw)
+        self.out.append(b"\r\n")
+
+    def _end(self) -> None:
+        self.out.append(b"--" + self.boundary + b"--\r\n")
+
+
+class CleanIncomingText:
+    """Every text a handler reads has been through domain.text.clean_text: query parameters
+    (names and values), urlencoded and multipart form fields (files untouched but for their
+    names) and JSON bodies. Applied here, once, so no route can forget it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if query and _clean_query(query) != query:
+            scope = dict(scope, query_string=_clean_query(query))
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(scope["headers"])
+            kind, options = parse_options_header(headers.get(b"content-type", b""))
+            if kind == b"application/x-www-form-urlencoded":
+                receive = await self._rewritten(scope, receive, _clean_query)
+            elif kind == b"application/json" or kind.endswith(b"+json"):
+                receive = await self._rewritten(scope, receive, self._json)
+            elif kind == b"multipart/form-data" and options.get(b"boundary"):
+                # The rewritten body's length differs; the form parser reads to the end anyway.
+                scope["headers"] = [h for h in scope["headers"] if h[0] != b"content-length"]
+                receive = self._multipart(receive, options[b"boundary"])
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _json(body: bytes) -> bytes:
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return body  # the handler refuses it
+        cleaned = _clean_json(value)
+        return body if cleaned == value else json.dumps(cleaned, ensure_ascii=False).encode()
+
+    @staticmethod
+    async def _rewritten(scope: Scope, receive: Receive, rewrite: Any) -> Receive:
+        """Read the whole body (BodyLimit, outside, has bounded it) and replay it rewritten."""
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return receive  # the client went away: let the app see it
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = rewrite(b"".join(chunks))
+        length = str(len(body)).encode()
+        scope["headers"] = [
+            (k, length if k == b"content-length" else v) for k, v in scope["headers"]
+        ]
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay
+
+    @staticmethod
+    def _multipart(receive: Receive, boundary: bytes) -> Receive:
+        cleaner = _MultipartCleaner(boundary)
+
+        async def cleaned() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                try:
+                    body = cleaner.feed(message.get("body", b""))
+                except MultipartParseError as exc:
+                    raise UserError(i18n.gettext("The form could not be read.")) from exc
+                message = {**message, "body": body}
+            return message
+
+        return cleaned
+
+
 class SQLiteWriteGate:
     """At most `limit` writing requests at a time per process, waiting in the event loop.
 
@@ -121,15 +308,21 @@ SECURITY_HEADERS = [
         b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     ),
+    # No page uses these (photos are chosen through the file picker, which needs no camera
+    # permission; nothing asks for the phone's location).
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeadersMiddleware:
     """Browser hardening headers on every response (the API docs page loads Swagger UI's assets
-    from its CDN, so it gets no Content-Security-Policy)."""
+    from its CDN, so it gets no Content-Security-Policy). HSTS when served over HTTPS: the
+    request came over it, or the public URL is https (TLS ending at a proxy in front)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,6 +331,8 @@ class SecurityHeadersMiddleware:
         headers = SECURITY_HEADERS
         if scope["path"].startswith("/api/v1/docs"):
             headers = [h for h in SECURITY_HEADERS if h[0] != b"content-security-policy"]
+        if self.https or scope.get("scheme") == "https":
+            headers = [*headers, HSTS]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from app import i18n, labels
 from app.models import StakeholderGroup
 from app.security import csrf_token
+from app.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -24,7 +25,7 @@ def _page_context(request: Request) -> dict[str, Any]:
         "csrf_token": csrf_token(request),
         "current_user": getattr(request.state, "user", None),
         "flashes": request.session.pop(FLASH_KEY, []),
-        "htmx_src": f"/static/htmx-{HTMX_VERSION}.min.js",
+        "htmx_src": static_url(f"htmx-{HTMX_VERSION}.min.js"),
     }
 
 
@@ -52,6 +53,7 @@ def _build_environment() -> Environment:
     env.globals["rule_label"] = labels.vote_rule
     env.globals["score_label"] = labels.rule_score
     env.globals["round_status_label"] = labels.round_status
+    env.globals["eligibility_label"] = labels.eligibility
     env.globals["item_status_label"] = labels.item_status
     env.globals["report_state_label"] = labels.report_state
     env.globals["indicator_state_label"] = labels.indicator_state
@@ -60,6 +62,7 @@ def _build_environment() -> Environment:
     env.globals["period_key_label"] = labels.period_key_label
     env.globals["import_field_label"] = labels.import_field
     env.globals["groups_all"] = list(StakeholderGroup)
+    env.globals["static_url"] = static_url
     env.globals["new_client_key"] = lambda: uuid.uuid4().hex
     return env
 

@@ -10,6 +10,7 @@ from itertools import count
 
 from sqlmodel import Session, select
 
+from app.domain.eligibility import Eligibility
 from app.domain.monitoring import ItemStatus
 from app.domain.voting import Method
 from app.models import (
@@ -175,9 +176,13 @@ def vote_round(
     method: Method = Method.approval,
     status: RoundStatus = RoundStatus.draft,
     costs: Sequence[int] = (),
+    eligibility: Eligibility | None = None,
     **limits: object,
 ) -> VoteRound:
-    """A round on the given proposals (two new ones if none), draft unless told otherwise."""
+    """A round on the given proposals (two new ones if none), draft unless told otherwise.
+
+    Workshop rounds default to "open" here (not the app's "hall"), so that tests about
+    ballots need no presence step; tests about eligibility choose it."""
     if not proposals:
         if workshop is None:
             raise ValueError("give proposals for a city board round")
@@ -192,6 +197,7 @@ def vote_round(
         question="ควรทำอะไรก่อน",
         method=method,
         status=status,
+        eligibility=eligibility or (Eligibility.open if workshop else Eligibility.codes),
         opened_at=utcnow() if status != RoundStatus.draft else None,
         **limits,  # type: ignore[arg-type]
     )

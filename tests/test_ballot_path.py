@@ -16,9 +16,10 @@ from sqlmodel import Session, col, func, select
 
 from app.config import Settings
 from app.db import make_engine
+from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict
 from app.main import create_app
-from app.models import Ballot, Participant, RoundStatus, VoteRound
+from app.models import Ballot, Participant, RoundPresence, RoundStatus, VoteRound
 from app.services import voting
 from tests import factories
 from tests.databases import migrate, scratch_database
@@ -57,11 +58,14 @@ def _token(client: TestClient, path: str) -> str:
     return match.group(1)
 
 
-def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str) -> None:
+@pytest.mark.parametrize("rule", [Eligibility.open, Eligibility.hall])
+def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str, rule: Eligibility) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
-        vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
+        vote_round = factories.vote_round(
+            session, workshop=workshop, status=RoundStatus.open, eligibility=rule
+        )
         code, round_id = workshop.join_code, vote_round.id
         pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
     engine.dispose()
@@ -72,6 +76,14 @@ def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str) -> None:
             f"/w/{code}/participants", data={"stakeholder_group": "resident", "csrf_token": token}
         )
         assert joined.status_code == 303
+        if rule is Eligibility.hall:  # this phone is present (the door list marks it so)
+            with Session(engine) as session:
+                [participant] = session.exec(
+                    select(Participant).where(Participant.workshop_id == workshop.id)
+                ).all()
+                session.add(RoundPresence(round_id=round_id, participant_id=participant.id))
+                session.commit()
+            engine.dispose()
         counts = []
         for key, pid in (("a", pids[0]), ("b", pids[1])):  # a first ballot, then a change
             with _statements(app.state.engine) as seen:

@@ -184,3 +184,46 @@ def test_vote_migration_turns_skeleton_votes_into_approval_ballots(
             assert [tuple(v) for v in votes] == [("k1", 1), ("k1", 2), ("k2", 2)]
         finally:
             engine.dispose()
+
+
+def test_eligibility_migration_marks_old_workshop_rounds_open_and_city_rounds_codes(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Rounds from before migration 0008: a workshop round let any joined phone vote, so it
+    becomes "open" (not verified); a city-board round used codes, so it becomes "codes"."""
+    from sqlalchemy import text
+
+    with scratch_database(database_url, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0007")
+        engine = make_engine(url)
+        statements = [
+            "INSERT INTO workshop (city_id, title, description, join_code, status, created_at,"
+            " venue, language, invited_groups, posting_locked, event_seq)"
+            " SELECT id, 'เวทีเดิม', '', 'ABCDEF', 'open', CURRENT_TIMESTAMP, '', 'th', '[]', false, 0"
+            " FROM city WHERE slug = 'nan'",
+            "INSERT INTO vote_round (city_id, workshop_id, question, method, status,"
+            " eligible_groups, results_visible, ballot_count, created_at)"
+            " SELECT city_id, id, 'ในเวที', 'dot', 'closed', '[]', false, 0, CURRENT_TIMESTAMP"
+            " FROM workshop",
+            "INSERT INTO vote_round (city_id, question, method, status,"
+            " eligible_groups, results_visible, ballot_count, created_at)"
+            " SELECT id, 'ทั้งเมือง', 'approval', 'draft', '[]', false, 0, CURRENT_TIMESTAMP"
+            " FROM city WHERE slug = 'nan'",
+        ]
+        try:
+            with engine.begin() as connection:
+                for statement in statements:
+                    connection.execute(text(statement))
+            command.upgrade(alembic_config(url), "head")
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT question, eligibility FROM vote_round ORDER BY id")
+                ).all()
+            assert [tuple(r) for r in rows] == [("ในเวที", "open"), ("ทั้งเมือง", "codes")]
+            assert _diff(engine) == []
+            command.downgrade(alembic_config(url), "0007")
+            with engine.connect() as connection:
+                count = connection.execute(text("SELECT count(*) FROM vote_round")).scalar()
+            assert count == 2
+        finally:
+            engine.dispose()

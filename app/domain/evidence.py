@@ -18,6 +18,7 @@ from typing import ClassVar
 from PIL import Image, UnidentifiedImageError
 
 from app.domain.errors import CodedError
+from app.domain.text import clean_text
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 MAX_EVIDENCE_PIXELS = 40_000_000  # 40 megapixels: more than a phone photo, decoded < 160 MB
@@ -115,7 +116,7 @@ def _check_image(data: bytes, media_type: str) -> None:
 def safe_filename(filename: str, media_type: str) -> str:
     """An ASCII name without folders or inner dots, with the extension of the real type:
     "รูป 1.PNG" sent as a JPEG becomes "1.jpg", a name with nothing left "evidence.jpg"."""
-    base = re.split(r"[/\\]", filename)[-1]
+    base = re.split(r"[/\\]", clean_text(filename))[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem)  # no inner dots: one extension

@@ -39,6 +39,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 
 from app.domain.errors import CodedError
 from app.domain.monitoring import MonitoringValueError, parse_date, thai_digits_to_ascii
+from app.domain.text import clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # an honest 5 MB XLSX unpacks to 40 MB at most
@@ -359,7 +360,7 @@ def _distinct(cells: Sequence[str]) -> int:
 
 
 def _to_sheet(grid: list[tuple[int, list[str]]], sheet_name: str) -> Sheet:
-    grid = [(n, [c.strip() for c in cells]) for n, cells in grid]
+    grid = [(n, [clean_text(c).strip() for c in cells]) for n, cells in grid]
     grid = [(n, cells) for n, cells in grid if any(cells)]
     if not grid:
         raise SheetError("empty")
@@ -399,7 +400,7 @@ def _to_sheet(grid: list[tuple[int, list[str]]], sheet_name: str) -> Sheet:
     numbers = [n for n, _ in body]
     if not rows or not any(any(r) for r in rows):
         raise SheetError("no_rows")
-    return Sheet(columns, rows, numbers, header_row=header_row, sheet_name=sheet_name)
+    return Sheet(columns, rows, numbers, header_row=header_row, sheet_name=clean_text(sheet_name))
 
 
 def _same_name(text: str) -> str:

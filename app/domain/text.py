@@ -1,5 +1,6 @@
-"""Rules for user-written text: normalization and user-visible length."""
+"""Rules for user-written text: cleaning, normalization and user-visible length."""
 
+import re
 import unicodedata
 
 # Marks that sit on a base character (Thai vowels above/below, tone marks) and invisible
@@ -15,6 +16,33 @@ class TextProblem(ValueError):
         self.reason = reason
         self.length = length
         self.limit = limit
+
+
+# Removed from all incoming text (clean_text): C0 controls but tab and newline (a NUL byte breaks
+# PostgreSQL), DEL and C1 controls, lone surrogates (from JSON "\\ud800"; they cannot be
+# encoded), the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+# and marks (U+200E, U+200F, U+061C) that can make "exe.txt" display as "txt.exe", the BOM and
+# word joiner (U+FEFF, U+2060) and the soft hyphen (U+00AD), which hide inside words and make two
+# equal-looking texts differ. Kept on purpose: U+200B ZERO WIDTH SPACE, which Thai writers and
+# tools use as a word-break hint, and U+200C/U+200D (ZWNJ/ZWJ), which emoji sequences need.
+_UNWANTED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+    "\u00ad\u061c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """The one cleaning every incoming text gets (form fields, query parameters, JSON bodies,
+    import cells, file names): CR LF and CR become LF, invisible and control characters that
+    break storage or disguise text are removed (see _UNWANTED), and the result is NFC.
+
+    Surrounding whitespace is kept (fields decide whether to trim).
+
+    >>> clean_text("a\\x00b\\r\\n\\u202ec")
+    'ab\\nc'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", _UNWANTED.sub("", text))
 
 
 def normalize(text: str) -> str:

@@ -27,6 +27,7 @@ from app.models.vote import (
     VoteRound,
     VotingCode,
 )
+from app.models.presence import PresenceMiss, RoundPresence
 from app.models.plan import Plan, PlanItem, PlanStatus
 from app.models.monitoring import (
     Agency,
@@ -57,11 +58,13 @@ __all__ = [
     "Plan",
     "PlanItem",
     "PlanStatus",
+    "PresenceMiss",
     "ProgressReport",
     "Proposal",
     "ProposalStatus",
     "ReportState",
     "Role",
+    "RoundPresence",
     "RoundProposal",
     "RoundStatus",
     "RoundVoter",

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.domain.eligibility import Eligibility
 from app.domain.voting import Method
 from app.models.base import UTCDateTime, choice, created_at, utcnow
 from app.models.workshop import GROUP_VALUES, StakeholderGroup
@@ -30,6 +31,7 @@ class VoteRound(SQLModel, table=True):
     __table_args__ = (
         choice([s.value for s in RoundStatus], "status"),
         choice([m.value for m in Method], "method"),
+        choice([e.value for e in Eligibility], "eligibility"),
         # At most one open round per workshop: the phones show one ballot.
         sa.Index(
             "uq_vote_round_workshop_open",
@@ -52,6 +54,8 @@ class VoteRound(SQLModel, table=True):
     max_ranks: int | None = None
     budget: int | None = Field(default=None, sa_type=sa.BigInteger)
     eligible_groups: list[str] = Field(default_factory=lambda: list(GROUP_VALUES), sa_type=sa.JSON)
+    # Which ballots count (see app.domain.eligibility); city-board rounds are always "codes".
+    eligibility: Eligibility = Field(default=Eligibility.hall, sa_type=sa.String(10))
     # Hidden until close by default, against bandwagon effects; the facilitator may reveal.
     results_visible: bool = False
     opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

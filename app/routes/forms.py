@@ -9,13 +9,17 @@ the callback (after the rollback, so it shows what is stored), gives it the refu
 (422, 409, ...) and ends the request with it.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from fastapi import FastAPI, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import i18n
+from app.domain import bounds
 from app.domain.errors import UserError
 
 FormPage = Callable[[UserError], Response]
@@ -47,6 +51,41 @@ def refused_form(session: Session, page: FormPage, *, reraise_404: bool = False)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
         raise FormRefused(response) from error
+
+
+def whole_number(raw: str, label: str, *, low: int = 0, high: int) -> int | None:
+    """An optional whole number typed in a form ("1,500" and Thai digits too), within
+    [low, high]; a 422 that names the field otherwise."""
+    raw = raw.strip().replace(",", "")
+    if not raw:
+        return None
+    digits = raw.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    if not re.fullmatch(r"-?[0-9]+", digits):
+        raise UserError(
+            i18n.gettext("%(field)s must be a whole number.") % {"field": label}, status_code=422
+        )
+    value = int(digits) if len(digits) <= 20 else high + 1
+    if not low <= value <= high:
+        raise UserError(
+            i18n.gettext("%(field)s must be between %(low)s and %(high)s.")
+            % {"field": label, "low": i18n.format_number(low), "high": i18n.format_number(high)},
+            status_code=422,
+        )
+    return value
+
+
+def check_day(day: date) -> date:
+    """A date within the years the app accepts (shown in the Buddhist Era in Thai)."""
+    if not bounds.day_in_range(day):
+        raise UserError(
+            i18n.gettext("Enter a date between %(first)s and %(last)s.")
+            % {
+                "first": i18n.format_date(bounds.FIRST_DAY),
+                "last": i18n.format_date(bounds.LAST_DAY),
+            },
+            status_code=422,
+        )
+    return day
 
 
 def install(app: FastAPI) -> None:

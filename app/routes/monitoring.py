@@ -15,12 +15,13 @@ from app.db import SessionDep
 from app.deps import AnyStaff, OptionalUser, PlannedCity, Planner
 from app.domain import monitoring as rules
 from app.domain import sheet_import
+from app.domain.bounds import MAX_ID
 from app.domain.errors import NotFound, UserError
 from app.domain.indicator_library import LIBRARY
 from app.domain.monitoring import ItemStatus
 from app.i18n import gettext as _
 from app.models import City, PlanItem, Role, StaffAccount
-from app.routes.forms import refused_form
+from app.routes.forms import refused_form, whole_number
 from app.services import access, report_import
 from app.services import cities as city_service
 from app.services import monitoring as service
@@ -84,13 +85,11 @@ def _parse(form: FormData, name: str, parse: Any, label: str) -> Any:
         ) from error
 
 
-def _int(form: FormData, name: str, label: str) -> int | None:
-    raw = _text(form, name)
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise UserError(_("%(field)s must be a whole number.") % {"field": label}, status_code=422)
-    return int(raw)
+FISCAL_YEARS = {"low": rules.MIN_FISCAL_YEAR, "high": rules.MAX_FISCAL_YEAR}  # Buddhist Era
+
+
+def _int(form: FormData, name: str, label: str, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    return whole_number(_text(form, name), label, low=low, high=high)
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -183,8 +182,8 @@ def update_item(
         dimension=_text(form, "dimension"),
         agency_id=_int(form, "agency_id", _("Agency")),
         budget_planned=_parse(form, "budget_planned", rules.parse_money, _("Planned budget")),
-        fiscal_year_start=_int(form, "fiscal_year_start", _("First fiscal year")),
-        fiscal_year_end=_int(form, "fiscal_year_end", _("Last fiscal year")),
+        fiscal_year_start=_int(form, "fiscal_year_start", _("First fiscal year"), **FISCAL_YEARS),
+        fiscal_year_end=_int(form, "fiscal_year_end", _("Last fiscal year"), **FISCAL_YEARS),
         status=_text(form, "status") or item.status,
     )
     service.update_item(session, city, item, fields)

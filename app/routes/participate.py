@@ -19,8 +19,10 @@ from app.deps import (
     OptionalParticipant,
     WorkshopByCode,
     is_htmx,
+    public_base_url,
     remember_participant,
 )
+from app.domain.bounds import is_id
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, VoteRound, Workshop, utcnow
@@ -124,7 +126,7 @@ def wall_cache(request: Request) -> RenderCache[WallPage]:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and is_id(value) else None
 
 
 def ballot_context(
@@ -168,7 +170,7 @@ def _page(
 ) -> dict[str, Any]:
     if "lang" not in request.query_params and i18n.LOCALE_COOKIE not in request.cookies:
         i18n.set_locale(workshop.language)  # the workshop's language, until someone switches
-    base = str(request.base_url).rstrip("/")
+    base = public_base_url(request)
     context: dict[str, Any] = {
         # Read first (with the workshop row): every later event reaches the page live.
         "event_seq": workshop.event_seq,
@@ -248,7 +250,7 @@ def workshop_page(
 @router.get("/w/{code}/qr.svg")
 def join_qr(request: Request, workshop: WorkshopByCode) -> Response:
     """The join link as a QR code, for projectors and printed posters."""
-    url = str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}"
+    url = public_base_url(request) + f"/w/{workshop.join_code}"
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
     return Response(
         svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}

@@ -21,15 +21,18 @@ from app.deps import (
     PlannedCity,
     Planner,
     SecretKey,
+    public_base_url,
 )
+from app.domain.bounds import MAX_BAHT, MAX_COUNT, is_id
 from app.domain.code_cards import CardText, code_cards_pdf
+from app.domain.eligibility import Eligibility
 from app.domain.errors import NotFound, UserError
 from app.domain.voting import Method
 from app.i18n import gettext as _
 from app.models import City, StaffAccount, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
-from app.routes.forms import refused_form
-from app.services import voting
+from app.routes.forms import check_day, refused_form, whole_number
+from app.services import eligibility, voting
 from app.templating import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -39,28 +42,18 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 # --- setting up ---------------------------------------------------------------------------------
 
 
-def _whole_number(raw: str, label: str) -> int | None:
-    raw = raw.strip().replace(",", "")
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise UserError(
-            _("%(field)s must be a whole number.") % {"field": label}, status_code=422
-        ) from error
-
-
 def _time(raw: str) -> datetime | None:
     raw = raw.strip()
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=BANGKOK)
+        moment = datetime.fromisoformat(raw).replace(tzinfo=BANGKOK)
     except ValueError as error:
         raise UserError(
             _("Enter a date and time such as 2026-12-01 09:00."), status_code=422
         ) from error
+    check_day(moment.date())
+    return moment
 
 
 class RoundForm(BaseModel):
@@ -80,22 +73,23 @@ class RoundForm(BaseModel):
     results_visible: str = ""
     opens_at: str = ""
     closes_at: str = ""
+    eligibility: str = Eligibility.hall.value  # workshop rounds; city rounds always use codes
 
     @property
     def costs(self) -> dict[int, str]:
         extra = self.model_extra or {}
-        return {
-            int(k[5:]): str(v) for k, v in extra.items() if k[:5] == "cost-" and k[5:].isdigit()
-        }
+        return {int(k[5:]): str(v) for k, v in extra.items() if k[:5] == "cost-" and is_id(k[5:])}
 
     @property
     def chosen(self) -> set[int]:
-        return {int(p) for p in self.proposal if p.isdigit()}
+        return {int(p) for p in self.proposal if is_id(p)}
 
     def settings(self) -> voting.RoundSettings:
         if self.method not in {m.value for m in Method}:
             raise UserError(_("Choose how people vote."), status_code=422)
-        if not all(p.isdigit() for p in self.proposal):
+        if self.eligibility not in {e.value for e in Eligibility}:
+            raise UserError(_("Choose whose ballots count."), status_code=422)
+        if not all(is_id(p) for p in self.proposal):
             raise UserError(
                 _("Some of the chosen proposals are not on this board."), status_code=422
             )
@@ -104,7 +98,7 @@ class RoundForm(BaseModel):
         if self.method == Method.budget:
             typed = self.costs
             for pid in proposal_ids:
-                cost = _whole_number(typed.get(pid, ""), _("Cost"))
+                cost = whole_number(typed.get(pid, ""), _("Cost"), high=MAX_BAHT)
                 if cost is not None:
                     costs[pid] = cost
         return voting.RoundSettings(
@@ -112,17 +106,18 @@ class RoundForm(BaseModel):
             method=Method(self.method),
             proposal_ids=proposal_ids,
             eligible_groups=self.group,
-            dots_per_voter=_whole_number(self.dots_per_voter, _("Dots per voter")),
-            max_dots_per_proposal=_whole_number(
-                self.max_dots_per_proposal, _("Most dots on one proposal")
+            dots_per_voter=whole_number(self.dots_per_voter, _("Dots per voter"), high=MAX_COUNT),
+            max_dots_per_proposal=whole_number(
+                self.max_dots_per_proposal, _("Most dots on one proposal"), high=MAX_COUNT
             ),
-            max_approvals=_whole_number(self.max_approvals, _("Most approvals")),
-            max_ranks=_whole_number(self.max_ranks, _("Most ranks")),
-            budget=_whole_number(self.budget, _("Budget")),
+            max_approvals=whole_number(self.max_approvals, _("Most approvals"), high=MAX_COUNT),
+            max_ranks=whole_number(self.max_ranks, _("Most ranks"), high=MAX_COUNT),
+            budget=whole_number(self.budget, _("Budget"), high=MAX_BAHT),
             costs=costs,
             results_visible=self.results_visible == "1",
             opens_at=_time(self.opens_at),
             closes_at=_time(self.closes_at),
+            eligibility=Eligibility(self.eligibility),
         )
 
 
@@ -144,6 +139,7 @@ def _form_context(
         if form
         else list(workshop.invited_groups if workshop else GROUP_VALUES),
         "methods": list(Method),
+        "eligibilities": list(Eligibility),
         "error": None,
         "action": f"/staff/workshops/{workshop.id}/rounds"
         if workshop
@@ -236,7 +232,8 @@ def _round_context(request: Request, session: Session, vote_round: VoteRound) ->
         "accepting": voting.accepting(vote_round),
         "codes_issued": issued,
         "codes_used": used,
-        "vote_url": f"{str(request.base_url).rstrip('/')}/v/{vote_round.id}",
+        "vote_url": public_base_url(request) + eligibility.vote_path(session, vote_round),
+        "eligible_turnout": eligibility.turnout(session, vote_round),
     }
 
 
@@ -328,18 +325,17 @@ def generate_codes(
     count: Annotated[str, Form()] = "",
 ) -> Response:
     """N one-time codes as a PDF of cards; shown this once, since only hashes are stored."""
-    if not count.strip().isdigit():
+    if not is_id(count.strip()):  # the service bounds the count
         raise UserError(_("Enter how many codes to print."), status_code=422)
     codes = voting.generate_codes(session, vote_round, int(count), secret_key=secret_key)
     city = session.get(City, vote_round.city_id)
-    base = str(request.base_url).rstrip("/")
+    url = public_base_url(request) + eligibility.vote_path(session, vote_round)
     pdf = code_cards_pdf(
         codes,
-        vote_url=lambda code: f"{base}/v/{vote_round.id}?code={code}",
+        vote_url=lambda code: f"{url}?code={code}",
         text=CardText(
             title=vote_round.question,
-            instructions=_("Scan the QR code or open %(url)s and type the code.")
-            % {"url": f"{base}/v/{vote_round.id}"},
+            instructions=_("Scan the QR code or open %(url)s and type the code.") % {"url": url},
             code_label=_("Voting code"),
             footer=_("One vote per code. %(city)s") % {"city": city.name_th if city else ""},
         ),

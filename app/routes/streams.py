@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from app import i18n
 from app.deps import FacilitatedWorkshop, WorkshopByCode
+from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
 from app.i18n import gettext as _
 from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
@@ -116,7 +117,8 @@ async def stream(
     cache: FragmentCache = request.app.state.fragments
     engine: Engine = request.app.state.engine
     locale = i18n.get_locale()
-    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else max(since, 0)
+    start = int(last_event_id) if last_event_id and is_id(last_event_id) else since
+    start = min(max(start, 0), MAX_ID)  # past the database's integers: the query would fail
 
     async def render(event: EventRef) -> str:
         key = (workshop_id, event.seq, view, locale)

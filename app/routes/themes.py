@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from app.db import SessionDep
 from app.deps import FacilitatedWorkshop, Facilitator, PlannedCity, Planner
+from app.domain.bounds import is_id
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import City, RunStatus, StaffAccount, ThemeRun
@@ -84,7 +85,7 @@ def make_router(prefix: str, dependency: Callable[..., Board]) -> APIRouter:
         themes: Annotated[str, Form()] = "",
     ) -> Response:
         raw = themes.strip()
-        if raw and not raw.isdigit():
+        if raw and not is_id(raw):  # the service bounds the number
             raise UserError(_("The number of themes must be a whole number."), status_code=422)
         theme_service.start_run(
             session,
@@ -140,7 +141,7 @@ def make_router(prefix: str, dependency: Callable[..., Board]) -> APIRouter:
         theme_id: int,
         other: Annotated[str, Form()] = "",
     ) -> Response:
-        if not other.isdigit():
+        if not is_id(other):
             raise UserError(_("Choose the theme to merge with."), status_code=422)
         into = theme_service.get_theme(session, board.scope, theme_id)
         second = theme_service.get_theme(session, board.scope, int(other))
@@ -165,7 +166,7 @@ def make_router(prefix: str, dependency: Callable[..., Board]) -> APIRouter:
         idea_id: Annotated[str, Form()] = "",
         theme_id: Annotated[str, Form()] = "",
     ) -> Response:
-        if not (idea_id.isdigit() and theme_id.isdigit()):
+        if not (is_id(idea_id) and is_id(theme_id)):
             raise UserError(_("Choose a comment and the theme to move it to."), status_code=422)
         target = theme_service.get_theme(session, board.scope, int(theme_id))
         theme_service.move(session, board.scope, int(idea_id), target)

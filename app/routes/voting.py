@@ -25,7 +25,7 @@ from app.domain.voting import Method, ProposalId, RoundRules, budget_lines
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteRound, Workshop
 from app.routes.forms import refused_form
-from app.services import access, voting
+from app.services import access, eligibility, voting
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -57,10 +57,14 @@ def _workshop_voter(
     vote_round = setting.vote_round if setting else voting.open_round_of(session, workshop)
     if vote_round is None:
         raise Conflict(_("No vote is open in this workshop right now."))
+    claims = request.session.get(CODES_KEY, {})
+    identity = eligibility.ballot_identity(
+        session, vote_round, participant, claims, secret_key=secret_key(request)
+    )
     return Voter(
         vote_round=vote_round,
-        voter_key=voting.participant_voter_key(secret_key(request), vote_round, participant),
-        group=participant.stakeholder_group,
+        voter_key=identity.voter_key,
+        group=identity.group,
         base=f"/w/{workshop.join_code}/vote",
         back_url=f"/w/{workshop.join_code}",
         title=workshop.title,
@@ -226,7 +230,13 @@ def _done(request: Request, session: Session, voter: Voter) -> Response:
 def workshop_ballot(
     request: Request, session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
 ) -> Response:
-    return _ballot_page(request, session, _workshop_voter(request, session, workshop, participant))
+    try:
+        voter = _workshop_voter(request, session, workshop, participant)
+    except (eligibility.PresenceRequired, eligibility.CardRequired):
+        from app.routes.presence import gate_page  # the presence and card forms live there
+
+        return gate_page(request, session, workshop, participant)
+    return _ballot_page(request, session, voter)
 
 
 @router.post("/w/{code}/vote/review")
@@ -414,4 +424,5 @@ def results_context(session: Session, vote_round: VoteRound) -> dict[str, Any]:
         "result": document,
         "primary_rule": rule,
         "closed": vote_round.current_status == RoundStatus.closed,
+        "eligible_turnout": eligibility.turnout(session, vote_round),
     }

@@ -7,22 +7,23 @@ from typing import Annotated, Any
 import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import FacilitatedWorkshop, Facilitator, is_htmx
+from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, public_base_url, secret_key
+from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
 from app.domain.export import to_csv
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
-from app.routes.forms import FormPage, refused_form
+from app.routes.forms import FormPage, check_day, refused_form
 from app.services import cities as city_service
+from app.services import eligibility, reports, voting
 from app.services import ideas as idea_service
 from app.services import plans as plan_service
 from app.services import proposals as proposal_service
-from app.services import reports, voting
 from app.services import workshops as workshop_service
 from app.services.live import current_seq
 from app.templating import flash, render
@@ -36,13 +37,13 @@ def _int_or_none(value: str, message: str) -> int | None:
     if not value:
         return None
     digits = value.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))  # Thai digits too
-    if not digits.isdigit():
+    if not is_id(digits):  # digits, and no more than the database's integers hold
         raise UserError(message, status_code=422)
     return int(digits)
 
 
 def join_url(request: Request, workshop: Workshop) -> str:
-    return str(request.base_url).rstrip("/") + f"/w/{workshop.join_code}"
+    return public_base_url(request) + f"/w/{workshop.join_code}"
 
 
 CONSOLE_PAGE_SIZE = 100  # ideas per page of the console; "older ideas" reaches the rest
@@ -107,7 +108,7 @@ def _console(
     session: Session, request: Request, workshop: Workshop, **extra: Any
 ) -> dict[str, Any]:
     before = request.query_params.get("before", "")
-    context = console_context(session, workshop, before=int(before) if before.isdigit() else None)
+    context = console_context(session, workshop, before=int(before) if is_id(before) else None)
     context |= proposals_context(session, workshop)
     context |= {
         "event_seq": current_seq(session, workshop.id or 0),
@@ -115,6 +116,7 @@ def _console(
         "facilitators": workshop_service.facilitators(session, workshop),
         "paper": {"text": "", "group": "", "table": ""},
         "paper_error": None,
+        "presence": eligibility.panel(session, workshop, secret_key=secret_key(request)),
     }
     context.update(extra)
     return context
@@ -154,6 +156,8 @@ class WorkshopForm(BaseModel):
             raise UserError(
                 _("Please enter the date as day, month and year."), status_code=422
             ) from exc
+        if day is not None:
+            check_day(day)
         return workshop_service.WorkshopDetails(
             city=chosen,
             title=self.title,
@@ -404,7 +408,7 @@ def change_phase(
 ) -> Response:
     if direction in ("next", "previous"):
         workshop_service.step_phase(session, workshop, 1 if direction == "next" else -1)
-    elif phase_id.isdigit():
+    elif is_id(phase_id):
         workshop_service.go_to_phase(session, workshop, int(phase_id))
     else:
         raise UserError(_("Choose the next or previous phase."), status_code=422)
@@ -651,7 +655,7 @@ def agree_priorities(
     session: SessionDep,
     user: Facilitator,
     workshop: FacilitatedWorkshop,
-    proposal_id: Annotated[list[int] | None, Form()] = None,
+    proposal_id: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None, Form()] = None,
 ) -> Response:
     items = plan_service.agree_priorities(session, workshop, proposal_id or [], user)
     session.commit()

@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, select
 
+from app.domain.eligibility import Eligibility
 from app.domain.voting import Method
 from app.models import (
     Agency,
@@ -128,6 +129,7 @@ def _demo_votes(
         proposal_ids=[p.id or 0 for p in proposals],
         dots_per_voter=5,
         max_dots_per_proposal=3,
+        eligibility=Eligibility.open,  # the demo's ballots come from made-up participants
     )
     dot_round = voting.create_round(
         session, city=city, workshop=workshop, settings=settings, actor=facilitator

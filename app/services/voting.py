@@ -11,12 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, literal, or_, update
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 entities
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.domain import ballot_files, election_formats, join_codes
+from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.domain.voting import (
     RULES,
@@ -37,6 +39,7 @@ from app.models import (
     City,
     Participant,
     Proposal,
+    RoundPresence,
     RoundProposal,
     RoundStatus,
     RoundVoter,
@@ -76,6 +79,7 @@ class RoundSettings:
     results_visible: bool = False
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    eligibility: Eligibility = Eligibility.hall  # workshop rounds only; city rounds use codes
 
 
 def _rules_message(error: RulesError) -> str:
@@ -183,6 +187,7 @@ def create_round(
         max_ranks=rules.max_ranks,
         budget=rules.budget,
         eligible_groups=groups,
+        eligibility=settings.eligibility if workshop else Eligibility.codes,
         results_visible=settings.results_visible,
         opens_at=settings.opens_at if workshop is None else None,
         closes_at=settings.closes_at if workshop is None else None,
@@ -501,6 +506,7 @@ class BallotSetting:
     workshop: Workshop | None = None
     participant: Participant | None = None
     city: City | None = None
+    presence: RoundPresence | None = None  # held so the session's identity map keeps it
 
     @property
     def rules(self) -> RoundRules | None:
@@ -514,7 +520,9 @@ def workshop_ballot_setting(session: Session, code: str, tokens: list[str]) -> B
     if not join_codes.is_well_formed(normalized):
         return BallotSetting(None, ())
     query = (
-        select(Workshop, Participant, VoteRound, RoundProposal)
+        # RoundPresence too: loaded into the session, so that the presence check of a hall
+        # round (eligibility.is_present, a session.get) finds it without another query.
+        sa_select(Workshop, Participant, VoteRound, RoundProposal, RoundPresence)
         .select_from(Workshop)
         .outerjoin(
             Participant,
@@ -528,15 +536,24 @@ def workshop_ballot_setting(session: Session, code: str, tokens: list[str]) -> B
             ),
         )
         .outerjoin(RoundProposal, col(RoundProposal.round_id) == VoteRound.id)
-        .where(Workshop.join_code == normalized)
+        .outerjoin(
+            RoundPresence,
+            and_(
+                col(RoundPresence.round_id) == VoteRound.id,
+                col(RoundPresence.participant_id) == Participant.id,
+            ),
+        )
+        .where(col(Workshop.join_code) == normalized)
         .order_by(col(RoundProposal.position))
     )
-    found = session.exec(query).all()
+    found = session.execute(query).all()
     if not found:
         return BallotSetting(None, ())
-    workshop, participant, vote_round, _row = found[0]
-    rows = tuple(row for *_rest, row in found if row is not None)
-    return BallotSetting(vote_round, rows, workshop=workshop, participant=participant)
+    workshop, participant, vote_round, _row, presence = found[0]
+    rows = tuple(row for *_rest, row, _presence in found if row is not None)
+    return BallotSetting(
+        vote_round, rows, workshop=workshop, participant=participant, presence=presence
+    )
 
 
 def code_ballot_setting(session: Session, round_id: int) -> BallotSetting:
@@ -717,8 +734,8 @@ def _code_hash(secret_key: str, vote_round: VoteRound, code: str) -> str:
 
 
 def _ensure_online(vote_round: VoteRound) -> None:
-    if vote_round.workshop_id is not None:
-        raise Conflict(_("Workshop votes use the participants' phones, not codes."))
+    if vote_round.workshop_id is not None and vote_round.eligibility != Eligibility.codes:
+        raise Conflict(_("This workshop vote does not use printed codes."))
     if vote_round.status == RoundStatus.closed:
         raise Conflict(_("This vote is closed."))
 

@@ -3,38 +3,49 @@ joining to checking the receipt."""
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.db import make_engine
+from app.domain import presence
+from app.domain.eligibility import Eligibility
 from app.domain.voting import Method
 from app.models import RoundStatus
 from tests import factories
 from tests.browser.conftest import LIVE_DATABASES, PHONE
+from tests.conftest import TEST_SECRET
 
 pytestmark = pytest.mark.browser
 
 
-def _seed(live_server: str, method: Method, **limits: object) -> tuple[str, list[str]]:
-    """A workshop with three proposals and an open round; returns its code and the titles."""
+def _seed(
+    live_server: str,
+    method: Method,
+    eligibility: Eligibility = Eligibility.open,
+    **limits: object,
+) -> tuple[str, list[str], int]:
+    """A workshop with three proposals and an open round; returns its code, the titles and
+    the round's id."""
     engine = make_engine(LIVE_DATABASES[live_server])
     titles = ["สร้างสวนสาธารณะริมบึง", "ซ่อมถนนหน้าโรงเรียน", "ติดไฟส่องสว่างในซอย"]
     with Session(engine) as session:
         workshop = factories.workshop(session)
         proposals = [factories.proposal(session, workshop=workshop, title=t) for t in titles]
-        factories.vote_round(
+        vote_round = factories.vote_round(
             session,
             workshop=workshop,
             proposals=proposals,
             method=method,
             status=RoundStatus.open,
+            eligibility=eligibility,
             **limits,
         )
-        code = workshop.join_code
+        code, round_id = workshop.join_code, vote_round.id or 0
     engine.dispose()
-    return code, titles
+    return code, titles, round_id
 
 
 @pytest.fixture
@@ -44,6 +55,11 @@ def phone(browser: Browser) -> Iterator[Page]:
     yield page
     page.close()
     context.close()
+
+
+def _screen_code(round_id: int) -> str:
+    """What the projector shows now (the previous minute's code is accepted too)."""
+    return presence.current_code(TEST_SECRET, round_id, datetime.now(UTC))
 
 
 def _join(page: Page, base: str, code: str, group: str) -> None:
@@ -65,8 +81,25 @@ def _confirm_and_check_receipt(page: Page) -> None:
 
 
 def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
-    code, titles = _seed(live_server, Method.dot, dots_per_voter=4, max_dots_per_proposal=3)
+    """In the hall: the phone first types the code on the projector, then votes."""
+    code, titles, round_id = _seed(
+        live_server,
+        Method.dot,
+        Eligibility.hall,
+        dots_per_voter=4,
+        max_dots_per_proposal=3,
+    )
     _join(phone, live_server, code, "ประชาชน")
+    field = phone.get_by_label("รหัสบนจอ")
+    expect(field).to_have_attribute("inputmode", "numeric")
+    expect(phone.locator("#checkin-number")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    field.fill("000000" if _screen_code(round_id) != "000000" else "111111")
+    phone.get_by_role("button", name="ไปที่บัตรลงคะแนน").click()
+    expect(phone.locator("#gate-error")).to_contain_text("ไม่ใช่รหัสบนจอ")
+    phone.get_by_label("รหัสบนจอ").fill(presence.display(_screen_code(round_id)))
+    phone.get_by_role("button", name="ไปที่บัตรลงคะแนน").click()
+    expect(phone.locator("#ballot-eligibility")).to_have_text("ในห้องประชุม: รหัสยืนยันตัว")
     remaining = phone.locator("[data-remaining]")
     expect(remaining).to_have_text("เหลือ 4 จุด")
     more = phone.get_by_role("button", name=f"เพิ่มหนึ่งจุดให้: {titles[0]}")
@@ -86,7 +119,7 @@ def test_dot_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) ->
 
 
 def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
-    code, titles = _seed(
+    code, titles, _round_id = _seed(
         live_server, Method.budget, budget=1_000_000, costs=[600_000, 500_000, 300_000]
     )
     _join(phone, live_server, code, "ภาคเอกชน")
@@ -105,7 +138,7 @@ def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page)
 
 
 def test_ranking_by_tapping_on_a_phone(browser: Browser, live_server: str, phone: Page) -> None:
-    code, titles = _seed(live_server, Method.ranked)
+    code, titles, _round_id = _seed(live_server, Method.ranked)
     _join(phone, live_server, code, "ประชาชน")
     rows = {t: phone.locator(".ballot-row", has_text=t) for t in titles}
     rows[titles[2]].get_by_role("button").click()  # first choice

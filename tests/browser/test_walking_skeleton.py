@@ -75,6 +75,13 @@ def test_walking_skeleton_from_join_to_plan(
     ballot = participant.locator("#ballot")
     expect(ballot).to_be_visible(timeout=10_000)
     ballot.get_by_role("link", name="ลงคะแนนเลย").click()
+    # In the hall (the default): the phone types the code the console shows.
+    vote_page = facilitator.url
+    facilitator.goto(console_url)
+    shown = facilitator.locator("#console-presence-code").inner_text()
+    participant.get_by_label("รหัสบนจอ").fill(shown)
+    participant.get_by_role("button", name="ไปที่บัตรลงคะแนน").click()
+    facilitator.goto(vote_page)
     participant.get_by_label(IDEAS[1]).check()
     participant.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
     participant.get_by_role("button", name="ยืนยันการลงคะแนน").click()

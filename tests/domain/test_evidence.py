@@ -129,6 +129,7 @@ def test_images_with_too_many_pixels_are_refused_before_decoding() -> None:
         ("con.png", "evidence-con.png"),
         ("a b&c<d>.png", "a-b-c-d.png"),
         ("café.png", "cafe.png"),
+        ("ca\x00fe\u202e.png", "cafe.png"),  # controls and bidi overrides removed, not dashed
         ("x" * 300 + ".png", "x" * 80 + ".png"),
     ],
 )

@@ -76,6 +76,11 @@ def test_csv_without_bom_semicolons_and_quoted_line_breaks() -> None:
     assert sheet.row_numbers == [2, 3]  # records, as a spreadsheet numbers them
 
 
+def test_csv_cells_are_cleaned_of_controls_and_bidi_overrides() -> None:
+    data = "a,b\nถนน\x07\u202eสาย,e\u0301\n".encode()  # (a NUL makes it "not a CSV")
+    assert read_sheet(data, "x.csv").rows == [["ถนนสาย", "\u00e9"]]
+
+
 def test_excel_unicode_text_is_utf16_with_tabs() -> None:
     data = "โครงการ\tงบประมาณ\nถนน\t1,500\n".encode("utf-16")
     assert data.startswith(b"\xff\xfe")

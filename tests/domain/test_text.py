@@ -1,6 +1,6 @@
 import pytest
 
-from app.domain.text import TextProblem, clean_user_text, normalize, visible_length
+from app.domain.text import TextProblem, clean_text, clean_user_text, normalize, visible_length
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,31 @@ def test_clean_user_text_accepts_limit_counting_thai_marks_as_zero() -> None:
 def test_clean_user_text_caps_raw_length_of_combining_marks() -> None:
     with pytest.raises(TextProblem):
         clean_user_text("ก" + "\u0e48" * 100, max_length=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\x00b", "ab"),  # NUL: PostgreSQL refuses it
+        ("a\x07\x1b[31mb\x7f\x85", "a[31mb"),  # C0 (but tab, newline), DEL, C1
+        ("tab\tline\nend", "tab\tline\nend"),
+        ("one\r\ntwo\rthree", "one\ntwo\nthree"),
+        ("invoice\u202egnp.exe", "invoicegnp.exe"),  # right-to-left override
+        ("\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069x", "x"),
+        ("\u200ex\u200f\u061c", "x"),  # directional marks
+        ("\ufeffca\u00adfe\u2060", "cafe"),  # BOM, soft hyphen, word joiner
+        ("ไฟ\u200bดับ", "ไฟ\u200bดับ"),  # ZERO WIDTH SPACE kept: a Thai word-break hint
+        ("\U0001f468\u200d\U0001f469", "\U0001f468\u200d\U0001f469"),  # ZWJ kept for emoji
+        ("e\u0301", "\u00e9"),  # NFC
+        ("ก\u0e48\u0e38", "ก\u0e38\u0e48"),  # Thai marks in canonical order
+        ("x\ud800y", "xy"),  # a lone surrogate cannot be stored
+        ("  spaced  ", "  spaced  "),
+    ],
+)
+def test_clean_text_removes_controls_and_disguises(text: str, expected: str) -> None:
+    assert clean_text(text) == expected
+
+
+def test_clean_text_is_idempotent() -> None:
+    text = "\u202eก\u0e48\u0e38\x00\r\n"
+    assert clean_text(clean_text(text)) == clean_text(text)

@@ -90,6 +90,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/w/{code}/vote/review"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/vote/edit"): PARTICIPANT_ONLY,
     ("GET", "/w/{code}/vote/done"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/vote/presence"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/vote/card"): PARTICIPANT_ONLY,
     # Online votes: anyone may try; the one-time code is the credential (tested in test_voting).
     ("GET", "/v/{round_id}"): PUBLIC,
     ("POST", "/v/{round_id}"): PUBLIC,
@@ -132,6 +134,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/staff/workshops/{workshop_id}/proposals"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/rounds/new"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/rounds"): WORKSHOP_TEAM,
+    # The presence code and marking people present: only the workshop's own facilitators.
+    ("GET", "/staff/workshops/{workshop_id}/presence"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/presence"): WORKSHOP_TEAM,
     ("GET", "/staff/cities/{slug}/rounds"): PLANNER,
     ("GET", "/staff/cities/{slug}/rounds/new"): PLANNER,
     ("POST", "/staff/cities/{slug}/rounds"): PLANNER,
