@@ -204,8 +204,9 @@ class CleanIncomingText:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"")
-        if query and _clean_query(query) != query:
-            scope = dict(scope, query_string=_clean_query(query))
+        cleaned = _clean_query(query) if query else query
+        if cleaned != query:
+            scope = dict(scope, query_string=cleaned)
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
             headers = dict(scope["headers"])
             kind, options = parse_options_header(headers.get(b"content-type", b""))
