@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from app.background import SharedLoop
 from app.services import live as feed
 
 log = logging.getLogger(__name__)
@@ -38,38 +39,21 @@ PING = EventRef(0, 0, "ping", None)  # keeps idle connections open through proxi
 KEEPALIVE_SECONDS = 15.0
 
 
-class LiveHub:
+class LiveHub(SharedLoop):
+    name = "live-hub"
+
     def __init__(self, engine: Engine, *, interval: float = 0.2) -> None:
+        super().__init__()
         self._engine = engine
         self._interval = interval
         self._queues: dict[int, set[asyncio.Queue[EventRef]]] = {}
         self._cursor: dict[int, int] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._users = 0
 
-    def start(self) -> None:
-        """Start polling (once; several lifespans of one app share the hub)."""
-        self._users += 1
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="live-hub")
-
-    async def stop(self) -> None:
-        self._users -= 1
-        if self._users > 0:
-            return
+    def _before_stop(self) -> None:
         for queues in self._queues.values():
             for queue in queues:
                 with contextlib.suppress(asyncio.QueueFull):
                     queue.put_nowait(END)
-        task, self._task = self._task, None
-        if task is None:
-            return
-        if task.get_loop() is not asyncio.get_running_loop():
-            task.get_loop().call_soon_threadsafe(task.cancel)
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
     @contextlib.asynccontextmanager
     async def subscribe(self, workshop_id: int) -> AsyncIterator[asyncio.Queue[EventRef]]:

@@ -8,7 +8,6 @@ pages already show it closed (VoteRound.current_status) and ballots are refused.
 """
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from app.background import SharedLoop
 from app.models import utcnow
 from app.services import voting
 
@@ -24,12 +24,13 @@ log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 5.0
 
 
-class RoundSettler:
+class RoundSettler(SharedLoop):
+    name = "round-settler"
+
     def __init__(self, engine: Engine, *, interval: float = INTERVAL_SECONDS) -> None:
+        super().__init__()
         self._engine = engine
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._users = 0
 
     def step(self, now: datetime) -> list[int]:
         """Close the rounds due at `now`; the ids of those this process closed."""
@@ -42,26 +43,6 @@ class RoundSettler:
         if closed:
             log.info("closed rounds %s at their closing time", closed)
         return closed
-
-    def start(self) -> None:
-        """Start the loop (once; several lifespans of one app share it, as they share the hub)."""
-        self._users += 1
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="round-settler")
-
-    async def stop(self) -> None:
-        self._users -= 1
-        if self._users > 0:
-            return
-        task, self._task = self._task, None
-        if task is None:
-            return
-        if task.get_loop() is not asyncio.get_running_loop():
-            task.get_loop().call_soon_threadsafe(task.cancel)
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
     async def _run(self) -> None:
         while True:
