@@ -1,6 +1,5 @@
 """What the benchmark scripts share: a seeded database and the app in its own processes."""
 
-import contextlib
 import os
 import re
 import shutil
@@ -9,7 +8,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +17,6 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, event  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
 from app.models import Role, StakeholderGroup  # noqa: E402
@@ -200,18 +197,3 @@ def ratio_table(rows: list[tuple[str, Load, str]], bare: Load, healthz: Load) ->
             f"{queries:>8}  {load.tool}"
         )
     return "\n".join(lines)
-
-
-@contextlib.contextmanager
-def counting_queries(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block (for queries-per-request figures)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

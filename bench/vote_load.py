@@ -35,7 +35,6 @@ import httpx2
 from common import (
     GROUPS,
     Load,
-    counting_queries,
     cpu_seconds,
     free_port,
     load_from,
@@ -56,6 +55,7 @@ from app.models import Ballot, RoundStatus, RoundVoter, VoteRound
 from app.services import workshops as workshop_service
 from tests import factories
 from tests.databases import migrate, reset_database
+from tests.statements import recorded_statements
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PROPOSALS = 10
@@ -205,12 +205,12 @@ def count_queries(url: str, code: str, proposal_ids: list[int]) -> tuple[int, in
                 "client_key": f"count-{i}",
                 "csrf_token": token.group(1),
             }
-            with counting_queries(engine) as statements:
+            with recorded_statements(engine) as statements:
                 response = client.post(f"/w/{code}/vote", data=data)
             assert response.status_code == 303, response.status_code
             if i:  # the first ballot warms the app up
                 ballot.append(len(statements))
-            with counting_queries(engine) as statements:
+            with recorded_statements(engine) as statements:
                 client.get("/healthz").raise_for_status()
             healthz.append(len(statements))
     return min(healthz), min(ballot)

@@ -32,7 +32,6 @@ from pathlib import Path
 import httpx2
 from common import (
     Load,
-    counting_queries,
     free_port,
     ratio_table,
     seed_workshop,
@@ -45,6 +44,7 @@ from common import (
 
 from app.config import Settings
 from app.main import create_app
+from tests.statements import recorded_statements
 
 OLDER = re.compile(r'href="/w/\w+\?before=(\d+)#wall"')
 
@@ -76,11 +76,11 @@ def count_queries(url: str, paths: list[str]) -> dict[str, tuple[int, int]]:
         for path in paths:
             runs = []
             for _ in range(2):
-                with counting_queries(app.state.engine) as statements:
+                with recorded_statements(app.state.engine) as statements:
                     client.get(path).raise_for_status()
                 runs.append(len(statements))
             counts[path] = (runs[0], runs[1])
-        with counting_queries(app.state.engine) as statements:
+        with recorded_statements(app.state.engine) as statements:
             client.get("/healthz").raise_for_status()
         counts["/healthz"] = (len(statements), len(statements))
     return counts

@@ -4,14 +4,11 @@ counted after it. On a scratch database that the app's own engine sees (rows com
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from app.config import Settings
@@ -23,6 +20,7 @@ from app.models import Ballot, Participant, RoundPresence, RoundStatus, VoteRoun
 from app.services import voting
 from tests import factories
 from tests.databases import migrate, scratch_database
+from tests.statements import recorded_statements
 
 SECRET = "test-secret-key-that-is-long-enough-for-hmac"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -36,20 +34,6 @@ def url(database_url: str, tmp_path: Path) -> Iterator[str]:
         migrate(engine)
         engine.dispose()
         yield scratch
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _token(client: TestClient, path: str) -> str:
@@ -86,7 +70,7 @@ def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str, rule: El
             engine.dispose()
         counts = []
         for key, pid in (("a", pids[0]), ("b", pids[1])):  # a first ballot, then a change
-            with _statements(app.state.engine) as seen:
+            with recorded_statements(app.state.engine) as seen:
                 cast = client.post(
                     f"/w/{code}/vote", data={f"p{pid}": "1", "client_key": key, "csrf_token": token}
                 )
@@ -116,7 +100,7 @@ def test_a_code_ballot_post_takes_at_most_four_statements(url: str) -> None:
             f"/v/{round_id}/code", data={"code": code, "group": "resident", "csrf_token": token}
         )
         assert claimed.status_code == 303
-        with _statements(app.state.engine) as seen:
+        with recorded_statements(app.state.engine) as seen:
             cast = client.post(
                 f"/v/{round_id}", data={f"p{pid}": "1", "client_key": "k", "csrf_token": token}
             )

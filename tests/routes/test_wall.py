@@ -2,14 +2,11 @@
 per workshop event shared by every phone, comment forms only where asked for, and a console
 that reaches every idea."""
 
-import contextlib
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.models import Idea, IdeaReaction, Role, Workshop
@@ -18,6 +15,7 @@ from app.routes.participate import PHONE_WALL_SIZE
 from app.routes.workshops import CONSOLE_PAGE_SIZE
 from tests import factories
 from tests.helpers import HX, csrf, join, login, post
+from tests.statements import recorded_statements
 
 IDEA_ID = re.compile(r'<li id="idea-(\d+)" class="idea')
 PHONE_OLDER = re.compile(r'href="/w/\w+\?before=(\d+)#wall"')
@@ -39,21 +37,6 @@ def _many_ideas(db: Session, workshop: Workshop, count: int, **fields: Any) -> l
 
 def _shown(html: str) -> list[int]:
     return [int(i) for i in IDEA_ID.findall(html)]
-
-
-@contextlib.contextmanager
-def _queries(db: Session) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    connection = db.connection()
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -246,14 +229,14 @@ def test_wall_of_a_thousand_ideas_takes_at_most_ten_queries(
     url = f"/w/{workshop.join_code}"
     counts = []
     for path, headers in ((url, {}), (url, {}), (f"{url}/wall", HX)):
-        with _queries(db) as statements:
+        with recorded_statements(db.connection()) as statements:
             response = client.get(path, headers=headers)
         assert response.status_code == 200
         assert len(statements) <= 10, "\n".join(statements)
         counts.append(len(statements))
     assert counts[1] <= counts[0] - 4  # the second phone reads no idea at all (cached page)
     cursor = response.context["wall_older"]  # type: ignore[attr-defined]
-    with _queries(db) as statements:
+    with recorded_statements(db.connection()) as statements:
         more = client.get(f"{url}/wall?before={cursor}", headers=HX)
     assert len(_shown(more.text)) == PHONE_WALL_SIZE
     assert len(statements) <= 10, "\n".join(statements)

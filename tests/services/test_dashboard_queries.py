@@ -1,36 +1,19 @@
 """The programme dashboard asks the database the same number of questions for any number of
 cities (it used to ask two more per city)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from app.models import City, MunicipalityType
 from app.services import monitoring
 from tests import factories
-
-
-@contextmanager
-def _statements(db: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    connection = db.connection()
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
+from tests.statements import recorded_statements
 
 
 def _dashboard_queries(db: Session) -> tuple[int, list[monitoring.CityColumn]]:
     db.expire_all()
-    with _statements(db) as seen:
+    with recorded_statements(db.connection()) as seen:
         columns = monitoring.programme_dashboard(
             db, include_unpublished=True, today=date(2026, 6, 1)
         )
