@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 12 * 60 * 60
     default_locale: str = "th"
     sql_echo: bool = False
+    # Pooled connections kept per worker process (see app/db.py); PostgreSQL needs
+    # max_connections above this times the number of workers.
+    db_pool_size: int = Field(default=40, ge=1, le=500)
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"

@@ -1,25 +1,41 @@
 """Engine construction and the one request-scoped session dependency."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+# Sync handlers and dependencies run on AnyIO's worker threads (40 by default), each holding
+# at most one pooled connection. A pool smaller than that churns: SQLAlchemy closes every
+# connection beyond `pool_size` when it is returned, so under load each request paid for a new
+# connection (on PostgreSQL a new server process, seconds of stall for some requests; on SQLite
+# an open plus four PRAGMAs). The few extra allow the theme runner's own thread.
+POOL_SIZE = 40
+POOL_OVERFLOW = 5
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+
+def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and real transactions."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    in_memory = not database or database == ":memory:" or "mode=memory" in database
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        **({} if in_memory else pool),  # one in-memory database lives in one connection
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,15 +59,24 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's one session. Opening one does no I/O (it connects on first use), so this
+    runs on the event loop; only a close that must roll back a still-open transaction goes to a
+    worker thread. Paths that never touch the database pay no thread hop for it."""
     engine: Engine = request.app.state.engine
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         # SQLite: take the write lock at BEGIN. A deferred transaction that reads and then
         # writes fails at once ("database is locked") when another writer got in between;
         # an immediate one waits its turn (busy_timeout) instead.
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    with Session(engine) as session:
+    session = Session(engine)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close)
+        else:
+            session.close()
 
 
 # Closed as soon as the handler returns (pages render inside it), so a long response such as

@@ -3,6 +3,7 @@ the rows a path names once app.services.access has allowed them."""
 
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
@@ -18,7 +19,7 @@ SESSION_USER_KEY = "uid"
 SESSION_PARTICIPANTS_KEY = "participants"
 
 
-def ids_in_range(request: Request) -> None:
+async def ids_in_range(request: Request) -> None:
     """App-wide, before any lookup: a number in the path beyond the database's integer keys
     names nothing (the database would fail on it)."""
     for value in request.path_params.values():
@@ -32,10 +33,13 @@ def public_base_url(request: Request) -> str:
     return request.app.state.settings.public_url or str(request.base_url).rstrip("/")
 
 
-def current_user(request: Request, session: SessionDep) -> StaffAccount | None:
-    """App-wide dependency: loads the staff member once per request and shares it with templates."""
+async def current_user(request: Request, session: SessionDep) -> StaffAccount | None:
+    """App-wide dependency: loads the staff member once per request and shares it with templates.
+    Async so that the many requests without a staff login take no thread hop for it."""
     user_id = request.session.get(SESSION_USER_KEY)
-    user = session.get(StaffAccount, user_id) if user_id is not None else None
+    user = None
+    if user_id is not None:
+        user = await anyio.to_thread.run_sync(session.get, StaffAccount, user_id)
     if user is not None and not user.is_active:
         user = None
     if user is None:

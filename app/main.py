@@ -53,7 +53,9 @@ MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # five 5 MB evidence files, or one sheet, a
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    engine = make_engine(
+        settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size
+    )
 
     hub = LiveHub(engine)
     settler = RoundSettler(engine)
@@ -82,7 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
-        dependencies=[Depends(ids_in_range), Depends(csrf_protect), Depends(current_user)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -117,8 +118,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     forms.install(app)
     app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
+    # Every page and API route checks path ids, CSRF and who is logged in; the liveness check
+    # a load balancer polls needs none of it.
+    app.include_router(health.router)
+    every_page = [Depends(ids_in_range), Depends(csrf_protect), Depends(current_user)]
     routers = (
-        health,
         public,
         auth,
         participate,
@@ -135,5 +139,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api,
     )
     for module in routers:
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=every_page)
     return app

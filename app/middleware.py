@@ -355,12 +355,15 @@ class CompressionMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def app_keeping_debug(scope: Scope, receive: Receive, inner_send: Send) -> None:
-            async def forward(message: Message) -> None:
-                await (send if message["type"] == "http.response.debug" else inner_send)(message)
+        app = self.app
+        if "http.response.debug" in scope.get("extensions", {}):  # Starlette's TestClient
 
-            await self.app(scope, receive, forward)
+            async def app_keeping_debug(scope: Scope, receive: Receive, inner_send: Send) -> None:
+                async def forward(message: Message) -> None:
+                    debug = message["type"] == "http.response.debug"
+                    await (send if debug else inner_send)(message)
 
-        await GZipMiddleware(app_keeping_debug, minimum_size=1000, compresslevel=5)(
-            scope, receive, send
-        )
+                await self.app(scope, receive, forward)
+
+            app = app_keeping_debug
+        await GZipMiddleware(app, minimum_size=1000, compresslevel=5)(scope, receive, send)

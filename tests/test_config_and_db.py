@@ -1,12 +1,15 @@
 """Settings from the environment, and what every SQLite connection is set up with."""
 
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
 
 from app.config import Settings
 from app.db import make_engine
+from app.main import create_app
 
 
 def test_database_url_from_either_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,3 +52,40 @@ def test_sqlite_transactions_roll_back_and_savepoints_work(tmp_path: Path) -> No
         transaction.rollback()
         assert connection.execute(text("SELECT v FROM t")).scalars().all() == [1]
     engine.dispose()
+
+
+def test_a_burst_of_concurrent_requests_reuses_pooled_connections(database_url: str) -> None:
+    """Forty worker threads may each hold a connection: a pool smaller than that closed every
+    extra one on return, so under load each request paid for a new connection."""
+    engine = make_engine(database_url)
+    opened: list[int] = []
+    event.listen(engine, "connect", lambda *_: opened.append(1))
+    burst = 30
+    barrier = threading.Barrier(burst)
+
+    def hold_one() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            barrier.wait(timeout=30)  # all thirty checked out at once
+
+    for _ in range(2):
+        threads = [threading.Thread(target=hold_one) for _ in range(burst)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    engine.dispose()
+    assert len(opened) == burst  # the second burst opened none
+
+
+def test_requests_return_their_connection(settings: Settings, engine: Engine) -> None:
+    """The request's session closes after the handler, whether or not it touched the database
+    (`engine`: the migrated test database)."""
+    application = create_app(settings)
+    with TestClient(application) as client:
+        assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+        assert client.get("/cities/khon-kaen").status_code == 200
+        assert client.get("/join").status_code == 200
+    pool = application.state.engine.pool
+    assert pool.checkedout() == 0
+    application.state.engine.dispose()
