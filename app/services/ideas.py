@@ -371,6 +371,37 @@ def wall_item(session: Session, idea: Idea) -> WallItem:
     return _decorate(session, [idea], names)[0]
 
 
+@dataclass(frozen=True)
+class WallChange:
+    """What one moderation did to the phones' wall: an idea as it now shows, or its removal."""
+
+    idea_id: int
+    item: WallItem | None  # None: it left the wall
+
+
+def wall_changes(session: Session, workshop: Workshop, idea_id: int) -> list[WallChange]:
+    """The ideas a moderation of `idea_id` changed on the wall, so that phones update those in
+    place and keep the older pages they have loaded (a comment: its idea, with its comments;
+    a merge: the merged idea leaves and the one it joined shows the new count)."""
+    idea = session.get(Idea, idea_id)
+    if idea is None or idea.workshop_id != workshop.id:
+        return []
+    if idea.parent_id is not None:
+        parent = session.get(Idea, idea.parent_id)
+        return [_as_shown(session, parent)] if parent is not None else []
+    changes = [_as_shown(session, idea)]
+    if idea.duplicate_of_id is not None:
+        target = session.get(Idea, idea.duplicate_of_id)
+        if target is not None:
+            changes.append(_as_shown(session, target))
+    return changes
+
+
+def _as_shown(session: Session, idea: Idea) -> WallChange:
+    shown = not idea.hidden and idea.duplicate_of_id is None
+    return WallChange(idea.id or 0, wall_item(session, idea) if shown else None)
+
+
 def _decorate(session: Session, ideas: list[Idea], authors: dict[int, str]) -> list[WallItem]:
     """+1s and merged duplicates (one query), comments with their authors' names (one)."""
     ids = [i.id for i in ideas]

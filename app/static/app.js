@@ -52,25 +52,49 @@
     });
   });
 
-  /* A moderated wall arrives the same for every phone: keep this phone's own +1 marks. */
-  var pressed = [];
-  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "wall-list") {
-      pressed = Array.prototype.map.call(
-        event.detail.target.querySelectorAll("button.plus[aria-pressed='true']"),
-        function (button) { return button.closest("li.idea").id; });
-    }
-  });
-  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
-    if (!event.detail.target || event.detail.target.id !== "wall-list") return;
-    pressed.forEach(function (id) {
+  /* A moderated idea arrives the same for every phone: keep this phone's own +1 marks. */
+  function isWallPart(element) {
+    return element && (element.id === "wall-list" || (element.matches && element.matches("li.idea")));
+  }
+  function pressedIn(element) {
+    var own = element.matches("li.idea") ? [element] : [];
+    return own.concat(Array.prototype.slice.call(element.querySelectorAll("li.idea")))
+      .filter(function (item) { return item.querySelector("button.plus[aria-pressed='true']"); })
+      .map(function (item) { return item.id; });
+  }
+  function markPressed(ids) {
+    ids.forEach(function (id) {
       var item = document.getElementById(id);
       var button = item && item.querySelector("button.plus");
       if (!button) return;
       button.setAttribute("aria-pressed", "true");
       button.value = "0";
     });
+  }
+  var pressed = [];
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (isWallPart(event.detail.target)) pressed = pressedIn(event.detail.target);
+  });
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!pressed.length) return;
+    markPressed(pressed);
     pressed = [];
+  });
+
+  /* An idea restored to the wall that this phone does not show: put it in its place (newest
+     first), unless it belongs to an older page not loaded yet, which will bring it. */
+  document.body.addEventListener("htmx:oobErrorNoTarget", function (event) {
+    var item = event.detail.content;
+    var list = document.getElementById("wall-list");
+    if (!list || !item || !item.matches || !item.matches("li.idea")) return;
+    var number = function (element) { return parseInt(element.id.replace("idea-", ""), 10); };
+    var next = Array.prototype.find.call(list.querySelectorAll(":scope > li.idea"),
+      function (shown) { return number(shown) < number(item); });
+    var more = list.querySelector(":scope > li.more");
+    if (!next && more) return;
+    item.removeAttribute("hx-swap-oob");
+    list.insertBefore(item, next || null);
+    htmx.process(item);
   });
 
   /* A failed send leaves the form as it was; say so. */

@@ -10,6 +10,7 @@ from app.db import make_engine
 from app.live import END, EventRef, LiveHub, events_between, sse_message
 from app.models import Channel, Workshop
 from app.routes.streams import FragmentCache, render_event
+from app.services import ideas as idea_service
 from app.services import live
 from tests import factories
 from tests.databases import migrate, scratch_database
@@ -98,13 +99,55 @@ def test_state_fragment_follows_the_phase(db: Session) -> None:
 
 def test_wall_fragment_is_shared_and_vote_fragment_asks_each_phone_to_refetch(db: Session) -> None:
     workshop = factories.workshop(db)
-    factories.idea(db, workshop=workshop, text="ยังอยู่บนกระดาน")
-    wall = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.WALL), "participant")
-    assert '<ul class="wall" id="wall-list" hx-swap-oob="true">' in wall
-    assert "ยังอยู่บนกระดาน" in wall
+    idea = factories.idea(db, workshop=workshop, text="ยังอยู่บนกระดาน")
+    idea_service.edit(db, workshop, idea.id or 0, "ยังอยู่บนกระดาน แก้คำผิดแล้ว")
+    event = _event(db, workshop, live.Kind.WALL, idea.id)
+    wall = render_event(db, workshop.id or 0, event, "participant")
+    assert f'<li id="idea-{idea.id}" class="idea" hx-swap-oob="true">' in wall
+    assert "แก้คำผิดแล้ว" in wall
     assert 'aria-pressed="true"' not in wall  # nobody's own +1 in a shared fragment
     vote = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.VOTE), "participant")
     assert f'hx-get="/w/{workshop.join_code}/ballot" hx-trigger="load"' in vote
+
+
+def test_moderation_changes_only_the_ideas_it_touched(db: Session) -> None:
+    """Phones that loaded older pages keep them: a moderation never resends the whole wall."""
+    workshop = factories.workshop(db)
+    staff = factories.account(db)
+    kept = factories.idea(db, workshop=workshop, text="ข้อที่ยังอยู่")
+    hidden = factories.idea(db, workshop=workshop, text="ข้อที่ถูกซ่อน")
+    merged = factories.idea(db, workshop=workshop, text="ข้อซ้ำ")
+    comment = factories.idea(db, workshop=workshop, text="ความเห็นที่ถูกซ่อน")
+    comment.parent_id = kept.id
+    db.add(comment)
+    db.commit()
+
+    def phone_after(idea_id: int | None) -> str:
+        return render_event(
+            db, workshop.id or 0, _event(db, workshop, live.Kind.WALL, idea_id), "participant"
+        )
+
+    idea_service.hide(db, workshop, hidden.id or 0, reason="ข้อความไม่สุภาพ", by=staff)
+    html = phone_after(hidden.id)
+    assert 'id="wall-list"' not in html
+    assert f'<li id="idea-{hidden.id}" hx-swap-oob="delete"></li>' in html
+    assert "ข้อที่ยังอยู่" not in html
+
+    idea_service.mark_duplicate(db, workshop, merged.id or 0, kept.id or 0)
+    html = phone_after(merged.id)
+    assert f'<li id="idea-{merged.id}" hx-swap-oob="delete"></li>' in html
+    assert f'<li id="idea-{kept.id}" class="idea" hx-swap-oob="true">' in html
+    assert "รวมความคิดเห็นที่คล้ายกัน 1 รายการ" in html
+
+    idea_service.hide(db, workshop, comment.id or 0, reason="นอกเรื่อง", by=staff)
+    html = phone_after(comment.id)
+    assert f'<li id="idea-{kept.id}" class="idea" hx-swap-oob="true">' in html
+    assert "ความเห็นที่ถูกซ่อน" not in html
+
+    idea_service.restore(db, workshop, hidden.id or 0)
+    html = phone_after(hidden.id)
+    assert f'<li id="idea-{hidden.id}" class="idea" hx-swap-oob="true">' in html
+    assert 'id="wall-count" hx-swap-oob="true">2<' in html
 
 
 def test_reaction_fragment_updates_the_count(db: Session) -> None:
