@@ -1,14 +1,19 @@
 """Engine construction and the one request-scoped session dependency."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Sync handlers and dependencies run on AnyIO's worker threads (40 by default), each holding
 # at most one pooled connection. A pool smaller than that churns: SQLAlchemy closes every
@@ -59,24 +64,61 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
     return engine
 
 
+class WriteGate:
+    """SQLite: at most one writing request's session open at a time per process, waiting in
+    the event loop.
+
+    A writing request takes the database's one write lock at its first query (BEGIN
+    IMMEDIATE) and keeps it until its session closes. Without the gate, a burst of writes
+    fills the thread pool with requests blocked on the lock while the holder waits for a free
+    thread: everything stalls until the busy timeout ("database is locked"). Held only while
+    the session is open, not while the request's body is read and checked or its answer sent.
+    """
+
+    def __init__(self) -> None:
+        self._semaphore: asyncio.Semaphore | None = None
+
+    @property
+    def semaphore(self) -> asyncio.Semaphore:
+        if self._semaphore is None:  # made on first use, inside the loop that serves requests
+            self._semaphore = asyncio.Semaphore(1)
+        return self._semaphore
+
+
+def reads_only(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """Mark a POST handler that never writes (a ballot's review step): its session takes
+    neither the write gate nor SQLite's write lock."""
+    endpoint.reads_only = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return not getattr(request.scope.get("endpoint"), "reads_only", False)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's one session. Opening one does no I/O (it connects on first use), so this
     runs on the event loop; only a close that must roll back a still-open transaction goes to a
     worker thread. Paths that never touch the database pay no thread hop for it."""
     engine: Engine = request.app.state.engine
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    gate: WriteGate | None = getattr(request.app.state, "write_gate", None)
+    writes = _writes(request)
+    if writes:
         # SQLite: take the write lock at BEGIN. A deferred transaction that reads and then
         # writes fails at once ("database is locked") when another writer got in between;
         # an immediate one waits its turn (busy_timeout) instead.
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    session = Session(engine)
-    try:
-        yield session
-    finally:
-        if session.in_transaction():
-            await anyio.to_thread.run_sync(session.close)
-        else:
-            session.close()
+    async with gate.semaphore if gate is not None and writes else contextlib.nullcontext():
+        session = Session(engine)
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await anyio.to_thread.run_sync(session.close)
+            else:
+                session.close()
 
 
 # Closed as soon as the handler returns (pages render inside it), so a long response such as

@@ -11,7 +11,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
-from app.db import make_engine
+from app.db import WriteGate, make_engine
 from app.deps import current_user, ids_in_range
 from app.live import LiveHub
 from app.middleware import (
@@ -20,7 +20,6 @@ from app.middleware import (
     CompressionMiddleware,
     LocaleMiddleware,
     SecurityHeadersMiddleware,
-    SQLiteWriteGate,
 )
 from app.routes import (
     api,
@@ -87,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        app.state.write_gate = WriteGate()  # see app/db.py
     app.state.hub = hub
     app.state.settler = settler
     app.state.theme_runner = theme_runner
@@ -97,8 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # compressed (GZipMiddleware skips text/event-stream), so they still flush at once.
     app.add_middleware(CleanIncomingText)  # innermost: sees bodies BodyLimit has bounded
     app.add_middleware(BodyLimit, form_bytes=MAX_FORM_BYTES, upload_bytes=MAX_UPLOAD_BYTES)
-    if make_url(settings.database_url).get_backend_name() == "sqlite":
-        app.add_middleware(SQLiteWriteGate)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(LocaleMiddleware, secure=settings.cookie_secure)
     https = (settings.public_url or "").startswith("https://")

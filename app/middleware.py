@@ -2,7 +2,6 @@
 gate, security headers and compression. create_app (app.main) decides which are installed and
 in what order."""
 
-import asyncio
 import contextlib
 import json
 import re
@@ -271,32 +270,6 @@ class CleanIncomingText:
             return message
 
         return cleaned
-
-
-class SQLiteWriteGate:
-    """At most `limit` writing requests at a time per process, waiting in the event loop.
-
-    On SQLite a writing request takes the database's one write lock at its first query
-    (BEGIN IMMEDIATE) and keeps it across several thread-pool hops (each sync dependency
-    and the handler run as separate calls). Without a gate, a burst of writes can fill
-    the whole thread pool with requests blocked on the lock while the one holding it waits
-    for a free thread: everything stalls until the busy timeout ("database is locked").
-    Waiting here, before any thread is taken, keeps threads free for the lock holder.
-    """
-
-    def __init__(self, app: ASGIApp, *, limit: int = 1) -> None:
-        self.app = app
-        self.limit = limit
-        self.gate: asyncio.Semaphore | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        if self.gate is None:
-            self.gate = asyncio.Semaphore(self.limit)
-        async with self.gate:
-            await self.app(scope, receive, send)
 
 
 SECURITY_HEADERS = [

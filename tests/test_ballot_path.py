@@ -109,6 +109,41 @@ def test_a_code_ballot_post_takes_at_most_four_statements(url: str) -> None:
     assert len(seen) <= MAX_BALLOT_STATEMENTS, seen
 
 
+def test_the_review_step_writes_nothing_and_waits_for_no_writer(url: str) -> None:
+    """Review and edit only show the ballot back: no write lock, so a phone checking its
+    choices is not queued behind the ballots being stored (SQLite: another connection holds
+    the write lock all along, and the review still answers)."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        workshop = factories.workshop(session)
+        vote_round = factories.vote_round(
+            session, workshop=workshop, status=RoundStatus.open, eligibility=Eligibility.open
+        )
+        code = workshop.join_code
+        pid = voting.ballot_entries(session, vote_round)[0].proposal.id
+    app = create_app(Settings(database_url=url, secret_key=SECRET, cookie_secure=False))
+    writer = engine.execution_options(sqlite_begin="IMMEDIATE").connect()
+    with TestClient(app, follow_redirects=False) as client:
+        token = _token(client, f"/w/{code}")
+        joined = client.post(
+            f"/w/{code}/participants", data={"stakeholder_group": "resident", "csrf_token": token}
+        )
+        assert joined.status_code == 303
+        writer.begin()  # someone else is storing a ballot (SQLite: holds the write lock)
+        for step in ("review", "edit"):
+            with recorded_statements(app.state.engine) as seen:
+                shown = client.post(
+                    f"/w/{code}/vote/{step}", data={f"p{pid}": "1", "csrf_token": token}
+                )
+            assert shown.status_code == 200, shown.text
+            assert not [
+                s for s in seen if re.match(r"\s*(BEGIN IMMEDIATE|INSERT|UPDATE|DELETE)", s)
+            ]
+    writer.close()
+    app.state.engine.dispose()
+    engine.dispose()
+
+
 def test_a_ballot_waiting_for_a_close_is_not_counted(url: str) -> None:
     """The ballot read its round while it was open; the close takes the round row first and
     commits while the ballot waits. The ballot must be refused, not added after the count."""

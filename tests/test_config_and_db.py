@@ -1,14 +1,17 @@
 """Settings from the environment, and what every SQLite connection is set up with."""
 
+import asyncio
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
 from app.config import Settings
-from app.db import make_engine
+from app.db import WriteGate, get_session, make_engine, reads_only
 from app.main import create_app
 
 
@@ -89,3 +92,36 @@ def test_requests_return_their_connection(settings: Settings, engine: Engine) ->
     pool = application.state.engine.pool
     assert pool.checkedout() == 0
     application.state.engine.dispose()
+
+
+def test_sqlite_writing_sessions_take_turns_and_reads_only_posts_skip_the_queue(
+    tmp_path: Path,
+) -> None:
+    """One writing session at a time waits in the event loop, not on a worker thread blocked
+    on SQLite's lock; a POST marked reads_only and every GET go straight through."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    state = SimpleNamespace(engine=engine, write_gate=WriteGate())
+
+    @reads_only
+    def review() -> None: ...
+
+    def request(method: str, endpoint: object = None) -> Request:
+        app = SimpleNamespace(state=state)
+        return Request({"type": "http", "method": method, "app": app, "endpoint": endpoint})
+
+    async def scenario() -> None:
+        first = get_session(request("POST"))
+        await anext(first)
+        second = get_session(request("POST"))
+        waiting = asyncio.ensure_future(anext(second))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # queued behind the first writer
+        for other in (get_session(request("POST", review)), get_session(request("GET"))):
+            await asyncio.wait_for(anext(other), timeout=5)
+            await other.aclose()
+        await first.aclose()
+        await asyncio.wait_for(waiting, timeout=5)  # its turn once the first closed
+        await second.aclose()
+
+    asyncio.run(scenario())
+    engine.dispose()

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.db import SessionDep
+from app.db import SessionDep, reads_only
 from app.deps import (
     SESSION_PARTICIPANTS_KEY,
     CurrentParticipant,
@@ -240,6 +240,7 @@ def workshop_ballot(
 
 
 @router.post("/w/{code}/vote/review")
+@reads_only  # the review and edit steps only show the ballot back
 def workshop_review(
     request: Request,
     session: SessionDep,
@@ -251,6 +252,7 @@ def workshop_review(
 
 
 @router.post("/w/{code}/vote/edit")
+@reads_only
 def workshop_edit(
     request: Request,
     session: SessionDep,
@@ -350,6 +352,7 @@ def _require_code_voter(request: Request, session: Session, round_id: int) -> Vo
 
 
 @router.post("/v/{round_id}/review")
+@reads_only
 def online_review(
     request: Request, session: SessionDep, round_id: int, form: FormFields
 ) -> Response:
@@ -357,6 +360,7 @@ def online_review(
 
 
 @router.post("/v/{round_id}/edit")
+@reads_only
 def online_edit(request: Request, session: SessionDep, round_id: int, form: FormFields) -> Response:
     return _edit(request, session, _require_code_voter(request, session, round_id), form)
 
