@@ -52,6 +52,9 @@ class Workshop(SQLModel, table=True):
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_type=sa.Text)
     held_on: date | None = None
+    # After this day the participants' personal data is erased (app.services.privacy.purge);
+    # unset: RETENTION_YEARS after the workshop's date (or its creation).
+    retain_until: date | None = None
     venue: str = Field(default="", max_length=200)
     language: str = Field(default="th", max_length=5)
     # Stakeholder groups invited (a subset of StakeholderGroup values), for the join screen.
@@ -133,8 +136,9 @@ class Participant(SQLModel, table=True):
     # Optional demographics, kept only with recorded consent (PDPA).
     age_band: AgeBand | None = Field(default=None, sa_type=sa.String(10))
     community: str | None = Field(default=None, max_length=120)
-    consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    consent_version: str | None = Field(default=None, max_length=20)
+    # Set when the participant's personal data was erased (on request or at the retention
+    # date); the row stays, holding only the group, so counts and +1s stay as they were.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at()
 
 

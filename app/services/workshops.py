@@ -17,6 +17,7 @@ from app.i18n import gettext as _
 from app.models import (
     AgeBand,
     City,
+    ConsentPurpose,
     Idea,
     Participant,
     PhaseKind,
@@ -29,11 +30,10 @@ from app.models import (
     WorkshopStatus,
     utcnow,
 )
-from app.services import live
+from app.services import live, privacy
 
 TITLE_MAX_LENGTH = 200
 DEFAULT_AGENDA = (PhaseKind.ideation, PhaseKind.themes, PhaseKind.voting, PhaseKind.wrap_up)
-CONSENT_VERSION = "2026-11"
 MAX_TIMER_MINUTES = 240
 _rng = random.SystemRandom()
 
@@ -408,11 +408,11 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
         display_name=name or None,
         age_band=AgeBand(age_band) if age_band else None,
         community=community,
-        consent_at=utcnow() if gives_demographics else None,
-        consent_version=CONSENT_VERSION if gives_demographics else None,
     )
     session.add(participant)
     session.flush()
+    if gives_demographics:
+        privacy.give_consent(session, participant, ConsentPurpose.demographics, utcnow())
     live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
     return participant
 
