@@ -108,11 +108,11 @@ def withdraw_consent(
 # --- a copy of everything held ---------------------------------------------------------
 
 
-def export(session: Session, participant: Participant, now: datetime) -> dict[str, Any]:
+def export(
+    session: Session, workshop: Workshop, participant: Participant, now: datetime
+) -> dict[str, Any]:
     """Everything held about a participant, as JSON-ready data (PDPA section 30). Ballots are
     not in it: they hold no link to anyone, so they cannot be found for a person."""
-    workshop = session.get(Workshop, participant.workshop_id)
-    assert workshop is not None  # a foreign key
     posts = session.exec(
         select(Idea).where(Idea.participant_id == participant.id).order_by(col(Idea.id))
     ).all()
@@ -146,9 +146,7 @@ def export(session: Session, participant: Participant, now: datetime) -> dict[st
         } | ({"on_idea": idea.parent_id} if idea.parent_id else {})
 
     return {
-        "about": _(
-            "Everything Mueang Ruam Kit holds about you as a participant of this workshop."
-        ),
+        "about": _("Everything Mueang Ruam Kit holds about you as a participant of this workshop."),
         "exported_at": stamp(now),
         "notice_version": NOTICE_VERSION,
         "participant": {
@@ -177,9 +175,7 @@ def export(session: Session, participant: Participant, now: datetime) -> dict[st
         ],
         "ideas": [post(idea) for idea in posts if idea.parent_id is None],
         "comments": [post(idea) for idea in posts if idea.parent_id is not None],
-        "plus_ones": [
-            {"idea": r.idea_id, "given_at": stamp(r.created_at)} for r in reactions
-        ],
+        "plus_ones": [{"idea": r.idea_id, "given_at": stamp(r.created_at)} for r in reactions],
         "votes": [{"round": rid, "question": q, "has_voted": True} for rid, q in voted],
         "presence_confirmed_in_rounds": list(present),
         "ballots": _(
