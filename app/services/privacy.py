@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, func, select
 
-from app.domain.bounds import day_in_range
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
@@ -295,9 +294,8 @@ def retention_date(workshop: Workshop) -> date:
 
 
 def set_retention(session: Session, workshop: Workshop, day: date | None) -> None:
-    """A facilitator's own retention date; None goes back to the default."""
-    if day is not None and not day_in_range(day):
-        raise UserError(_("Please give a date between 2000 and 2200."), status_code=422)
+    """A facilitator's own retention date (already within the app's date bounds); None goes
+    back to the default."""
     workshop.retain_until = day
     session.add(workshop)
     session.flush()
