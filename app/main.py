@@ -22,6 +22,7 @@ from app.middleware import (
     SecurityHeadersMiddleware,
     SQLiteWriteGate,
 )
+from app.purger import RetentionPurger
 from app.routes import (
     api,
     auth,
@@ -58,12 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     hub = LiveHub(engine)
     settler = RoundSettler(engine)
+    purger = RetentionPurger(engine)
     theme_runner = ThreadRunner(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
         settler.start()
+        purger.start()
         # Everything imported so far (scikit-learn, Babel, the templates...) lives as long as
         # the process: keep it out of the collector's full passes, which otherwise stall a
         # request now and then for 100-200 ms (measured with bench/dashboard_load.py).
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await hub.stop()
         await settler.stop()
+        await purger.stop()
         theme_runner.shutdown()
         engine.dispose()
 
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.hub = hub
     app.state.settler = settler
+    app.state.purger = purger
     app.state.theme_runner = theme_runner
     app.state.fragments = FragmentCache()
     app.state.login_throttle = LoginThrottle(settings.login_limit_storage, settings.secret_key)
