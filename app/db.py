@@ -1,5 +1,6 @@
 """Engine construction and the one request-scoped session dependency."""
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,16 +11,37 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 
+class _NoRowValues(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG: names, comments and tokens would end up
+    in the logs of anyone who turns DEBUG on. Those records never pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+if not any(isinstance(f, _NoRowValues) for f in _engine_log.filters):
+    _engine_log.addFilter(_NoRowValues())
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and real transactions."""
+    """Create an engine; SQLite gets WAL, foreign keys and real transactions.
+
+    Statement parameters (what people typed, tokens) stay out of logs and error messages
+    (hide_parameters); with the filter above no logged SQL holds personal data."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
