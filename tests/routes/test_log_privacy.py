@@ -3,7 +3,6 @@ participant tokens, CSRF tokens, display names, demographics, idea and comment b
 e-mail addresses or passwords. Every logger runs at DEBUG (SQL statements included)."""
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,13 +20,13 @@ PASSWORD = "a secret staff password"
 
 
 @pytest.fixture
-def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Listed before `db` in a test's arguments, so the database connection, too, is made with
     every logger at DEBUG (SQLAlchemy decides whether to log statements per connection)."""
     caplog.set_level(logging.DEBUG)
     for name in list(logging.root.manager.loggerDict):
         caplog.set_level(logging.DEBUG, logger=name)
-    yield caplog
+    return caplog
 
 
 def test_logs_hold_no_personal_data_or_credentials(
