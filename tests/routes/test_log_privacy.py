@@ -2,8 +2,6 @@
 participant tokens, CSRF tokens, display names, demographics, idea and comment bodies, staff
 e-mail addresses or passwords. Every logger runs at DEBUG (SQL statements included)."""
 
-import logging
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -17,16 +15,6 @@ COMMUNITY = "ชุมชนลับเฉพาะริมบึง"
 IDEA = "ความคิดลับเฉพาะเรื่องทางเท้า"
 COMMENT = "ความเห็นลับเฉพาะเรื่องไฟฟ้า"
 PASSWORD = "a secret staff password"
-
-
-@pytest.fixture
-def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Listed before `db` in a test's arguments, so the database connection, too, is made with
-    every logger at DEBUG (SQLAlchemy decides whether to log statements per connection)."""
-    caplog.set_level(logging.DEBUG)
-    for name in list(logging.root.manager.loggerDict):
-        caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
 
 
 def test_logs_hold_no_personal_data_or_credentials(
