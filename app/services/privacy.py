@@ -178,9 +178,10 @@ def export(
         "votes": [{"round": rid, "question": q, "has_voted": True} for rid, q in voted],
         "presence_confirmed_in_rounds": list(present),
         "ballots": _(
-            "Your ballots are not in this file: a ballot is stored with no link to you (only a "
-            "keyed code that cannot be reversed), so nobody, staff included, can find how you "
-            "voted. The list above only says in which rounds you voted."
+            "Your ballots are not in this file: a ballot is stored without your name or any "
+            "link that staff could follow, so the app cannot look up how you voted. The list "
+            "above only says in which rounds you voted. Once your data is erased, nothing can "
+            "link a ballot to you, not even the server's key."
         ),
     }
 
