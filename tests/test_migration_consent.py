@@ -63,6 +63,9 @@ def test_consent_flags_become_consent_records(database_url: str, tmp_path: Path)
                     )
                 ).all()
             assert [tuple(r) for r in rows] == [("t1", "demographics", "2026-11", None)]
+            with engine.connect() as connection:
+                references = connection.execute(sa.text("SELECT reference FROM participant"))
+                assert len({r for (r,) in references if r and len(r) == 8}) == 2
 
             command.downgrade(alembic_config(url), "0008")
             with engine.connect() as connection:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, func, select
 
+from app.domain import join_codes
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
@@ -27,6 +28,7 @@ from app.models import (
     VoteRound,
     Workshop,
 )
+from app.models.workshop import REFERENCE_LENGTH
 from app.services import live
 
 NOTICE_VERSION = "2026-11"  # the privacy notice shown on the join form
@@ -41,13 +43,18 @@ ERASED_FIELDS = ("display_name", "age_band", "community")
 
 
 def reference(participant: Participant) -> str:
-    """The reference a phone shows on "my data", for a request made to staff."""
-    return f"P-{participant.id}"
+    """The reference a phone shows on "my data", for a request made to staff: P-ABCD-EFGH."""
+    ref = participant.reference
+    return f"P-{ref[:4]}-{ref[4:]}"
 
 
-def _parse_reference(text: str) -> int | None:
-    digits = text.strip().upper().removeprefix("P").lstrip("-").strip()
-    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 9 else None
+def _parse_reference(text: str) -> str | None:
+    """ "P-ABCD-EFGH", "abcd efgh" -> "ABCDEFGH"; None for anything else."""
+    typed = join_codes.normalize(text)
+    if len(typed) == REFERENCE_LENGTH + 1 and typed.startswith("P"):
+        typed = typed[1:]
+    ok = len(typed) == REFERENCE_LENGTH and all(ch in join_codes.ALPHABET for ch in typed)
+    return typed if ok else None
 
 
 # --- consent -------------------------------------------------------------------------------
@@ -256,14 +263,17 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
 
 
 def find(session: Session, workshop: Workshop, query: str) -> list[Participant]:
-    """A workshop's participants matching a reference (P-12) or part of a display name."""
+    """A workshop's participants with this reference (P-ABCD-EFGH), or else whose display
+    name holds the text."""
     text = query.strip()
     if not text:
         return []
     base = select(Participant).where(Participant.workshop_id == workshop.id)
-    participant_id = _parse_reference(text)
-    if participant_id is not None:
-        return list(session.exec(base.where(Participant.id == participant_id)))
+    typed_reference = _parse_reference(text)
+    if typed_reference is not None:
+        by_reference = list(session.exec(base.where(Participant.reference == typed_reference)))
+        if by_reference:
+            return by_reference
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     matches = base.where(
         func.lower(col(Participant.display_name)).like(pattern.lower(), escape="\\")

@@ -6,11 +6,14 @@ Revises: 0008
 Create Date: 2026-12-01 06:10:00
 """
 
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # app.domain.join_codes, frozen here
 
 revision: str = '0012'
 down_revision: str | None = '0008'
@@ -41,8 +44,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reference', sa.String(length=12), nullable=True))
         batch_op.drop_column('consent_version')
         batch_op.drop_column('consent_at')
+    # Every existing participant gets a random reference (see Participant.reference).
+    connection = op.get_bind()
+    ids = connection.execute(sa.text("SELECT id FROM participant")).scalars().all()
+    references: set[str] = set()
+    while len(references) < len(ids):
+        references.add("".join(secrets.choice(ALPHABET) for _ in range(8)))
+    if ids:
+        connection.execute(
+            sa.text("UPDATE participant SET reference = :reference WHERE id = :id"),
+            [{"id": i, "reference": r} for i, r in zip(ids, sorted(references), strict=True)],
+        )
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.alter_column('reference', existing_type=sa.String(length=12), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_participant_reference'), ['reference'])
 
     with op.batch_alter_table('workshop', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retain_until', sa.Date(), nullable=True))
@@ -55,6 +73,8 @@ def downgrade() -> None:
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('consent_version', sa.String(length=20), nullable=True))
+        batch_op.drop_constraint(batch_op.f('uq_participant_reference'), type_='unique')
+        batch_op.drop_column('reference')
         batch_op.drop_column('erased_at')
     op.execute(
         "UPDATE participant SET "

@@ -52,7 +52,7 @@ def test_my_data_on_a_phone_in_thai(browser: Browser, live_server: str, tmp_path
 
     page.get_by_role("link", name="ข้อมูลของฉัน").click()
     expect(page.get_by_role("heading", name="ข้อมูลของฉัน", exact=True)).to_be_visible()
-    expect(page.locator("#my-reference")).to_have_text(re.compile(r"^P-\d+$"))
+    expect(page.locator("#my-reference")).to_have_text(re.compile(r"^P-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     expect(page.get_by_text(COMMUNITY)).to_be_visible()
     assert _fits_the_screen(page)
 

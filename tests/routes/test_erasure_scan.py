@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, func, select
 
 from app.models import Idea, IdeaReaction, Participant, Role, RoundStatus, RoundVoter, VoteRound
+from app.services import privacy
 from tests import factories
 from tests.helpers import login, post
 
@@ -111,7 +112,9 @@ def test_erasure_leaves_no_personal_string_in_tables_exports_or_logs(
         response = client.get(url)
         assert response.status_code == 200, url
         assert not any(s in response.text for s in PERSONAL), url
-    found = post(client, f"/staff/workshops/{workshop.id}/privacy", {"q": f"P-{participant.id}"})
+    found = post(
+        client, f"/staff/workshops/{workshop.id}/privacy", {"q": privacy.reference(participant)}
+    )
     assert not any(s in found.text for s in PERSONAL)
 
     logged = "\n".join(r.getMessage() for r in debug_logs.records)
