@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.deps import CurrentParticipant, FacilitatedWorkshop, WorkshopByCode, forget_participant
 from app.domain.errors import UserError
 from app.i18n import gettext as _
-from app.models import City, ConsentPurpose, Participant, Workshop, utcnow
+from app.models import AgeBand, City, ConsentPurpose, Participant, Workshop, utcnow
 from app.routes.forms import check_day, refused_form
 from app.services import privacy
 from app.templating import flash, render
@@ -51,6 +51,7 @@ def _my_data(
     participant: Participant,
     *,
     error: str | None = None,
+    form: dict[str, str] | None = None,
 ) -> Response:
     records = privacy.consents(session, participant)
     context = {
@@ -61,6 +62,8 @@ def _my_data(
         "consents": records,
         "demographics_consent": privacy.has_consent(records, ConsentPurpose.demographics),
         "kept_until": privacy.retention_date(workshop),
+        "age_bands": [a.value for a in AgeBand],
+        "form": form or {"age_band": "", "community": ""},
         "error": error,
     }
     return render(request, "privacy/my_data.html", context, status_code=200)
@@ -84,6 +87,28 @@ def my_data_json(
 ) -> Response:
     data = privacy.export(session, workshop, participant, utcnow())
     return _download(data, f"my-data-{workshop.join_code}.json")
+
+
+@router.post("/w/{code}/me/consents")
+def give_consent(
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    age_band: FormStr = "",
+    community: FormStr = "",
+    consent: FormStr = "",
+) -> Response:
+    def page(error: UserError) -> Response:
+        form = {"age_band": age_band, "community": community}
+        return _my_data(request, session, workshop, participant, error=error.message, form=form)
+
+    with refused_form(session, page):
+        demographics = privacy.Demographics.checked(age_band, community, consent=consent == "yes")
+        privacy.give_demographics(session, participant, demographics, utcnow())
+    session.commit()
+    flash(request, _("Thank you. Your age band and community are kept for the stated purpose."))
+    return RedirectResponse(f"/w/{workshop.join_code}/me", status_code=303)
 
 
 @router.post("/w/{code}/me/consents/withdraw")

@@ -17,6 +17,7 @@ from app.domain import join_codes
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
+    AgeBand,
     ConsentPurpose,
     ConsentRecord,
     Idea,
@@ -72,6 +73,58 @@ def give_consent(
     session.add(record)
     session.flush()
     return record
+
+
+@dataclass(frozen=True)
+class Demographics:
+    """Age band and community as typed, checked: kept only with consent."""
+
+    age_band: AgeBand | None
+    community: str | None
+
+    @property
+    def given(self) -> bool:
+        return self.age_band is not None or self.community is not None
+
+    @classmethod
+    def checked(cls, age_band: str, community: str, *, consent: bool) -> "Demographics":
+        if age_band and age_band not in {a.value for a in AgeBand}:
+            raise UserError(_("Please choose an age band from the list."), status_code=422)
+        value = cls(AgeBand(age_band) if age_band else None, community.strip()[:120] or None)
+        if value.given and not consent:
+            raise UserError(
+                _(
+                    "To share your age band or community, tick the consent box, or leave both "
+                    "empty."
+                ),
+                status_code=422,
+            )
+        return value
+
+
+def give_demographics(
+    session: Session, participant: Participant, demographics: Demographics, now: datetime
+) -> None:
+    """Keep the participant's age band and community, with a consent record; giving them
+    again (after a withdrawal, or to change them) records a new consent."""
+    if not demographics.given:
+        raise UserError(
+            _("Choose an age band or type a community, or leave this form."), status_code=422
+        )
+    session.execute(
+        update(ConsentRecord)
+        .where(
+            col(ConsentRecord.participant_id) == participant.id,
+            col(ConsentRecord.purpose) == ConsentPurpose.demographics.value,
+            col(ConsentRecord.withdrawn_at).is_(None),
+        )
+        .values(withdrawn_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    participant.age_band = demographics.age_band
+    participant.community = demographics.community
+    session.add(participant)
+    give_consent(session, participant, ConsentPurpose.demographics, now)
 
 
 def consents(session: Session, participant: Participant) -> list[ConsentRecord]:

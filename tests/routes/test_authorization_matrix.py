@@ -95,6 +95,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # PDPA: a phone reaches only its own data (nothing in the path names a participant).
     ("GET", "/w/{code}/me"): PARTICIPANT_ONLY,
     ("GET", "/w/{code}/me/data.json"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/me/consents"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/me/consents/withdraw"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/me/erase"): PARTICIPANT_ONLY,
     # Online votes: anyone may try; the one-time code is the credential (tested in test_voting).

@@ -264,3 +264,24 @@ def test_erasure_keeps_the_has_voted_marker(client: TestClient, db: Session) -> 
     assert _count(db, RoundVoter) == 1
     post(client, f"/w/{workshop.join_code}/me/erase", {"confirm": "yes"})
     assert _count(db, RoundVoter) == 1
+
+
+def test_consent_given_again_after_a_withdrawal(client: TestClient, db: Session) -> None:
+    workshop = factories.workshop(db)
+    participant = _join(client, workshop)
+    post(client, f"/w/{workshop.join_code}/me/consents/withdraw", {"purpose": "demographics"})
+    url = f"/w/{workshop.join_code}/me/consents"
+    page = client.get(f"/w/{workshop.join_code}/me")
+    assert 'id="give-consent"' in page.text
+    refused = post(client, url, {"age_band": "26_40", "community": "ชุมชนใหม่"})
+    assert refused.status_code == 422
+    assert refused.context["form"]["community"] == "ชุมชนใหม่"  # type: ignore[attr-defined]
+    assert post(client, url, {"consent": "yes"}).status_code == 422  # nothing to keep
+    given = post(client, url, {"age_band": "26_40", "community": "ชุมชนใหม่", "consent": "yes"})
+    assert given.status_code == 303
+    db.expire_all()
+    stored = db.get(Participant, participant.id)
+    assert stored is not None
+    assert (stored.age_band, stored.community) == ("26_40", "ชุมชนใหม่")
+    records = db.exec(select(ConsentRecord).order_by(ConsentRecord.id)).all()  # type: ignore[arg-type]
+    assert [r.withdrawn_at is None for r in records] == [False, True]
