@@ -50,7 +50,7 @@ def reference(participant: Participant) -> str:
 
 
 def _parse_reference(text: str) -> str | None:
-    """ "P-ABCD-EFGH", "abcd efgh" -> "ABCDEFGH"; None for anything else."""
+    """What staff typed, as a stored reference: P-ABCD-EFGH or abcd efgh give ABCDEFGH."""
     typed = join_codes.normalize(text)
     if len(typed) == REFERENCE_LENGTH + 1 and typed.startswith("P"):
         typed = typed[1:]
@@ -111,20 +111,27 @@ def give_demographics(
         raise UserError(
             _("Choose an age band or type a community, or leave this form."), status_code=422
         )
-    session.execute(
-        update(ConsentRecord)
-        .where(
-            col(ConsentRecord.participant_id) == participant.id,
-            col(ConsentRecord.purpose) == ConsentPurpose.demographics.value,
-            col(ConsentRecord.withdrawn_at).is_(None),
-        )
-        .values(withdrawn_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _close_consents(session, participant, now, ConsentPurpose.demographics)
     participant.age_band = demographics.age_band
     participant.community = demographics.community
     session.add(participant)
     give_consent(session, participant, ConsentPurpose.demographics, now)
+
+
+def _close_consents(
+    session: Session,
+    participant: Participant,
+    now: datetime,
+    purpose: ConsentPurpose | None = None,
+) -> None:
+    """Mark the participant's active consents (of one purpose, or all) withdrawn at `now`."""
+    query = update(ConsentRecord).where(
+        col(ConsentRecord.participant_id) == participant.id,
+        col(ConsentRecord.withdrawn_at).is_(None),
+    )
+    if purpose is not None:
+        query = query.where(col(ConsentRecord.purpose) == purpose.value)
+    session.execute(query.values(withdrawn_at=now).execution_options(synchronize_session=False))
 
 
 def consents(session: Session, participant: Participant) -> list[ConsentRecord]:
@@ -148,16 +155,7 @@ def withdraw_consent(
     if purpose not in {p.value for p in ConsentPurpose}:
         raise UserError(_("There is no such consent to withdraw."), status_code=422)
     chosen = ConsentPurpose(purpose)
-    session.execute(
-        update(ConsentRecord)
-        .where(
-            col(ConsentRecord.participant_id) == participant.id,
-            col(ConsentRecord.purpose) == chosen.value,
-            col(ConsentRecord.withdrawn_at).is_(None),
-        )
-        .values(withdrawn_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _close_consents(session, participant, now, chosen)
     for field in FIELDS_OF_PURPOSE[chosen]:
         setattr(participant, field, None)
     session.add(participant)
@@ -296,15 +294,7 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
     misses = session.execute(
         delete(PresenceMiss).where(col(PresenceMiss.participant_id) == participant.id)
     ).rowcount  # type: ignore[attr-defined]
-    session.execute(
-        update(ConsentRecord)
-        .where(
-            col(ConsentRecord.participant_id) == participant.id,
-            col(ConsentRecord.withdrawn_at).is_(None),
-        )
-        .values(withdrawn_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _close_consents(session, participant, now)
     session.flush()
     if had_name and unlinked:
         # Walls show authors' names and are cached per event: a new event renders them anew.

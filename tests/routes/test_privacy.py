@@ -184,6 +184,8 @@ def test_erasing_from_the_phone_keeps_the_counts(client: TestClient, db: Session
     assert (kept.text, kept.participant_id, kept.client_key) == ("ขอทางจักรยาน", None, None)
     assert _count(db, Participant) == 1
     assert _count(db, IdeaReaction) == 1
+    consent = db.exec(select(ConsentRecord)).one()  # kept, as proof, and closed
+    assert consent.withdrawn_at == stored.erased_at
     wall = client.get(f"/w/{workshop.join_code}")
     assert "ขอทางจักรยาน" in wall.text
     assert NAME not in wall.text
