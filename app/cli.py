@@ -10,9 +10,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app import purger
 from app.config import get_settings
 from app.db import make_engine
-from app.models import Role
+from app.models import Role, utcnow
 from app.services import accounts, backup, cities, demo, monitoring
 
 log = logging.getLogger("app.cli")
@@ -48,6 +49,19 @@ def restore_database(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {error}\n")
         return 1
     sys.stdout.write(f"restored from {args.file}\n")
+    return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings().database_url)
+    try:
+        result = purger.purge_due(engine, utcnow())
+    finally:
+        engine.dispose()
+    sys.stdout.write(
+        f"erased the personal data of {result.participants} participants "
+        f"of {result.workshops} workshops past their retention date\n"
+    )
     return 0
 
 
@@ -212,6 +226,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--yes", action="store_true", help="confirm that the current contents are replaced"
     )
     restore_cmd.set_defaults(handler=restore_database)
+
+    purge_cmd = commands.add_parser(
+        "purge",
+        help="erase personal data of participants of workshops past their retention date",
+        description="Erase names, demographics and authorship links of the participants of "
+        "every workshop whose retention date has passed; ideas, counts and results stay. The "
+        "app also does this once a day.",
+    )
+    purge_cmd.set_defaults(handler=purge)
 
     user = commands.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -24,12 +25,28 @@ POOL_SIZE = 40
 POOL_OVERFLOW = 5
 
 
+class _NoRowValues(logging.Filter):
+    """SQLAlchemy logs every fetched row at DEBUG: names, comments and tokens would end up
+    in the logs of anyone who turns DEBUG on. Those records never pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+if not any(isinstance(f, _NoRowValues) for f in _engine_log.filters):
+    _engine_log.addFilter(_NoRowValues())
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and real transactions."""
+    """Create an engine; SQLite gets WAL, foreign keys and real transactions.
+
+    Statement parameters (what people typed, tokens) stay out of logs and error messages
+    (hide_parameters); with the filter above no logged SQL holds personal data."""
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+        return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, **pool)
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -38,6 +55,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         **({} if in_memory else pool),  # one in-memory database lives in one connection
     )

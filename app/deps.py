@@ -140,6 +140,13 @@ def remember_participant(request: Request, participant: Participant) -> None:
     request.session[SESSION_PARTICIPANTS_KEY] = tokens
 
 
+def forget_participant(request: Request, workshop_id: int) -> None:
+    """This device no longer takes part in the workshop (its participant was erased)."""
+    tokens = dict(request.session.get(SESSION_PARTICIPANTS_KEY, {}))
+    tokens.pop(str(workshop_id), None)
+    request.session[SESSION_PARTICIPANTS_KEY] = tokens
+
+
 def optional_participant(
     request: Request, workshop: WorkshopByCode, session: SessionDep
 ) -> Participant | None:

@@ -21,6 +21,7 @@ from app.middleware import (
     LocaleMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.purger import RetentionPurger
 from app.routes import (
     api,
     auth,
@@ -31,6 +32,7 @@ from app.routes import (
     participate,
     plans,
     presence,
+    privacy,
     public,
     rounds,
     staff,
@@ -58,12 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     hub = LiveHub(engine)
     settler = RoundSettler(engine)
+    purger = RetentionPurger(engine)
     theme_runner = ThreadRunner(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
         settler.start()
+        purger.start()
         # Everything imported so far (scikit-learn, Babel, the templates...) lives as long as
         # the process: keep it out of the collector's full passes, which otherwise stall a
         # request now and then for 100-200 ms (measured with bench/dashboard_load.py).
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await hub.stop()
         await settler.stop()
+        await purger.stop()
         theme_runner.shutdown()
         engine.dispose()
 
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.write_gate = WriteGate()  # see app/db.py
     app.state.hub = hub
     app.state.settler = settler
+    app.state.purger = purger
     app.state.theme_runner = theme_runner
     app.state.fragments = FragmentCache()
     app.state.login_throttle = LoginThrottle(settings.login_limit_storage, settings.secret_key)
@@ -125,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public,
         auth,
         participate,
+        privacy,
         voting,
         streams,
         staff,

@@ -1,9 +1,11 @@
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.domain.join_codes import ALPHABET
 from app.models.base import UTCDateTime, choice, created_at
 
 
@@ -52,6 +54,9 @@ class Workshop(SQLModel, table=True):
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_type=sa.Text)
     held_on: date | None = None
+    # After this day the participants' personal data is erased (app.services.privacy.purge);
+    # unset: RETENTION_YEARS after the workshop's date (or its creation).
+    retain_until: date | None = None
     venue: str = Field(default="", max_length=200)
     language: str = Field(default="th", max_length=5)
     # Stakeholder groups invited (a subset of StakeholderGroup values), for the join screen.
@@ -120,6 +125,14 @@ class WorkshopEvent(SQLModel, table=True):
     created_at: datetime = created_at()
 
 
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """A participant's reference: random, so that only the phone that shows it can give it."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
 class Participant(SQLModel, table=True):
     """Someone who joined a workshop from a device; anonymous unless they give a name."""
 
@@ -128,13 +141,16 @@ class Participant(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     token: str = Field(max_length=64, unique=True)
+    # Shown on the phone's "my data" page; staff find the person by it for a PDPA request.
+    reference: str = Field(default_factory=new_reference, max_length=12, unique=True)
     stakeholder_group: StakeholderGroup = Field(sa_type=sa.String(20))
     display_name: str | None = Field(default=None, max_length=80)
     # Optional demographics, kept only with recorded consent (PDPA).
     age_band: AgeBand | None = Field(default=None, sa_type=sa.String(10))
     community: str | None = Field(default=None, max_length=120)
-    consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    consent_version: str | None = Field(default=None, max_length=20)
+    # Set when the participant's personal data was erased (on request or at the retention
+    # date); the row stays, holding only the group, so counts and +1s stay as they were.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at()
 
 

@@ -15,7 +15,6 @@ from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.text import TextProblem, clean_user_text
 from app.i18n import gettext as _
 from app.models import (
-    AgeBand,
     City,
     Idea,
     Participant,
@@ -29,11 +28,10 @@ from app.models import (
     WorkshopStatus,
     utcnow,
 )
-from app.services import live
+from app.services import live, privacy
 
 TITLE_MAX_LENGTH = 200
 DEFAULT_AGENDA = (PhaseKind.ideation, PhaseKind.themes, PhaseKind.voting, PhaseKind.wrap_up)
-CONSENT_VERSION = "2026-11"
 MAX_TIMER_MINUTES = 240
 _rng = random.SystemRandom()
 
@@ -391,28 +389,19 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
     name = details.display_name.strip()
     if name:
         name = text_or_error(name, max_length=80, empty_message="")
-    age_band = details.age_band or None
-    if age_band is not None and age_band not in {a.value for a in AgeBand}:
-        raise UserError(_("Please choose an age band from the list."), status_code=422)
-    community = details.community.strip()[:120] or None
-    gives_demographics = age_band is not None or community is not None
-    if gives_demographics and not details.consent:
-        raise UserError(
-            _("To share your age band or community, tick the consent box, or leave both empty."),
-            status_code=422,
-        )
+    demographics = privacy.Demographics.checked(
+        details.age_band, details.community, consent=details.consent
+    )
     participant = Participant(
         workshop_id=workshop.id or 0,
         token=secrets.token_urlsafe(32),
         stakeholder_group=StakeholderGroup(details.group),
         display_name=name or None,
-        age_band=AgeBand(age_band) if age_band else None,
-        community=community,
-        consent_at=utcnow() if gives_demographics else None,
-        consent_version=CONSENT_VERSION if gives_demographics else None,
     )
     session.add(participant)
     session.flush()
+    if demographics.given:
+        privacy.give_demographics(session, participant, demographics, utcnow())
     live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
     return participant
 

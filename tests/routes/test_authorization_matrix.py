@@ -92,6 +92,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/w/{code}/vote/done"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/vote/presence"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/vote/card"): PARTICIPANT_ONLY,
+    # PDPA: a phone reaches only its own data (nothing in the path names a participant).
+    ("GET", "/w/{code}/me"): PARTICIPANT_ONLY,
+    ("GET", "/w/{code}/me/data.json"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/me/consents"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/me/consents/withdraw"): PARTICIPANT_ONLY,
+    ("POST", "/w/{code}/me/erase"): PARTICIPANT_ONLY,
     # Online votes: anyone may try; the one-time code is the credential (tested in test_voting).
     ("GET", "/v/{round_id}"): PUBLIC,
     ("POST", "/v/{round_id}"): PUBLIC,
@@ -178,6 +184,15 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/cities/{slug}/themes/words"): PLANNER,
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
+    # A data-subject request and retention: the workshop's own facilitators (and admins).
+    ("GET", "/staff/workshops/{workshop_id}/privacy"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/privacy"): WORKSHOP_TEAM,
+    (
+        "GET",
+        "/staff/workshops/{workshop_id}/participants/{participant_id}/data.json",
+    ): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/participants/{participant_id}/erase"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/retention"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
     ("GET", "/staff/plans/{slug}"): PLANNER,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
@@ -234,6 +249,7 @@ class World:
     item_id: int = 0
     report_id: int = 0
     indicator_id: int = 0
+    participant_id: int = 0
 
     def url(self, path: str) -> str:
         values = {
@@ -246,6 +262,7 @@ class World:
             "item_id": self.item_id,
             "report_id": self.report_id,
             "indicator_id": self.indicator_id,
+            "participant_id": self.participant_id,
             "file_id": 999999,
             "upload_id": 999999,
             "table": "items",
@@ -295,6 +312,7 @@ def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: 
         item.id or 0,
         report.id or 0,
         indicator.id or 0,
+        factories.participant(db, workshop=workshop).id or 0,
     )
     if actor == "participant":
         join(client, workshop)

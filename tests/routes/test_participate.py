@@ -3,7 +3,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Channel, Idea, IdeaReaction, Participant, WorkshopStatus
+from app.models import Channel, ConsentRecord, Idea, IdeaReaction, Participant, WorkshopStatus
 from tests import factories
 from tests.helpers import HX, join, post
 
@@ -104,19 +104,18 @@ def test_demographics_need_consent(client: TestClient, db: Session) -> None:
     assert response.status_code == 303
     participant = db.exec(select(Participant)).one()
     assert (participant.age_band, participant.community) == ("41_60", "ชุมชนศรีจันทร์")
-    assert participant.consent_at is not None
-    assert participant.consent_version
+    record = db.exec(select(ConsentRecord)).one()
+    assert (record.participant_id, record.purpose) == (participant.id, "demographics")
+    assert record.notice_version
+    assert record.withdrawn_at is None
 
 
 def test_anonymous_join_records_no_consent(client: TestClient, db: Session) -> None:
     workshop = factories.workshop(db)
     join(client, workshop)
     participant = db.exec(select(Participant)).one()
-    assert (participant.display_name, participant.age_band, participant.consent_at) == (
-        None,
-        None,
-        None,
-    )
+    assert (participant.display_name, participant.age_band) == (None, None)
+    assert _count(db, ConsentRecord) == 0
 
 
 def test_unknown_age_band_is_refused(client: TestClient, db: Session) -> None:
