@@ -28,6 +28,7 @@ from app.models.vote import (
     VotingCode,
 )
 from app.models.presence import PresenceMiss, RoundPresence
+from app.models.device import DeviceCode, DeviceParticipant
 from app.models.plan import Plan, PlanItem, PlanStatus
 from app.models.monitoring import (
     Agency,
@@ -47,6 +48,8 @@ __all__ = [
     "City",
     "CityPublic",
     "CityWord",
+    "DeviceCode",
+    "DeviceParticipant",
     "EvidenceFile",
     "Idea",
     "IdeaReaction",

@@ -417,14 +417,6 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
     return participant
 
 
-def participant_by_token(session: Session, workshop: Workshop, token: str) -> Participant | None:
-    return session.exec(
-        select(Participant).where(
-            Participant.token == token, Participant.workshop_id == workshop.id
-        )
-    ).first()
-
-
 def participation_counts(session: Session, workshop: Workshop) -> dict[str, dict[str, int]]:
     """Participants and ideas (comments included) per stakeholder group, zeros included."""
     people: Counter[str] = Counter(
