@@ -17,6 +17,7 @@ from app.models import Ballot, Participant, Role, RoundStatus, VoteRound
 from app.services import voting
 from tests import factories
 from tests.helpers import join, login, post
+from tests.statements import recorded_statements
 
 COOKIE = "mrk_session"
 RECEIPT_RE = re.compile(r'id="receipt-code">([A-Z0-9-]+)<')
@@ -233,3 +234,17 @@ def test_clearing_a_shared_phone_in_a_workshop_forgets_the_participant(
 def test_clearing_never_redirects_off_site(client: TestClient) -> None:
     for target in ("https://evil.example/", "//evil.example", "/\\evil.example"):
         assert post(client, "/device/clear", {"next": target}).headers["location"] == "/"
+
+
+def test_health_checks_and_static_files_never_read_the_session_store(
+    client: TestClient, db: Session
+) -> None:
+    workshop = factories.workshop(db)
+    join(client, workshop)
+    with recorded_statements(db.connection()) as seen:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/static/app.css").status_code == 200
+    assert seen == ["SELECT 1"]
+    with recorded_statements(db.connection()) as seen:
+        assert client.get(f"/w/{workshop.join_code}").status_code == 200
+    assert sum("device_participant" in statement for statement in seen) == 1  # one read, joined
