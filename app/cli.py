@@ -14,7 +14,7 @@ from app import purger
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Role, utcnow
-from app.services import accounts, backup, cities, demo, monitoring
+from app.services import accounts, backup, cities, demo, monitoring, sessions
 
 log = logging.getLogger("app.cli")
 
@@ -62,6 +62,20 @@ def purge(args: argparse.Namespace) -> int:
         f"erased the personal data of {result.participants} participants "
         f"of {result.workshops} workshops past their retention date\n"
     )
+    return 0
+
+
+def sign_out(args: argparse.Namespace) -> int:
+    """An administrator ends every session of an account (a lost phone, a leaving staff
+    member), without knowing its password."""
+    with _session() as session:
+        account = accounts.find_by_email(session, args.email)
+        if account is None:
+            sys.stderr.write(f"error: no account has the e-mail address {args.email}\n")
+            return 1
+        sessions.end_staff_sessions(session, account)
+        session.commit()
+    sys.stdout.write(f"every session of {args.email} has ended\n")
     return 0
 
 
@@ -244,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--city", help="city slug: limits a planner to one city; needed for agencies")
     user.add_argument("--agency", help="agency name (role agency): created if new")
     user.set_defaults(handler=create_user)
+
+    sign_out_cmd = commands.add_parser(
+        "sign-out", help="end every session of a staff account, on every device"
+    )
+    sign_out_cmd.add_argument("--email", required=True)
+    sign_out_cmd.set_defaults(handler=sign_out)
 
     demo_cmd = commands.add_parser(
         "demo", help="load demo accounts and a demo workshop (idempotent)"

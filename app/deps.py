@@ -5,6 +5,7 @@ from typing import Annotated
 
 import anyio
 from fastapi import Depends, Request
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
@@ -12,11 +13,14 @@ from app.domain.bounds import is_id
 from app.domain.errors import Forbidden, JoinRequired, LoginRequired, NotFound
 from app.i18n import gettext as _
 from app.models import City, Participant, Role, StaffAccount, VoteRound, Workshop
-from app.services import access, voting
+from app.services import access, sessions, voting
 from app.services import workshops as workshop_service
 
+# The signed session cookie holds only these: no participant token, code or receipt (those
+# stay on the server, app.services.sessions), so decoding a cookie reveals nothing to reuse.
 SESSION_USER_KEY = "uid"
-SESSION_PARTICIPANTS_KEY = "participants"
+SESSION_VERSION_KEY = "sv"  # the staff account's session_version when this session began
+SESSION_DEVICE_KEY = "device"  # a random id; the server keeps only its hash
 
 
 async def ids_in_range(request: Request) -> None:
@@ -40,10 +44,13 @@ async def current_user(request: Request, session: SessionDep) -> StaffAccount | 
     user = None
     if user_id is not None:
         user = await anyio.to_thread.run_sync(session.get, StaffAccount, user_id)
-    if user is not None and not user.is_active:
-        user = None
-    if user is None:
+    if user is not None and (
+        not user.is_active or request.session.get(SESSION_VERSION_KEY) != user.session_version
+    ):
+        user = None  # deactivated, or the session was ended (logout, new password...)
+    if user is None and user_id is not None:
         request.session.pop(SESSION_USER_KEY, None)
+        request.session.pop(SESSION_VERSION_KEY, None)
     request.state.user = user
     return user
 
@@ -129,31 +136,41 @@ def workshop_by_code(code: str, session: SessionDep) -> Workshop:
 WorkshopByCode = Annotated[Workshop, Depends(workshop_by_code)]
 
 
-def participant_token(request: Request, workshop_id: int) -> str | None:
-    tokens = request.session.get(SESSION_PARTICIPANTS_KEY, {})
-    return tokens.get(str(workshop_id))
+def device_hash(request: Request) -> str | None:
+    """The hash of this browser's device id, by which its server-side rows are found; None
+    before it ever joined or claimed a code. Reads no database."""
+    device_id = request.session.get(SESSION_DEVICE_KEY)
+    return sessions.device_hash(device_id) if isinstance(device_id, str) else None
 
 
-def remember_participant(request: Request, participant: Participant) -> None:
-    tokens = dict(request.session.get(SESSION_PARTICIPANTS_KEY, {}))
-    tokens[str(participant.workshop_id)] = participant.token
-    request.session[SESSION_PARTICIPANTS_KEY] = tokens
+def ensure_device(request: Request) -> str:
+    """This browser's device hash, giving it a device id first if it has none."""
+    hashed = device_hash(request)
+    if hashed is None:
+        request.session[SESSION_DEVICE_KEY] = sessions.new_device_id()
+        hashed = device_hash(request)
+    return str(hashed)
 
 
-def forget_participant(request: Request, workshop_id: int) -> None:
-    """This device no longer takes part in the workshop (its participant was erased)."""
-    tokens = dict(request.session.get(SESSION_PARTICIPANTS_KEY, {}))
-    tokens.pop(str(workshop_id), None)
-    request.session[SESSION_PARTICIPANTS_KEY] = tokens
+def rotate_device(request: Request, session: Session) -> str:
+    """A new device id (on login and joining): what the old one held moves over, so a cookie
+    copied earlier opens nothing any more. Returns the new hash."""
+    old = device_hash(request)
+    request.session[SESSION_DEVICE_KEY] = sessions.new_device_id()
+    new = str(device_hash(request))
+    if old is not None:
+        sessions.move_device(session, old, new)
+    return new
+
+
+def remember_participant(request: Request, session: Session, participant: Participant) -> None:
+    sessions.link_participant(session, rotate_device(request, session), participant)
 
 
 def optional_participant(
     request: Request, workshop: WorkshopByCode, session: SessionDep
 ) -> Participant | None:
-    token = participant_token(request, workshop.id or 0)
-    if token is None:
-        return None
-    return workshop_service.participant_by_token(session, workshop, token)
+    return sessions.participant_of_device(session, workshop, device_hash(request))
 
 
 def required_participant(

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -48,10 +49,27 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def _foreign_origin(request: Request) -> bool:
+    """A browser names the page a request comes from; one from another site (or an opaque
+    "null" origin) is refused even with a token. Hosts are compared, not schemes: behind a
+    proxy the app may see http while the browser says https."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    ours = {request.headers.get("host", "").lower()}
+    public_url = request.app.state.settings.public_url
+    if public_url:
+        ours.add(urlsplit(public_url).netloc.lower())
+    return urlsplit(origin).netloc.lower() not in ours
+
+
 async def csrf_protect(request: Request) -> None:
-    """App-wide dependency: every unsafe method needs the session's token in a header or form."""
+    """App-wide dependency: every unsafe method needs the session's token in a header or form,
+    and must not come from another site's page."""
     if request.method in SAFE_METHODS:
         return
+    if _foreign_origin(request):
+        raise CSRFError
     expected = request.session.get(CSRF_SESSION_KEY)
     sent = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")

@@ -1,17 +1,23 @@
 """Real uvicorn servers on loopback for tests that need committed data, several app
 instances, or a browser."""
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -44,3 +50,35 @@ def serve(database_url: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_process(database_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The app in its own uvicorn process (as deployed), so a test can kill it outright;
+    yields its base URL and the process."""
+    port = free_port()
+    env = os.environ | {
+        "MRK_DATABASE_URL": database_url,
+        "MRK_SECRET_KEY": TEST_SECRET,
+        "MRK_COOKIE_SECURE": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
+    options = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen([*command, *options], cwd=ROOT, env=env)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server process did not start")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=10)

@@ -55,6 +55,18 @@ def test_create_user_refuses_duplicates_and_short_passwords(
     assert "already exists" in capsys.readouterr().err
 
 
+def test_sign_out_ends_every_session_of_an_account(
+    cli_database, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    base = ["create-user", "--role", "facilitator", "--email", "f@city.go.th"]
+    assert cli.main([*base, "--password", "long enough password"]) == 0
+    assert cli.main(["sign-out", "--email", "F@city.go.th"]) == 0
+    assert cli.main(["sign-out", "--email", "nobody@city.go.th"]) == 1
+    assert "no account" in capsys.readouterr().err
+    with Session(cli_database) as session:
+        assert session.exec(select(StaffAccount.session_version)).one() == 1
+
+
 def test_create_user_rejects_unknown_role(cli_database) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit):
         cli.main(

@@ -60,15 +60,21 @@ def visible_length(text: str) -> int:
     return sum(1 for ch in text if unicodedata.category(ch) not in _NON_SPACING)
 
 
-def clean_user_text(text: str, *, max_length: int) -> str:
+def clean_user_text(text: str, *, max_length: int, max_stored: int | None = None) -> str:
     """Return the normalized text, or raise TextProblem if it is empty or too long.
 
     A raw-length cap (4x the limit) also stops inputs made mostly of combining marks.
+    `max_stored`, the most code points the column holds, lowers that cap: a short title made
+    of tone marks counts few visible characters but must still fit. Refused that way, the
+    length given is the code points, the number the column counts.
     """
     cleaned = normalize(text)
     length = visible_length(cleaned)
     if length == 0:
         raise TextProblem("empty")
-    if length > max_length or len(cleaned) > 4 * max_length:
+    if length > max_length:
         raise TextProblem("too_long", length=length, limit=max_length)
+    raw_cap = min(4 * max_length, max_stored or 4 * max_length)
+    if len(cleaned) > raw_cap:
+        raise TextProblem("too_long", length=len(cleaned), limit=min(max_length, raw_cap))
     return cleaned

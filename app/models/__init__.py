@@ -29,6 +29,7 @@ from app.models.vote import (
 )
 from app.models.presence import PresenceMiss, RoundPresence
 from app.models.privacy import ConsentPurpose, ConsentRecord
+from app.models.device import DeviceCode, DeviceParticipant
 from app.models.plan import Plan, PlanItem, PlanStatus
 from app.models.monitoring import (
     Agency,
@@ -50,6 +51,8 @@ __all__ = [
     "CityWord",
     "ConsentPurpose",
     "ConsentRecord",
+    "DeviceCode",
+    "DeviceParticipant",
     "EvidenceFile",
     "Idea",
     "IdeaReaction",

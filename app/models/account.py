@@ -28,4 +28,7 @@ class StaffAccount(SQLModel, table=True):
     city_id: int | None = Field(default=None, foreign_key="city.id")
     agency_id: int | None = Field(default=None, foreign_key="agency.id")
     is_active: bool = True
+    # Signed session cookies carry this number; raising it (logout, a new password, "sign out
+    # everywhere") ends every session issued before.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = created_at()

@@ -291,8 +291,8 @@ def choose_group(
 
         with refused_form(session, page):
             participant = workshop_service.join(session, workshop, details)
+            remember_participant(request, session, participant)
         session.commit()
-        remember_participant(request, participant)
     return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)
 
 

@@ -16,6 +16,7 @@ from app.deps import (
     FacilitatedWorkshop,
     SecretKey,
     WorkshopByCode,
+    ensure_device,
     is_htmx,
     secret_key,
 )
@@ -23,8 +24,7 @@ from app.domain.errors import Conflict, UserError
 from app.i18n import gettext as _
 from app.models import Participant, VoteRound, Workshop
 from app.routes.forms import refused_form
-from app.routes.voting import CODES_KEY
-from app.services import eligibility, voting
+from app.services import eligibility, sessions, voting
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -100,8 +100,9 @@ def claim_card(
     card_code: FormStr = "",
 ) -> Response:
     vote_round = _open_round(session, workshop)
-    claims = dict(request.session.get(CODES_KEY, {}))
-    claim_token = claims.get(str(vote_round.id), {}).get("claim") or secrets.token_hex(16)
+    device = ensure_device(request)
+    earlier = sessions.code_claim(session, device, vote_round.id or 0)
+    claim_token = earlier.claim_token if earlier else secrets.token_hex(16)
 
     def page(error: UserError) -> Response:
         return gate_page(
@@ -112,13 +113,15 @@ def claim_card(
         group = eligibility.claim_card(
             session, vote_round, participant, card_code, claim_token, secret_key=secret
         )
+        sessions.remember_code(
+            session,
+            device,
+            vote_round.id or 0,
+            code=voting.normalize_code(card_code),
+            claim_token=claim_token,
+            group=group,
+        )
     session.commit()
-    claims[str(vote_round.id)] = {
-        "code": voting.normalize_code(card_code),
-        "claim": claim_token,
-        "group": group,
-    }
-    request.session[CODES_KEY] = claims
     return RedirectResponse(f"/w/{workshop.join_code}/vote", status_code=303)
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import CurrentParticipant, FacilitatedWorkshop, WorkshopByCode, forget_participant
+from app.deps import CurrentParticipant, FacilitatedWorkshop, WorkshopByCode
 from app.domain.errors import UserError
 from app.i18n import gettext as _
 from app.models import AgeBand, City, ConsentPurpose, Participant, Workshop, utcnow
@@ -144,7 +144,6 @@ def erase_me(
         _confirmed(confirm)
         privacy.erase(session, participant, utcnow())
     session.commit()
-    forget_participant(request, workshop.id or 0)
     flash(
         request,
         _("Your data is erased. Your ideas stay on the wall without your name."),

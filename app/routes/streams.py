@@ -24,7 +24,7 @@ from app.domain.errors import UserError
 from app.i18n import gettext as _
 from app.live import END, PING, EventRef, LiveHub, events_between, sse_message
 from app.models import Idea, Proposal, Workshop
-from app.routes.participate import state_context
+from app.routes.participate import state_context, wall_context
 from app.routes.workshops import console_context, projector_vote_context, proposals_context
 from app.services import ideas as idea_service
 from app.services.live import Kind
@@ -105,6 +105,8 @@ def render_event(session: Session, workshop_id: int, event: EventRef, view: str)
         context |= state_context(session, workshop)
         if event.kind == Kind.WALL and event.subject_id is not None:
             context["wall_changes"] = idea_service.wall_changes(session, workshop, event.subject_id)
+        elif event.kind == Kind.WALL:  # many ideas changed at once (an erased author's name)
+            context |= wall_context(session, workshop, None)
     else:
         context |= console_context(session, workshop, include_ideas=event.kind == Kind.WALL)
     return render_fragment(f"live/_{view}.html", context)

@@ -4,6 +4,7 @@ code), with a confirmation screen and a receipt; checking a receipt; public resu
 import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -13,24 +14,24 @@ from starlette.responses import Response
 
 from app.db import SessionDep, reads_only
 from app.deps import (
-    SESSION_PARTICIPANTS_KEY,
     CurrentParticipant,
     FormFields,
     OptionalUser,
     WorkshopByCode,
+    device_hash,
+    ensure_device,
     secret_key,
 )
+from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict, JoinRequired, NotFound, UserError
 from app.domain.voting import Method, ProposalId, RoundRules, budget_lines
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteRound, Workshop
 from app.routes.forms import refused_form
-from app.services import access, eligibility, voting
-from app.templating import render
+from app.services import access, eligibility, sessions, voting
+from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
-CODES_KEY = "vote_codes"  # session: round id -> {code, claim, group}
-RECEIPTS_KEY = "vote_receipts"  # session: round id -> the latest receipt shown once
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,14 @@ def _workshop_voter(
     vote_round = setting.vote_round if setting else voting.open_round_of(session, workshop)
     if vote_round is None:
         raise Conflict(_("No vote is open in this workshop right now."))
-    claims = request.session.get(CODES_KEY, {})
+    if setting is not None:
+        claim = setting.claim
+    elif vote_round.eligibility == Eligibility.codes:
+        claim = sessions.code_claim(session, device_hash(request), vote_round.id or 0)
+    else:
+        claim = None
     identity = eligibility.ballot_identity(
-        session, vote_round, participant, claims, secret_key=secret_key(request)
+        session, vote_round, participant, claim, secret_key=secret_key(request)
     )
     return Voter(
         vote_round=vote_round,
@@ -75,32 +81,30 @@ def _workshop_voter(
 
 def _cast_setting(request: Request, session: Session, code: str) -> Voter:
     """The workshop voter of a ballot POST, read in one query (the hot path under load)."""
-    tokens: dict[str, str] = request.session.get(SESSION_PARTICIPANTS_KEY, {})
-    setting = voting.workshop_ballot_setting(session, code, list(tokens.values()))
+    setting = voting.workshop_ballot_setting(session, code, device_hash(request))
     workshop, participant = setting.workshop, setting.participant
     if workshop is None:
         raise NotFound(
             _("No workshop has the code %(code)s. Check the code on the screen.") % {"code": code}
         )
-    if participant is None or tokens.get(str(workshop.id)) != participant.token:
+    if participant is None:
         raise JoinRequired(workshop.join_code)
     return _workshop_voter(request, session, workshop, participant, setting)
 
 
 def _code_voter(request: Request, session: Session, round_id: int) -> Voter | None:
-    setting = voting.code_ballot_setting(session, round_id)
-    vote_round, city = setting.vote_round, setting.city
+    setting = voting.code_ballot_setting(session, round_id, device_hash(request))
+    vote_round, city, claim = setting.vote_round, setting.city, setting.claim
     if vote_round is None:
         raise NotFound(_("There is no vote with this number."))
     if vote_round.workshop_id is not None:
         raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
-    claim = request.session.get(CODES_KEY, {}).get(str(round_id))
-    if not claim:
+    if claim is None:
         return None
     return Voter(
         vote_round=vote_round,
-        voter_key=voting.code_voter_key(secret_key(request), vote_round, claim["code"]),
-        group=claim["group"],
+        voter_key=voting.code_voter_key(secret_key(request), vote_round, claim.code),
+        group=claim.stakeholder_group,
         base=f"/v/{round_id}",
         back_url=f"/cities/{city.slug}" if city else "/",
         title=city.name_th if city else "",
@@ -193,33 +197,34 @@ def _edit(request: Request, session: Session, voter: Voter, form: FormData) -> R
 
 def _cast(request: Request, session: Session, voter: Voter, form: FormData) -> Response:
     marks: dict[int, int] | None = None
+    client_key = str(form.get("client_key") or secrets.token_hex(16))[:64]
     with refused_form(
         session, lambda e: _ballot_page(request, session, voter, marks=marks, error=e.message)
     ):
         marks = _parse_marks(form, voter.vote_round.method)
-        receipt = voting.cast_ballot(
+        voting.cast_ballot(
             session,
             voter.vote_round,
             voter_key=voter.voter_key,
             group=voter.group,
             marks=marks,
-            client_key=str(form.get("client_key") or secrets.token_hex(16))[:64],
+            client_key=client_key,
             secret_key=secret_key(request),
             participant=voter.participant,
             rules=voter.rules,
         )
-    round_id = voter.vote_round.id  # read before the commit expires it (no extra query)
     session.commit()
-    receipts = dict(request.session.get(RECEIPTS_KEY, {}))
-    receipts[str(round_id)] = receipt
-    request.session[RECEIPTS_KEY] = receipts
-    return RedirectResponse(f"{voter.base}/done", status_code=303)
+    # The receipt is recomputed on the done page from this submission's key (no cookie holds
+    # it); only this device, which holds the voter's identity, can see it there.
+    return RedirectResponse(f"{voter.base}/done?submission={quote(client_key)}", status_code=303)
 
 
-def _done(request: Request, session: Session, voter: Voter) -> Response:
-    receipt = request.session.get(RECEIPTS_KEY, {}).get(str(voter.vote_round.id))
+def _done(request: Request, session: Session, voter: Voter, submission: str) -> Response:
     if voting.my_marks(session, voter.vote_round, voter.voter_key) is None:
         return RedirectResponse(voter.base, status_code=303)
+    receipt = voting.current_receipt(
+        session, voter.vote_round, voter.voter_key, submission, secret_key=secret_key(request)
+    )
     return _ballot_page(request, session, voter, template="voting/done.html", receipt=receipt)
 
 
@@ -270,9 +275,14 @@ def workshop_cast(request: Request, session: SessionDep, code: str, form: FormFi
 
 @router.get("/w/{code}/vote/done")
 def workshop_done(
-    request: Request, session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
+    request: Request,
+    session: SessionDep,
+    workshop: WorkshopByCode,
+    participant: CurrentParticipant,
+    submission: str = "",
 ) -> Response:
-    return _done(request, session, _workshop_voter(request, session, workshop, participant))
+    voter = _workshop_voter(request, session, workshop, participant)
+    return _done(request, session, voter, submission)
 
 
 # --- online, with a one-time code --------------------------------------------------------------
@@ -318,8 +328,9 @@ def online_code(
     vote_round = voting.get_round(session, round_id)
     if vote_round.workshop_id is not None:
         raise NotFound(_("This vote takes place in a workshop; join the workshop to vote."))
-    claims = dict(request.session.get(CODES_KEY, {}))
-    claim_token = claims.get(str(round_id), {}).get("claim") or secrets.token_hex(16)
+    device = ensure_device(request)
+    earlier = sessions.code_claim(session, device, round_id)
+    claim_token = earlier.claim_token if earlier else secrets.token_hex(16)
     with refused_form(
         session,
         lambda e: _code_form(request, session, vote_round, code=code, group=group, error=e.message),
@@ -334,13 +345,15 @@ def online_code(
         chosen = found.stakeholder_group or group
         if chosen not in vote_round.eligible_groups:
             raise UserError(_("Choose the group you belong to."), status_code=422)
+        sessions.remember_code(
+            session,
+            device,
+            round_id,
+            code=voting.normalize_code(code),
+            claim_token=claim_token,
+            group=chosen,
+        )
     session.commit()
-    claims[str(round_id)] = {
-        "code": voting.normalize_code(code),
-        "claim": claim_token,
-        "group": chosen,
-    }
-    request.session[CODES_KEY] = claims
     return RedirectResponse(f"/v/{round_id}", status_code=303)
 
 
@@ -371,8 +384,32 @@ def online_cast(request: Request, session: SessionDep, round_id: int, form: Form
 
 
 @router.get("/v/{round_id}/done")
-def online_done(request: Request, session: SessionDep, round_id: int) -> Response:
-    return _done(request, session, _require_code_voter(request, session, round_id))
+def online_done(
+    request: Request, session: SessionDep, round_id: int, submission: str = ""
+) -> Response:
+    return _done(request, session, _require_code_voter(request, session, round_id), submission)
+
+
+def _same_site_path(target: str) -> str:
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.post("/device/clear")
+def clear_device(
+    request: Request, session: SessionDep, next: Annotated[str, Form()] = "/"
+) -> Response:
+    """ "I'm done, clear this phone": this device's workshop memberships and codes are
+    forgotten on the server and its session starts afresh, so the next person on a shared
+    phone sees no earlier choices and votes with their own code."""
+    hashed = device_hash(request)
+    if hashed is not None:
+        sessions.forget_device(session, hashed)
+        session.commit()
+    request.session.clear()
+    flash(request, _("This phone is cleared. The next person can join and vote."))
+    return RedirectResponse(_same_site_path(next), status_code=303)
 
 
 # --- receipts and results ----------------------------------------------------------------------

@@ -1,7 +1,11 @@
 from sqlmodel import Session, select
 
+from app.domain.errors import UserError
+from app.i18n import gettext as _
 from app.models import Role, StaffAccount
 from app.security import burn_password_check, hash_password, verify_password
+
+MIN_PASSWORD_LENGTH = 10
 
 
 def normalize_email(email: str) -> str:
@@ -43,3 +47,21 @@ def authenticate(session: Session, email: str, password: str) -> StaffAccount | 
     if not verify_password(account.password_hash, password) or not account.is_active:
         return None
     return account
+
+
+def change_password(
+    session: Session, account: StaffAccount, *, current: str, new: str, confirm: str
+) -> None:
+    if not verify_password(account.password_hash, current):
+        raise UserError(_("Your current password is not correct."), status_code=422)
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            _("The new password must be at least %(num)d characters long.")
+            % {"num": MIN_PASSWORD_LENGTH},
+            status_code=422,
+        )
+    if new != confirm:
+        raise UserError(_("The two new passwords are not the same."), status_code=422)
+    account.password_hash = hash_password(new)
+    session.add(account)
+    session.flush()

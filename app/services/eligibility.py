@@ -5,7 +5,6 @@ The ballot path asks `ballot_identity` once per request; everything else here is
 presence screen, the console and the results.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +25,7 @@ from app.domain.errors import Conflict, Forbidden, UserError
 from app.domain.rate_limit import retry_after
 from app.i18n import gettext as _
 from app.models import (
+    DeviceCode,
     Participant,
     PresenceMiss,
     RoundPresence,
@@ -76,23 +76,22 @@ def ballot_identity(
     session: Session,
     vote_round: VoteRound,
     participant: Participant,
-    claims: Mapping[str, Mapping[str, str]],
+    claim: DeviceCode | None,
     *,
     secret_key: str,
 ) -> BallotIdentity:
     """The identity a workshop phone votes under, or a refusal that writes nothing.
 
     open: the participant. hall: the participant, once present in this round. codes: the
-    card's code the phone claimed (`claims`, round id -> {code, group}); the group is the
+    card's code the phone claimed in this round (`claim`, kept on the server); the group is the
     code's if it carries one, else the participant's (stored with the claim).
     """
     rule = Eligibility(vote_round.eligibility)
     if rule is Eligibility.codes:
-        claim = claims.get(str(vote_round.id))
-        if not claim:
+        if claim is None or claim.round_id != vote_round.id:
             raise CardRequired(_("Type the code on your voting card first."))
         return BallotIdentity(
-            voting.code_voter_key(secret_key, vote_round, claim["code"]), claim["group"]
+            voting.code_voter_key(secret_key, vote_round, claim.code), claim.stakeholder_group
         )
     if rule is Eligibility.hall and not is_present(session, vote_round, participant):
         raise PresenceRequired(

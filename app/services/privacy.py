@@ -20,6 +20,7 @@ from app.models import (
     AgeBand,
     ConsentPurpose,
     ConsentRecord,
+    DeviceParticipant,
     Idea,
     IdeaReaction,
     Participant,
@@ -260,8 +261,8 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
     """Erase a participant's personal data; None if it was already erased.
 
     Clears: display name, age band and community (the participant row keeps only its
-    stakeholder group and join time, and a fresh token, so no device or cookie leads to it
-    again); the authorship link and double-tap key of every idea and comment (they stay on
+    stakeholder group and join time, and a fresh token; the devices that joined as it are
+    unlinked, so no phone or cookie leads to it again); the authorship link and double-tap key of every idea and comment (they stay on
     the wall as anonymous posts of their group: they are part of the workshop's public record,
     and their themes, proposals and counts rest on them); wrong presence-code attempts;
     active consents are marked withdrawn (the records stay, as proof of what was agreed).
@@ -294,6 +295,9 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
     misses = session.execute(
         delete(PresenceMiss).where(col(PresenceMiss.participant_id) == participant.id)
     ).rowcount  # type: ignore[attr-defined]
+    session.execute(  # no phone is this participant any more
+        delete(DeviceParticipant).where(col(DeviceParticipant.participant_id) == participant.id)
+    )
     _close_consents(session, participant, now)
     session.flush()
     if had_name and unlinked:

@@ -37,6 +37,8 @@ from app.i18n import ngettext
 from app.models import (
     Ballot,
     City,
+    DeviceCode,
+    DeviceParticipant,
     Participant,
     Proposal,
     RoundPresence,
@@ -469,6 +471,21 @@ def _receipt(secret_key: str, voter_key: str, client_key: str) -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def current_receipt(
+    session: Session, vote_round: VoteRound, voter_key: str, client_key: str, *, secret_key: str
+) -> str | None:
+    """The receipt of this voter's ballot as it stands, if `client_key` is the submission that
+    stored it. Recomputed, never kept: it is in no cookie and no table, and only the device
+    that holds the voter's identity can see it again."""
+    if not client_key:
+        return None
+    receipt = _receipt(secret_key, voter_key, client_key[:64])
+    ballot = _ballot_of(session, vote_round, voter_key)
+    if ballot is None or ballot.receipt_hash != _receipt_hash(secret_key, receipt):
+        return None
+    return receipt
+
+
 def _receipt_hash(secret_key: str, receipt: str) -> str:
     return keyed_hash(secret_key, "receipt-lookup", normalize_code(receipt))
 
@@ -507,27 +524,33 @@ class BallotSetting:
     participant: Participant | None = None
     city: City | None = None
     presence: RoundPresence | None = None  # held so the session's identity map keeps it
+    claim: DeviceCode | None = None  # the code this device claimed in the round
 
     @property
     def rules(self) -> RoundRules | None:
         return _rules(self.vote_round, self.rows) if self.vote_round else None
 
 
-def workshop_ballot_setting(session: Session, code: str, tokens: list[str]) -> BallotSetting:
-    """The workshop with this join code, its participant holding one of these tokens, its
-    open round and that round's ballot rows, in one query (a row per ballot entry)."""
+def workshop_ballot_setting(session: Session, code: str, device: str | None) -> BallotSetting:
+    """The workshop with this join code, the participant this device joined it as, its open
+    round, that round's ballot rows and the code this device claimed in it, in one query (a
+    row per ballot entry): the device's server-side session costs the ballot no statement."""
     normalized = join_codes.normalize(code)
     if not join_codes.is_well_formed(normalized):
         return BallotSetting(None, ())
     query = (
         # RoundPresence too: loaded into the session, so that the presence check of a hall
         # round (eligibility.is_present, a session.get) finds it without another query.
-        sa_select(Workshop, Participant, VoteRound, RoundProposal, RoundPresence)
+        sa_select(Workshop, Participant, VoteRound, RoundProposal, RoundPresence, DeviceCode)
         .select_from(Workshop)
         .outerjoin(
-            Participant,
-            and_(col(Participant.workshop_id) == Workshop.id, col(Participant.token).in_(tokens)),
+            DeviceParticipant,
+            and_(
+                col(DeviceParticipant.workshop_id) == Workshop.id,
+                col(DeviceParticipant.device_hash) == (device or ""),
+            ),
         )
+        .outerjoin(Participant, col(Participant.id) == DeviceParticipant.participant_id)
         .outerjoin(
             VoteRound,
             and_(
@@ -543,34 +566,55 @@ def workshop_ballot_setting(session: Session, code: str, tokens: list[str]) -> B
                 col(RoundPresence.participant_id) == Participant.id,
             ),
         )
+        .outerjoin(
+            DeviceCode,
+            and_(
+                col(DeviceCode.round_id) == VoteRound.id,
+                col(DeviceCode.device_hash) == (device or ""),
+            ),
+        )
         .where(col(Workshop.join_code) == normalized)
         .order_by(col(RoundProposal.position))
     )
     found = session.execute(query).all()
     if not found:
         return BallotSetting(None, ())
-    workshop, participant, vote_round, _row, presence = found[0]
-    rows = tuple(row for *_rest, row, _presence in found if row is not None)
+    workshop, participant, vote_round, _row, presence, claim = found[0]
+    rows = tuple(found_row[3] for found_row in found if found_row[3] is not None)
     return BallotSetting(
-        vote_round, rows, workshop=workshop, participant=participant, presence=presence
+        vote_round,
+        rows,
+        workshop=workshop,
+        participant=participant,
+        presence=presence,
+        claim=claim,
     )
 
 
-def code_ballot_setting(session: Session, round_id: int) -> BallotSetting:
-    """A round, its city and its ballot rows in one query."""
+def code_ballot_setting(session: Session, round_id: int, device: str | None) -> BallotSetting:
+    """A round, its city, its ballot rows and the code this device claimed in it, in one
+    query."""
     query = (
-        select(VoteRound, City, RoundProposal)
+        select(VoteRound, City, RoundProposal, DeviceCode)
         .select_from(VoteRound)
         .join(City, col(City.id) == VoteRound.city_id)
         .outerjoin(RoundProposal, col(RoundProposal.round_id) == VoteRound.id)
+        .outerjoin(
+            DeviceCode,
+            and_(
+                col(DeviceCode.round_id) == VoteRound.id,
+                col(DeviceCode.device_hash) == (device or ""),
+            ),
+        )
         .where(VoteRound.id == round_id)
         .order_by(col(RoundProposal.position))
     )
     found = session.exec(query).all()
     if not found:
         raise NotFound(_("There is no vote with this number."))
-    vote_round, city, _row = found[0]
-    return BallotSetting(vote_round, tuple(r for *_rest, r in found if r is not None), city=city)
+    vote_round, city, _row, claim = found[0]
+    rows = tuple(found_row[2] for found_row in found if found_row[2] is not None)
+    return BallotSetting(vote_round, rows, city=city, claim=claim)
 
 
 def cast_ballot(

@@ -36,10 +36,13 @@ MAX_TIMER_MINUTES = 240
 _rng = random.SystemRandom()
 
 
-def text_or_error(text: str, *, max_length: int, empty_message: str) -> str:
-    """Clean user text or raise a UserError (422) whose message says what to fix."""
+def text_or_error(
+    text: str, *, max_length: int, empty_message: str, max_stored: int | None = None
+) -> str:
+    """Clean user text or raise a UserError (422) whose message says what to fix;
+    `max_stored`: the column's length in code points, when it has one."""
     try:
-        return clean_user_text(text, max_length=max_length)
+        return clean_user_text(text, max_length=max_length, max_stored=max_stored)
     except TextProblem as problem:
         if problem.reason == "empty":
             raise UserError(empty_message, status_code=422) from problem
@@ -69,6 +72,7 @@ def _apply_details(workshop: Workshop, details: WorkshopDetails) -> None:
         details.title,
         max_length=TITLE_MAX_LENGTH,
         empty_message=_("Please give the workshop a title."),
+        max_stored=TITLE_MAX_LENGTH,
     )
     workshop.description = details.description.strip()
     workshop.held_on = details.held_on
@@ -388,7 +392,7 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
         raise UserError(_("Please choose the group you come from."), status_code=422)
     name = details.display_name.strip()
     if name:
-        name = text_or_error(name, max_length=80, empty_message="")
+        name = text_or_error(name, max_length=80, empty_message="", max_stored=80)
     demographics = privacy.Demographics.checked(
         details.age_band, details.community, consent=details.consent
     )
@@ -404,14 +408,6 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
         privacy.give_demographics(session, participant, demographics, utcnow())
     live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
     return participant
-
-
-def participant_by_token(session: Session, workshop: Workshop, token: str) -> Participant | None:
-    return session.exec(
-        select(Participant).where(
-            Participant.token == token, Participant.workshop_id == workshop.id
-        )
-    ).first()
 
 
 def participation_counts(session: Session, workshop: Workshop) -> dict[str, dict[str, int]]:

@@ -68,3 +68,12 @@ def test_clean_text_removes_controls_and_disguises(text: str, expected: str) -> 
 def test_clean_text_is_idempotent() -> None:
     text = "\u202eก\u0e48\u0e38\x00\r\n"
     assert clean_text(clean_text(text)) == clean_text(text)
+
+
+def test_clean_user_text_keeps_within_the_columns_length() -> None:
+    """Few visible characters, many code points: refused before the column (PostgreSQL) is."""
+    for text in ("ก" + "\u0e48" * 30, "🏳️‍🌈" * 6):
+        assert clean_user_text(text, max_length=20) == text  # no column limit given
+        with pytest.raises(TextProblem) as caught:
+            clean_user_text(text, max_length=20, max_stored=20)
+        assert caught.value.length == len(text)

@@ -54,8 +54,9 @@ def _cast(client: TestClient, base: str, fields: dict[str, object], client_key: 
     return post(client, base, {**fields, "client_key": client_key})
 
 
-def _receipt(client: TestClient, base: str) -> str:
-    page = client.get(f"{base}/done")
+def _receipt(client: TestClient, base: str, client_key: str = "k1") -> str:
+    """The done page the ballot POST leads to: it recomputes the receipt of that submission."""
+    page = client.get(f"{base}/done?submission={client_key}")
     match = RECEIPT_RE.search(page.text)
     assert match, page.text
     return match.group(1)
@@ -174,7 +175,7 @@ def test_dot_ballot_from_review_to_receipt(client: TestClient, db: Session) -> N
     assert _ballots(db, vote_round) == []  # reviewing writes nothing
     response = _cast(client, base, {f"p{a.id}": "3", f"p{b.id}": "2"})
     assert response.status_code == 303
-    assert response.headers["location"] == f"{base}/done"
+    assert response.headers["location"] == f"{base}/done?submission=k1"
     receipt = _receipt(client, base)
     [ballot] = _ballots(db, vote_round)
     assert ballot.marks == {str(a.id): 3, str(b.id): 2}
@@ -270,14 +271,16 @@ def test_changing_a_ballot_replaces_it_and_a_replay_is_harmless(
     join(client, workshop)
     base = f"/w/{workshop.join_code}/vote"
     assert _cast(client, base, {f"p{a.id}": "1"}, client_key="first").status_code == 303
-    first = _receipt(client, base)
+    first = _receipt(client, base, "first")
     # The same form again (double tap, resent after a timeout): same ballot, same receipt.
     assert _cast(client, base, {f"p{a.id}": "1"}, client_key="first").status_code == 303
-    assert _receipt(client, base) == first
+    assert _receipt(client, base, "first") == first
     # A new ballot replaces the old one; only the newest receipt is valid.
     assert _cast(client, base, {f"p{b.id}": "1"}, client_key="second").status_code == 303
-    second = _receipt(client, base)
+    second = _receipt(client, base, "second")
     assert second != first
+    # The done page of the replaced submission shows no receipt: it is no longer the ballot.
+    assert not RECEIPT_RE.search(client.get(f"{base}/done?submission=first").text)
     assert [x.marks for x in _ballots(db, vote_round)] == [{str(b.id): 1}]
     assert "ไม่พบบัตร" in client.get(f"/receipts?code={first}").text
     # The ballot page shows the current choice for changing.
@@ -570,7 +573,7 @@ def test_a_code_votes_once_from_one_device(client: TestClient, db: Session, app)
     ok = post(client, f"/v/{vote_round.id}/code", {"code": code.lower(), "group": "resident"})
     assert ok.status_code == 303
     assert _cast(client, f"/v/{vote_round.id}", {f"p{a.proposal.id}": "1"}).status_code == 303
-    assert RECEIPT_RE.search(client.get(f"/v/{vote_round.id}/done").text)
+    assert RECEIPT_RE.search(client.get(f"/v/{vote_round.id}/done?submission=k1").text)
     # The same device may change its ballot; another device may not use the code.
     assert _cast(client, f"/v/{vote_round.id}", {f"p{a.proposal.id}": "1"}, "k2").status_code == 303
     with TestClient(client.app, follow_redirects=False) as other:  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from app.domain import presence
 from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict, UserError
 from app.models import (
+    DeviceCode,
     PresenceMiss,
     RoundPresence,
     RoundStatus,
@@ -91,18 +92,24 @@ def test_ballot_identity_follows_the_rule(db: Session) -> None:
     hall = _round(db, Eligibility.hall)
     person = factories.participant(db, workshop=_workshop(db, hall))
     with pytest.raises(eligibility.PresenceRequired):
-        eligibility.ballot_identity(db, hall, person, {}, secret_key=SECRET)
+        eligibility.ballot_identity(db, hall, person, None, secret_key=SECRET)
     _confirm(db, hall, person, presence.current_code(SECRET, hall.id or 0, NOW))
-    identity = eligibility.ballot_identity(db, hall, person, {}, secret_key=SECRET)
+    identity = eligibility.ballot_identity(db, hall, person, None, secret_key=SECRET)
     assert identity.voter_key == voting.participant_voter_key(SECRET, hall, person)
     assert identity.group == person.stakeholder_group
 
     cards = _round(db, Eligibility.codes)
     holder = factories.participant(db, workshop=_workshop(db, cards))
     with pytest.raises(eligibility.CardRequired):
-        eligibility.ballot_identity(db, cards, holder, {}, secret_key=SECRET)
-    claims = {str(cards.id): {"code": "ABCDE23456", "group": "business"}}
-    identity = eligibility.ballot_identity(db, cards, holder, claims, secret_key=SECRET)
+        eligibility.ballot_identity(db, cards, holder, None, secret_key=SECRET)
+    claim = DeviceCode(
+        device_hash="d" * 64,
+        round_id=cards.id or 0,
+        code="ABCDE23456",
+        claim_token="t",
+        stakeholder_group="business",
+    )
+    identity = eligibility.ballot_identity(db, cards, holder, claim, secret_key=SECRET)
     assert identity.voter_key == voting.code_voter_key(SECRET, cards, "ABCDE23456")
     assert identity.group == "business"
 
