@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.paper import split_notes
 from app.domain.rate_limit import PostingLimit, retry_after
+from app.domain.text import IDEA_MAX_LENGTH
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
@@ -27,7 +28,6 @@ from app.models import (
 from app.services import live
 from app.services.workshops import ensure_open, text_or_error
 
-IDEA_MAX_LENGTH = 1000
 MAX_TABLE_NUMBER = 999
 POSTING_LIMIT = PostingLimit()
 

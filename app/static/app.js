@@ -73,6 +73,25 @@
     pressed = [];
   });
 
+  /* The phone page follows the phase: put its sections in the new order, or reload when the
+     new screen needs a section this page does not have (drafts survive the reload). */
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    var panel = event.detail.target;
+    var flow = document.getElementById("phone-flow");
+    if (!panel || panel.id !== "phase-panel" || !flow) return;
+    var mode = panel.getAttribute("data-mode");
+    if (!mode || mode === flow.getAttribute("data-mode")) return;
+    var order = (panel.getAttribute("data-order") || "").split(" ");
+    var missing = order.some(function (id) { return id === "closing" && !document.getElementById(id); });
+    if (missing) { window.location.reload(); return; }
+    Array.prototype.forEach.call(flow.children, function (child) { child.hidden = order.indexOf(child.id) < 0; });
+    order.forEach(function (id) {
+      var section = document.getElementById(id);
+      if (section && section.parentNode === flow) flow.appendChild(section);
+    });
+    flow.setAttribute("data-mode", mode);
+  });
+
   /* A failed send leaves the form as it was; say so. */
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.body.addEventListener(name, function () { say("unsent"); });
@@ -109,6 +128,25 @@
   }
   restoreDrafts(document);
   document.body.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
+
+  /* A live count next to a text box; the box's own maxlength is the rule's limit. */
+  function countChars(area) {
+    var out = document.getElementById(area.getAttribute("data-counter"));
+    if (!out) return;
+    var limit = parseInt(area.getAttribute("maxlength"), 10);
+    out.textContent = out.getAttribute("data-text").replace("{used}", area.value.length.toLocaleString())
+      .replace("{limit}", limit.toLocaleString());
+    out.classList.toggle("full", area.value.length >= limit);
+  }
+  function watchCounters(scope) {
+    var areas = (scope.querySelectorAll ? scope : document).querySelectorAll("textarea[data-counter]");
+    Array.prototype.forEach.call(areas, function (area) {
+      countChars(area);
+      area.addEventListener("input", function () { countChars(area); });
+    });
+  }
+  watchCounters(document);
+  document.body.addEventListener("htmx:load", function (event) { watchCounters(event.detail.elt); });
 
   /* The shared timer counts down locally from what the server said was left. */
   setInterval(function () {
