@@ -356,7 +356,7 @@ def projector(request: Request, session: SessionDep, workshop: FacilitatedWorksh
     url = join_url(request, workshop)
     context = _console(session, request, workshop)
     context["qr_svg"] = segno.make(url, error="m").svg_inline(
-        scale=10, border=2, dark="#000", light="#fff"
+        scale=10, border=2, dark="#000", light="#fff", omitsize=True
     )
     context["short_url"] = url.split("://", 1)[-1]
     return render(request, "workshops/projector.html", context)

@@ -358,7 +358,9 @@ def test_results_are_hidden_until_close_unless_revealed(client: TestClient, db: 
     client.post("/logout", data={"csrf_token": csrf(client)})
     assert client.get(url).status_code == 200
     projector = client.get(f"{url}?view=projector")
-    assert "projector-results" in projector.text
+    assert projector.template.name == "voting/projector_results.html"  # type: ignore[attr-defined]
+    assert 'class="projector"' in projector.text
+    assert "/logout" not in projector.text
 
 
 def test_results_page_shows_every_rule_groups_consensus_and_tie_rule(
