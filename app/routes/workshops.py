@@ -18,7 +18,7 @@ from app.domain.errors import UserError
 from app.domain.export import to_csv
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
-from app.routes.forms import FormPage, check_day, refused_form
+from app.routes.forms import FormPage, check_day, confirm_first, refused_form
 from app.services import cities as city_service
 from app.services import eligibility, reports, voting
 from app.services import ideas as idea_service
@@ -452,10 +452,27 @@ def set_posting(
 
 @router.post("/{workshop_id}/status")
 def set_status(
-    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, status: FormStr = ""
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    status: FormStr = "",
+    confirm: FormStr = "",
 ) -> Response:
     if status not in WorkshopStatus.__members__:
         raise UserError(_("Unknown workshop status."), status_code=422)
+    if status == WorkshopStatus.closed and workshop.status == "open" and confirm != "yes":
+        return confirm_first(
+            request,
+            action=f"/staff/workshops/{workshop.id}/status",
+            title=_("Close the workshop?"),
+            message=_(
+                "Phones can no longer post ideas, comment or +1, and they show a thank-you "
+                "with the results. You can reopen it later."
+            ),
+            confirm_label=_("Close the workshop"),
+            cancel_url=f"/staff/workshops/{workshop.id}",
+            fields={"status": "closed"},
+        )
     workshop_service.set_status(session, workshop, WorkshopStatus(status))
     session.commit()
     message = (

@@ -92,6 +92,25 @@
     flow.setAttribute("data-mode", mode);
   });
 
+  /* Irreversible actions ask first: a form with data-confirm opens its <dialog>; "yes" sends
+     the form with confirm=yes. (Without this script the server asks on a page instead.) */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var dialog = form.getAttribute && document.getElementById(form.getAttribute("data-confirm"));
+    if (!dialog || !dialog.showModal || form.querySelector("input[name=confirm]")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "yes") return;
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = "confirm"; input.value = "yes";
+      form.appendChild(input);
+      form.requestSubmit();
+    };
+    dialog.showModal();
+  }, true);
+
   /* A failed send leaves the form as it was; say so. */
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.body.addEventListener(name, function () { say("unsent"); });

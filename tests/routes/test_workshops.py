@@ -311,10 +311,31 @@ def test_pause_and_reopen_posting(client: TestClient, db: Session) -> None:
     assert not workshop.posting_locked
 
 
+def test_close_workshop_asks_first_and_writes_nothing_until_confirmed(
+    client: TestClient, db: Session
+) -> None:
+    _, workshop = _run(client, db)
+    url = f"/staff/workshops/{workshop.id}/status"
+    page = post(client, url, {"status": "closed"})
+    assert page.status_code == 200
+    assert page.template.name == "staff/confirm.html"  # type: ignore[attr-defined]
+    assert page.context["confirm"]["fields"] == {"status": "closed"}  # type: ignore[attr-defined]
+    assert 'name="confirm" value="yes"' in page.text
+    partial = post(client, url, {"status": "closed"}, headers={"HX-Request": "true"})
+    assert partial.template.name == "staff/_confirm.html"  # type: ignore[attr-defined]
+    db.refresh(workshop)
+    assert workshop.status == "open"
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert 'data-confirm="confirm-close-workshop"' in console.text
+    assert '<dialog id="confirm-close-workshop"' in console.text
+
+
 def test_close_workshop_then_reopen(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
     assert (
-        post(client, f"/staff/workshops/{workshop.id}/status", {"status": "closed"}).status_code
+        post(
+            client, f"/staff/workshops/{workshop.id}/status", {"status": "closed", "confirm": "yes"}
+        ).status_code
         == 303
     )
     db.refresh(workshop)
@@ -545,7 +566,9 @@ def test_agreed_priorities_become_plan_items_in_vote_order(client: TestClient, d
     db.commit()
     url = f"/staff/workshops/{workshop.id}"
     assert post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}).status_code == 409
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     response = post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}, headers=HX)
     assert response.status_code == 200
     items = db.exec(select(PlanItem).order_by(PlanItem.priority)).all()
