@@ -610,10 +610,20 @@ def mark_duplicate(
     workshop: FacilitatedWorkshop,
     of: FormStr = "",
 ) -> Response:
-    target = _int_or_none(of, _("Enter the number of the idea it repeats."))
-    if target is None:
-        raise UserError(_("Enter the number of the idea it repeats."), status_code=422)
-    idea_service.mark_duplicate(session, workshop, idea_id, target)
+
+    def page(error: UserError) -> Response:
+        """The error next to the merge field of this idea; no stale success message."""
+        context = _console(session, request, workshop)
+        context["item_errors"] = {idea_id: error.message}
+        context["typed_of"] = of
+        template = "workshops/_console_ideas.html" if is_htmx(request) else "workshops/console.html"
+        return render(request, template, context)
+
+    with refused_form(session, page, reraise_404=True):
+        target = _int_or_none(of, _("Enter the number of the idea it repeats."))
+        if target is None:
+            raise UserError(_("Enter the number of the idea it repeats."), status_code=422)
+        idea_service.mark_duplicate(session, workshop, idea_id, target)
     session.commit()
     return _back(
         request, session, workshop, _("The ideas are merged."), "workshops/_console_ideas.html"

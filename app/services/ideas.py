@@ -262,7 +262,12 @@ def edit(session: Session, workshop: Workshop, idea_id: int, text: str) -> Idea:
 def mark_duplicate(session: Session, workshop: Workshop, idea_id: int, of_id: int) -> Idea:
     """Merge an idea into another: it leaves the wall and counts under the one it repeats."""
     idea = idea_of(session, workshop, idea_id)
-    target = idea_of(session, workshop, of_id)
+    try:
+        target = idea_of(session, workshop, of_id)
+    except NotFound:  # a number typed into the merge form: the form's error, not a missing page
+        raise UserError(
+            _("There is no idea number %(id)s in this workshop.") % {"id": of_id}, status_code=422
+        ) from None
     while target.duplicate_of_id is not None:  # merge into the root of a chain
         target = idea_of(session, workshop, target.duplicate_of_id)
     if target.id == idea.id:

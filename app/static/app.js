@@ -214,14 +214,16 @@
     var select = row.querySelector("select");
     var selects = Array.prototype.slice.call(form.querySelectorAll(".ballot-row select"));
     var max = parseInt(form.getAttribute("data-max-ranks"), 10) || selects.length;
+    var limitNote = document.getElementById("rank-limit");
     if (select.value) {
       /* Removing a choice moves those below it up, so ranks never have gaps. */
       var removed = parseInt(select.value, 10);
+      if (limitNote) limitNote.hidden = true;
       select.value = "";
       selects.forEach(function (s) { var v = parseInt(s.value, 10); if (v > removed) s.value = String(v - 1); });
     } else {
       var taken = selects.filter(function (s) { return s.value; }).length;
-      if (taken >= max) return;
+      if (taken >= max) { if (limitNote) limitNote.hidden = false; return; } /* say why */
       select.value = String(taken + 1);
     }
     renumberRanks(form);

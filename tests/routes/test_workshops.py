@@ -499,6 +499,27 @@ def test_merge_duplicates_into_the_root(client: TestClient, db: Session) -> None
     assert second.duplicate_of_id is None
 
 
+def test_merge_into_a_missing_number_shows_the_error_at_the_merge_field(
+    client: TestClient, db: Session
+) -> None:
+    _, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="ขอสวนสาธารณะ")
+    url = f"/staff/workshops/{workshop.id}/ideas/{idea.id}/duplicate"
+    answer = post(client, url, {"of": "999999"}, headers=HX)
+    assert answer.status_code == 422
+    assert answer.template.name == "workshops/_console_ideas.html"  # type: ignore[attr-defined]
+    assert answer.context["item_errors"] == {  # type: ignore[attr-defined]
+        idea.id: "ไม่มีความคิดเห็นหมายเลข 999999 ในการประชุมนี้"
+    }
+    assert f'id="dup-error-{idea.id}"' in answer.text
+    assert 'class="flash"' not in answer.text  # no stale "merged" beside it
+    plain = post(client, url, {"of": "999999"})
+    assert plain.status_code == 422
+    assert plain.template.name == "workshops/console.html"  # type: ignore[attr-defined]
+    db.refresh(idea)
+    assert idea.duplicate_of_id is None
+
+
 def test_moderating_an_idea_of_another_workshop_is_404(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
     foreign = factories.idea(db, workshop=factories.workshop(db))
