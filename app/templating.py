@@ -64,6 +64,7 @@ def _build_environment() -> Environment:
     env.globals["import_field_label"] = labels.import_field
     env.globals["groups_all"] = list(StakeholderGroup)
     env.globals["static_url"] = static_url
+    env.globals["unit_label"] = labels.unit
     env.globals["idea_max_length"] = IDEA_MAX_LENGTH
     env.globals["new_client_key"] = lambda: uuid.uuid4().hex
     return env
