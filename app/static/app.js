@@ -76,9 +76,9 @@
   /* The phone page follows the phase: put its sections in the new order, or reload when the
      new screen needs a section this page does not have (drafts survive the reload). */
   document.body.addEventListener("htmx:oobAfterSwap", function (event) {
-    var panel = event.detail.target;
     var flow = document.getElementById("phone-flow");
-    if (!panel || panel.id !== "phase-panel" || !flow) return;
+    if (!event.detail.target || event.detail.target.id !== "phase-panel" || !flow) return;
+    var panel = document.getElementById("phase-panel"); /* the new one (the target is the old) */
     var mode = panel.getAttribute("data-mode");
     if (!mode || mode === flow.getAttribute("data-mode")) return;
     var order = (panel.getAttribute("data-order") || "").split(" ");
