@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, public_base_url, secret_key
 from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
-from app.domain.export import to_csv
+from app.domain.export import to_csv, to_xlsx
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
 from app.routes.forms import FormPage, check_day, confirm_first, refused_form
@@ -701,6 +701,29 @@ def report(request: Request, session: SessionDep, workshop: FacilitatedWorkshop)
         "report": reports.workshop_attendance(session, workshop),
     }
     return render(request, "workshops/report.html", context)
+
+
+@router.get("/{workshop_id}/ideas.csv")
+def ideas_csv(session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    """Every idea and comment (not hidden), for planners' own sheets."""
+    rows = reports.idea_export(session, workshop)
+    return Response(
+        to_csv(reports.IDEA_EXPORT_HEADER, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop.id}-ideas.csv"'},
+    )
+
+
+@router.get("/{workshop_id}/ideas.xlsx")
+def ideas_xlsx(session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    rows = reports.idea_export(session, workshop)
+    return Response(
+        to_xlsx(reports.IDEA_EXPORT_HEADER, rows, title="ideas"),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="workshop-{workshop.id}-ideas.xlsx"'
+        },
+    )
 
 
 @router.get("/{workshop_id}/report.csv")

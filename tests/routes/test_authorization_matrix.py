@@ -178,6 +178,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/cities/{slug}/themes/words"): PLANNER,
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/ideas.csv"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/ideas.xlsx"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
     ("GET", "/staff/plans/{slug}"): PLANNER,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,

@@ -627,6 +627,50 @@ def test_participant_sees_the_vote_card_when_a_round_opens(
 # --- after the session ---------------------------------------------------------------------------
 
 
+def test_export_every_idea_and_comment_as_csv_and_xlsx(client: TestClient, db: Session) -> None:
+    import openpyxl
+
+    from tests.statements import recorded_statements
+
+    _, workshop = _run(client, db)
+    resident = factories.participant(db, workshop=workshop)
+    idea = factories.idea(db, workshop=workshop, participant=resident, text="=HYPERLINK(1)")
+    comment = factories.idea(db, workshop=workshop, participant=resident, text="ความเห็น")
+    comment.parent_id = idea.id
+    paper = factories.idea(db, workshop=workshop, channel=Channel.paper, group="business")
+    paper.table_number = 4
+    hidden = factories.idea(db, workshop=workshop, text="ซ่อนไว้")
+    hidden.hidden = True
+    db.add_all([comment, paper, hidden])
+    db.add(IdeaReaction(idea_id=idea.id, participant_id=resident.id))
+    db.commit()
+    url = f"/staff/workshops/{workshop.id}/ideas"
+    with recorded_statements(db.connection()) as statements:
+        answer = client.get(f"{url}.csv")
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert [r["text"] for r in rows] == ["'=HYPERLINK(1)", "ความเห็น", "อยากให้มีทางเท้าที่ดี"]
+    first, second, third = rows
+    assert (first["kind"], first["plus_ones"], first["channel"]) == ("idea", "1", "phone")
+    assert (second["kind"], second["comment_on"]) == ("comment", str(idea.id))
+    assert (third["channel"], third["table_number"], third["stakeholder_group"]) == (
+        "paper",
+        "4",
+        "business",
+    )
+    assert re.fullmatch(r"25\d\d-\d\d-\d\d \d\d:\d\d", first["time"])  # B.E., local
+    ideas_statements = [s for s in statements if "FROM idea" in s or "theme" in s]
+    assert 3 <= len(ideas_statements) <= 4  # ideas, +1s, theme run (and its members)
+    xlsx = client.get(f"{url}.xlsx")
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    cell = sheet["D2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")  # text, never a formula
+    assert sheet.max_row == 4
+
+
 def test_participation_report_per_group_and_table(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
     resident = factories.participant(db, workshop=workshop)
