@@ -102,7 +102,7 @@ def idea_export(session: Session, workshop: Workshop) -> list[list[object]]:
             select(IdeaReaction.idea_id, func.count())
             .join(Idea, col(Idea.id) == IdeaReaction.idea_id)
             .where(Idea.workshop_id == workshop.id)
-            .group_by(IdeaReaction.idea_id)
+            .group_by(col(IdeaReaction.idea_id))
         ).all()
     )
     run = session.exec(
