@@ -16,6 +16,7 @@ from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, public_base_url,
 from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
 from app.domain.export import to_csv, to_xlsx
+from app.domain.wall_view import WallView, wall_view
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
 from app.routes.forms import FormPage, check_day, confirm_first, refused_form
@@ -50,7 +51,12 @@ CONSOLE_PAGE_SIZE = 100  # ideas per page of the console; "older ideas" reaches 
 
 
 def console_context(
-    session: Session, workshop: Workshop, *, include_ideas: bool = True, before: int | None = None
+    session: Session,
+    workshop: Workshop,
+    *,
+    include_ideas: bool = True,
+    before: int | None = None,
+    view: WallView = WallView(),
 ) -> dict[str, Any]:
     """Everything the console and projector show; shared with live fragments."""
     clock = workshop_service.timer_of(workshop)
@@ -68,10 +74,16 @@ def console_context(
         # what a panel already shows, so a late event never undoes a fresher answer. It comes
         # from the same row read as the workshop itself; everything read after it is newer.
         "seq": workshop.event_seq,
+        "view": view,
     }
     if include_ideas:
         page = idea_service.wall(
-            session, workshop, include_hidden=True, limit=CONSOLE_PAGE_SIZE + 1, before=before
+            session,
+            workshop,
+            include_hidden=True,
+            limit=CONSOLE_PAGE_SIZE + 1,
+            before=before,
+            view=view,
         )
         context["console_items"] = page[:CONSOLE_PAGE_SIZE]
         context["console_older"] = (
@@ -108,7 +120,12 @@ def _console(
     session: Session, request: Request, workshop: Workshop, **extra: Any
 ) -> dict[str, Any]:
     before = request.query_params.get("before", "")
-    context = console_context(session, workshop, before=int(before) if is_id(before) else None)
+    context = console_context(
+        session,
+        workshop,
+        before=int(before) if is_id(before) else None,
+        view=_view(request, workshop),
+    )
     context |= proposals_context(session, workshop)
     context |= {
         "event_seq": current_seq(session, workshop.id or 0),
@@ -118,8 +135,14 @@ def _console(
         "paper_error": None,
         "presence": eligibility.panel(session, workshop, secret_key=secret_key(request)),
     }
+    spot = workshop_service.spotlight_of(session, workshop)
+    context["spotlight_id"] = spot.id if spot else None
     context.update(extra)
     return context
+
+
+def _view(request: Request, workshop: Workshop) -> WallView:
+    return wall_view(request.query_params, tuple(workshop.invited_groups))
 
 
 def _back(
@@ -359,7 +382,17 @@ def projector(request: Request, session: SessionDep, workshop: FacilitatedWorksh
         scale=10, border=2, dark="#000", light="#fff", omitsize=True
     )
     context["short_url"] = url.split("://", 1)[-1]
+    context["spotlight"] = workshop_service.spotlight_of(session, workshop)
     return render(request, "workshops/projector.html", context)
+
+
+@router.get("/{workshop_id}/projector/wall")
+def projector_wall(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    """The projector's wall in a sorted or filtered view, fetched again on each change (live
+    events insert new ideas on top, which only suits the newest-first wall)."""
+    return render(request, "workshops/_projector_list.html", _console(session, request, workshop))
 
 
 @router.get("/{workshop_id}/projector/vote")
@@ -643,6 +676,22 @@ def unmark_duplicate(
         _("The idea stands on its own again."),
         "workshops/_console_ideas.html",
     )
+
+
+@router.post("/{workshop_id}/spotlight")
+def spotlight_idea(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, idea_id: FormStr = ""
+) -> Response:
+    """One idea full screen on the projector; an empty idea_id brings the wall back."""
+    chosen = _int_or_none(idea_id, _("Choose an idea to show."))
+    workshop_service.spotlight(session, workshop, chosen)
+    session.commit()
+    message = (
+        _("Idea #%(id)s is on the projector.") % {"id": chosen}
+        if chosen
+        else _("The projector shows the wall again.")
+    )
+    return _back(request, session, workshop, message, "workshops/_console_ideas.html")
 
 
 @router.post("/{workshop_id}/ideas/{idea_id}/promote")

@@ -13,6 +13,7 @@ from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.paper import split_notes
 from app.domain.rate_limit import PostingLimit, retry_after
 from app.domain.text import IDEA_MAX_LENGTH
+from app.domain.wall_view import WallView
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
@@ -327,16 +328,30 @@ def wall(
     include_hidden: bool = False,
     limit: int = 200,
     before: int | None = None,
+    view: WallView = WallView(),
 ) -> list[WallItem]:
     """Ideas on the wall, newest first, with their comments, +1s, merged duplicates and the
     names people chose to show (three queries, whatever the number of ideas).
 
     `before` is an idea id: only older ideas come back, so the next page of a wall stays the
-    same while new ideas arrive on top (a keyset, not an offset)."""
+    same while new ideas arrive on top (a keyset, not an offset; newest-first views only).
+    `view` filters by group or paper, or puts the most +1s first (ties: newest first)."""
     query = _top_level(workshop)
     if not include_hidden:
         query = _visible(query)
-    if before is not None:
+    if view.group:
+        query = query.where(col(Idea.stakeholder_group) == view.group)
+    if view.paper_only:
+        query = query.where(col(Idea.channel) == Channel.paper)
+    if view.sort == "plus":
+        plus_ones = (
+            select(func.count())
+            .where(col(IdeaReaction.idea_id) == col(Idea.id))
+            .correlate(Idea)
+            .scalar_subquery()
+        )
+        query = query.order_by(plus_ones.desc())
+    elif before is not None:
         query = query.where(col(Idea.id) < before)
     rows = session.execute(query.order_by(col(Idea.id).desc()).limit(limit)).all()
     return _decorate(session, [idea for idea, _name in rows], _names(rows))

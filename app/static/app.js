@@ -40,6 +40,14 @@
     if (!isNaN(shown) && !isNaN(arriving) && arriving <= shown) event.detail.shouldSwap = false;
   });
 
+  /* A sorted or filtered wall (console, projector) cannot take new ideas on top: fetch it again. */
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var list = document.getElementById("wall-list"), target = event.detail.target;
+    if (!list || !target || !list.hasAttribute("data-refetch")) return;
+    if (target === list) event.detail.shouldSwap = false;
+    if (target === list || /^idea-\d+-plus$/.test(target.id || "")) htmx.trigger(list, "refresh");
+  });
+
   /* The same idea can arrive twice (the answer to one's own post, then the stream): insert once. */
   document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
     var wrapper = event.detail.fragment;

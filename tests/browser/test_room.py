@@ -293,3 +293,33 @@ def test_first_load_of_the_join_and_workshop_pages_fits_the_byte_budget(
         assert 5_000 < size <= FIRST_LOAD_BUDGET, f"{url} alone: {size} bytes"
     both = _first_load_bytes(browser, join, workshop)
     assert both <= FIRST_LOAD_BUDGET, f"join, then the workshop: {both} bytes"
+
+
+def _spotlight(live_server: str, room: Room, idea_id: int | None) -> None:
+    with _session(live_server) as session:
+        workshop = session.get(Workshop, room.workshop_id)
+        assert workshop is not None
+        workshop_service.spotlight(session, workshop, idea_id)
+        session.commit()
+        session.get_bind().dispose()  # type: ignore[union-attr]
+
+
+def test_spotlight_fills_the_projector_then_gives_back_the_wall(
+    browser: Browser, live_server: str
+) -> None:
+    room = _seed(live_server, ideas=2)
+    page = _staff(browser, live_server, {"width": 1280, "height": 720})
+    page.goto(f"{live_server}/staff/workshops/{room.workshop_id}/projector?sort=plus")
+    spotlight = page.locator("#spotlight")
+    expect(spotlight).to_be_hidden()
+    first = page.locator("#wall-list li").last
+    idea_id = int((first.get_attribute("id") or "").removeprefix("idea-"))
+    _spotlight(live_server, room, idea_id)
+    expect(spotlight).to_be_visible(timeout=5_000)
+    expect(spotlight).to_contain_text("ความคิดเห็นที่")
+    box = spotlight.bounding_box()
+    assert box is not None
+    assert (box["width"], box["height"]) == (1280, 720)  # the whole screen
+    _spotlight(live_server, room, None)
+    expect(spotlight).to_be_hidden(timeout=5_000)
+    expect(page.locator("#wall-list li")).to_have_count(2)

@@ -179,6 +179,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/ideas.csv"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/projector/wall"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/spotlight"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/ideas.xlsx"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
     ("GET", "/staff/plans/{slug}"): PLANNER,

@@ -671,6 +671,51 @@ def test_export_every_idea_and_comment_as_csv_and_xlsx(client: TestClient, db: S
     assert sheet.max_row == 4
 
 
+def test_console_and_projector_sort_and_filter_the_wall(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    liked = factories.idea(db, workshop=workshop, text="มีคนชอบมาก")
+    factories.idea(db, workshop=workshop, text="ใหม่ที่สุด", group="business")
+    paper = factories.idea(db, workshop=workshop, text="จากกระดาษ", channel=Channel.paper)
+    for _ in range(2):
+        fan = factories.participant(db, workshop=workshop)
+        db.add(IdeaReaction(idea_id=liked.id, participant_id=fan.id))
+    db.commit()
+    base = f"/staff/workshops/{workshop.id}"
+
+    def texts(url: str) -> list[str]:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        return [i.idea.text for i in answer.context["items"]]  # type: ignore[attr-defined]
+
+    assert texts(base) == ["จากกระดาษ", "ใหม่ที่สุด", "มีคนชอบมาก"]
+    assert texts(f"{base}?sort=plus")[0] == "มีคนชอบมาก"
+    assert texts(f"{base}/ideas?group=business") == ["ใหม่ที่สุด"]
+    assert texts(f"{base}/projector?paper=1") == [paper.text]
+    assert texts(f"{base}?sort=loudest&group=aliens") == texts(base)  # unknown: the default
+    partial = client.get(f"{base}/projector/wall?sort=plus&paper=1")
+    assert partial.template.name == "workshops/_projector_list.html"  # type: ignore[attr-defined]
+    assert "data-refetch" in partial.text  # live inserts would break the order: refetch
+    refetch = f'hx-get="/staff/workshops/{workshop.id}/projector/wall?sort=plus&amp;paper=1"'
+    assert refetch in partial.text
+
+
+def test_spotlight_one_idea_on_the_projector_then_back(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="ขยายทางเท้าถนนมิตรภาพ")
+    url = f"/staff/workshops/{workshop.id}/spotlight"
+    projector = f"/staff/workshops/{workshop.id}/projector"
+    assert client.get(projector).context["spotlight"] is None  # type: ignore[attr-defined]
+    assert post(client, url, {"idea_id": str(idea.id)}).status_code == 303
+    shown = client.get(projector)
+    assert shown.context["spotlight"].id == idea.id  # type: ignore[attr-defined]
+    assert 'class="spotlight-text"' in shown.text
+    answer = post(client, url, {"idea_id": ""}, headers=HX)
+    assert answer.context["spotlight_id"] is None  # type: ignore[attr-defined]
+    assert client.get(projector).context["spotlight"] is None  # type: ignore[attr-defined]
+    foreign = factories.idea(db, workshop=factories.workshop(db))
+    assert post(client, url, {"idea_id": str(foreign.id)}).status_code == 404
+
+
 def test_participation_report_per_group_and_table(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
     resident = factories.participant(db, workshop=workshop)
