@@ -38,6 +38,10 @@ class Demo:
             session.commit()
             self.workshop_id = workshop.id or 0
             self.code = workshop.join_code
+            demo_round = session.exec(
+                select(VoteRound).where(VoteRound.workshop_id == workshop.id)
+            ).first()  # the demo's closed dot vote, with ballots
+            self.demo_round_id = demo_round.id if demo_round else 0
         self.round_id = 0
 
     def change(self, action: Callable[[Session, Workshop], None]) -> None:
@@ -137,7 +141,7 @@ def main(argv: list[str]) -> int:
             phone.goto(f"{base}/w/{room.code}")
             _shoot(phone, out, "phone-5-themes.png", written)
             projector.set_viewport_size({"width": 1280, "height": 720})
-            projector.goto(f"{base}/rounds/{room.round_id}/results?view=projector")
+            projector.goto(f"{base}/rounds/{room.demo_round_id}/results?view=projector")
             _shoot(projector, out, "projector-1280x720-results.png", written)
             projector.goto(f"{base}/staff/workshops/{room.workshop_id}/projector?sort=plus")
             room.spotlight(on=True)
