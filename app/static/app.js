@@ -20,7 +20,7 @@
       if (event.data) htmx.swap(document.body, event.data, { swapStyle: "none" });
     };
     source.onerror = function () { say("lost"); };
-    source.onopen = function () { say(null); };
+    source.onopen = function () { say(null); resend(); };
   } else if (root) {
     /* No EventSource: refresh now and then, unless someone is typing (drafts are kept anyway). */
     setInterval(function () {
@@ -119,10 +119,22 @@
     dialog.showModal();
   }, true);
 
-  /* A failed send leaves the form as it was; say so. */
+  /* A failed send leaves the form as it was (its idempotency key too); say so, and send a
+     draft form again once the connection is back: the key makes it count exactly once. */
+  var unsent = null;
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
-    document.body.addEventListener(name, function () { say("unsent"); });
+    document.body.addEventListener(name, function (event) {
+      say("unsent");
+      var form = event.detail && event.detail.elt;
+      if (form && form.getAttribute && form.getAttribute("data-draft")) unsent = form;
+    });
   });
+  function resend() {
+    var form = unsent;
+    unsent = null;
+    if (form && document.body.contains(form) && window.htmx) htmx.trigger(form, "submit");
+  }
+  window.addEventListener("online", resend);
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status > 0 && banner && banner.textContent === banner.getAttribute("data-unsent")) say(null);
