@@ -32,7 +32,8 @@ def close_contexts(browser: Browser) -> Iterator[None]:
 
 def _seed(live_server: str) -> dict[str, str]:
     """A workshop with ideas, a closed vote with results and an open one; their addresses."""
-    with Session(make_engine(LIVE_DATABASES[live_server])) as session:
+    engine = make_engine(LIVE_DATABASES[live_server])
+    with Session(engine) as session:
         facilitator = session.exec(
             select(StaffAccount).where(StaffAccount.email == "facilitator@browser.test")
         ).one()
@@ -49,7 +50,7 @@ def _seed(live_server: str) -> dict[str, str]:
             "closed": str(closed.id),
             "open": str(open_round.id),
         }
-        session.get_bind().dispose()  # type: ignore[union-attr]
+    engine.dispose()
     return urls
 
 
@@ -142,14 +143,17 @@ def test_keyboard_only_walk_of_the_participant_flow(browser: Browser, live_serve
     _tab_to(page, "#ballot a.button")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/vote$"))
+    page.wait_for_load_state("load")
     _tab_to(page, ".ballot-row input, .ballot-row button")
     page.keyboard.press("Space")
     _tab_to(page, "form.ballot-form button[type=submit]:not([data-step]):not(.rank-tap)")
     page.keyboard.press("Enter")
+    expect(page.locator("#review")).to_be_visible()  # the review page has loaded
     _tab_to(page, "#review button[type=submit], form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("#receipt-code")).to_be_visible()
     page.goto(f"{live_server}/w/{seeded['code']}")
+    page.wait_for_load_state("load")
     _tab_to(page, "#idea-text")
     page.keyboard.type("ทางม้าลายหน้าโรงเรียน")
     _tab_to(page, "#idea-form button[type=submit]")

@@ -4,6 +4,7 @@ its screen without staff links, irreversible actions ask first, and a first load
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -38,8 +39,15 @@ class Room:
     round_id: int | None
 
 
-def _session(live_server: str) -> Session:
-    return Session(make_engine(LIVE_DATABASES[live_server]))
+@contextmanager
+def _session(live_server: str) -> Iterator[Session]:
+    """A session on the live server's database; its engine is gone afterwards."""
+    engine = make_engine(LIVE_DATABASES[live_server])
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _seed(live_server: str, *, vote: RoundStatus | None = None, ideas: int = 3) -> Room:
@@ -64,7 +72,6 @@ def _seed(live_server: str, *, vote: RoundStatus | None = None, ideas: int = 3) 
                 session.commit()
             round_id = vote_round.id
         room = Room(workshop.join_code, workshop.id or 0, round_id)
-        session.get_bind().dispose()  # type: ignore[union-attr]
     return room
 
 
@@ -84,7 +91,6 @@ def _change(live_server: str, room: Room, *, phase: str | None = None, close: bo
         if close:
             workshop_service.set_status(session, workshop, "closed")  # type: ignore[arg-type]
         session.commit()
-        session.get_bind().dispose()  # type: ignore[union-attr]
 
 
 def _close_round(live_server: str, room: Room) -> None:
@@ -93,7 +99,6 @@ def _close_round(live_server: str, room: Room) -> None:
         assert vote_round is not None
         voting.close_round(session, vote_round)
         session.commit()
-        session.get_bind().dispose()  # type: ignore[union-attr]
 
 
 def _phone(browser: Browser) -> Page:
@@ -185,7 +190,6 @@ def test_phone_page_reorders_itself_when_the_vote_opens_and_closes(
         assert vote_round is not None
         voting.open_round(session, vote_round)
         session.commit()
-        session.get_bind().dispose()  # type: ignore[union-attr]
     vote_now = page.get_by_role("link", name="ลงคะแนนเลย")
     expect(vote_now).to_be_visible(timeout=5_000)
     _in_first_screen(vote_now)  # the ballot card moved first, without a reload
@@ -258,7 +262,6 @@ def test_closing_the_workshop_asks_in_a_dialog(browser: Browser, live_server: st
         workshop = session.get(Workshop, room.workshop_id)
         assert workshop is not None
         assert workshop.status == "open"  # cancelled: nothing happened
-        session.get_bind().dispose()  # type: ignore[union-attr]
     close.click()
     dialog.get_by_role("button", name="ปิดการประชุม").click()
     expect(console.locator("#run-panel")).to_contain_text("การประชุมนี้ปิดแล้ว")
@@ -301,7 +304,6 @@ def _spotlight(live_server: str, room: Room, idea_id: int | None) -> None:
         assert workshop is not None
         workshop_service.spotlight(session, workshop, idea_id)
         session.commit()
-        session.get_bind().dispose()  # type: ignore[union-attr]
 
 
 def test_spotlight_fills_the_projector_then_gives_back_the_wall(
