@@ -220,3 +220,20 @@ _ELIGIBILITIES = {
 
 def eligibility(value: str) -> str:
     return gettext(_ELIGIBILITIES[Eligibility(value)])
+
+
+# Units of the indicator library (app/domain/indicator_library.py), stored as written there;
+# shown in the reader's language. A unit a planner typed is shown as typed.
+_UNITS = {
+    "days": N_("days"),
+    "households": N_("households"),
+    "kg": N_("kg"),
+    "km": N_("km"),
+    "million baht": N_("million baht"),
+    "people": N_("people"),
+    "trips": N_("trips"),
+}
+
+
+def unit(value: str) -> str:
+    return gettext(_UNITS[value]) if value in _UNITS else value

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
 from app import i18n, labels
+from app.domain.text import IDEA_MAX_LENGTH
 from app.models import StakeholderGroup
 from app.security import csrf_token
 from app.static_files import static_url
@@ -63,6 +64,8 @@ def _build_environment() -> Environment:
     env.globals["import_field_label"] = labels.import_field
     env.globals["groups_all"] = list(StakeholderGroup)
     env.globals["static_url"] = static_url
+    env.globals["unit_label"] = labels.unit
+    env.globals["idea_max_length"] = IDEA_MAX_LENGTH
     env.globals["new_client_key"] = lambda: uuid.uuid4().hex
     return env
 

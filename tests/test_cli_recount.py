@@ -156,7 +156,9 @@ def test_budget_round_as_pabulib_recounts_to_the_frozen_result(
     vote_round, _ = _closed_round(client, db, Method.budget, votes, budget=100, costs=[60, 50, 40])
     url = f"/staff/rounds/{vote_round.id}/round.pb"
     assert client.get(url).status_code == 409  # still open: the ballots are not final
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     response = client.get(url)
     assert response.status_code == 200
     assert f'filename="round-{vote_round.id}.pb"' in response.headers["content-disposition"]
@@ -185,7 +187,9 @@ def test_ranked_round_as_preflib_recounts_to_the_frozen_result(
         ("resident", {0: 1, 2: 2, 1: 3}),
     ]
     vote_round, proposals = _closed_round(client, db, Method.ranked, votes)
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     response = client.get(f"/staff/rounds/{vote_round.id}/round.soi")
     assert response.status_code == 200
     assert "# DATA TYPE: soi" in response.text

@@ -13,7 +13,7 @@ from app.i18n import LOCALES_DIR, translations
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "app" / "templates"
 # Words shown as they are in every language: the language switch names each language in itself.
-UNTRANSLATED_ALLOWED = {"ไทย", "English"}
+UNTRANSLATED_ALLOWED = {"ไทย", "English", "EN"}
 
 
 def _catalog(locale: str):  # type: ignore[no-untyped-def]

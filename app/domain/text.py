@@ -55,6 +55,9 @@ def normalize(text: str) -> str:
     return text.strip()
 
 
+IDEA_MAX_LENGTH = 1000  # an idea, comment or paper note; the phone's text box holds the same
+
+
 def visible_length(text: str) -> int:
     """Characters a reader sees: "น้ำ" is 2 (the tone mark rides on its consonant), "abc" is 3."""
     return sum(1 for ch in text if unicodedata.category(ch) not in _NON_SPACING)

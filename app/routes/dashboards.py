@@ -43,7 +43,7 @@ def _indicator_chart(row: service.IndicatorRow, locale_en: bool) -> str:
         [(labels.period_label(p), v) for p, v in row.series],
         target=row.indicator.target_value,
         baseline=row.indicator.baseline_value,
-        unit=row.indicator.unit,
+        unit=labels.unit(row.indicator.unit),
         empty_text=_("No values yet."),
         target_text=_("Target"),
         baseline_text=_("Baseline"),

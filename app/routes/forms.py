@@ -21,6 +21,7 @@ from starlette.responses import Response
 from app import i18n
 from app.domain import bounds
 from app.domain.errors import UserError
+from app.templating import render
 
 FormPage = Callable[[UserError], Response]
 
@@ -92,3 +93,30 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FormRefused)
     async def _refused(request: Request, exc: FormRefused) -> Response:
         return exc.response
+
+
+def confirm_first(
+    request: Request,
+    *,
+    action: str,
+    title: str,
+    message: str,
+    confirm_label: str,
+    cancel_url: str,
+    fields: dict[str, str] | None = None,
+) -> Response:
+    """The confirmation step of an action that cannot be undone, for a form that came without
+    `confirm=yes` (no JavaScript, so no dialog asked). Nothing is written; the page posts the
+    same form again with the confirmation."""
+    context = {
+        "confirm": {
+            "action": action,
+            "title": title,
+            "message": message,
+            "label": confirm_label,
+            "cancel_url": cancel_url,
+            "fields": fields or {},
+        }
+    }
+    name = "staff/_confirm.html" if request.headers.get("HX-Request") else "staff/confirm.html"
+    return render(request, name, context)

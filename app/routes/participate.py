@@ -24,6 +24,7 @@ from app.deps import (
 )
 from app.domain.bounds import is_id
 from app.domain.errors import NotFound, UserError
+from app.domain.phone_screen import phone_screen
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, VoteRound, Workshop, utcnow
 from app.rendered import RenderCache, cache_on
@@ -37,12 +38,23 @@ router = APIRouter(include_in_schema=False)
 PHONE_WALL_SIZE = 50  # ideas per page of the wall; older ones load on scroll or by a link
 
 
-def state_context(session: Session, workshop: Workshop) -> dict[str, Any]:
-    """Phase, timer and lock: what the phase panel shows."""
+def state_context(
+    session: Session, workshop: Workshop, *, vote_open: bool | None = None
+) -> dict[str, Any]:
+    """Phase, timer and lock: what the phase panel shows, and the order of the phone page
+    (`vote_open`: whether a round is open, when the caller already knows)."""
+    if vote_open is None:
+        vote_open = voting.open_round_of(session, workshop) is not None
     clock = workshop_service.timer_of(workshop)
+    phase = workshop_service.current_phase(session, workshop)
     return {
         "workshop": workshop,
-        "phase": workshop_service.current_phase(session, workshop),
+        "phase": phase,
+        "screen": phone_screen(
+            phase_kind=phase.kind if phase else None,
+            workshop_open=workshop.status == "open",
+            vote_open=vote_open,
+        ),
         "timer_remaining": clock.remaining(utcnow()),
         "timer_running": clock.running(),
     }
@@ -191,7 +203,8 @@ def _page(
         "error": None,
         "group_error": None,
     }
-    context |= state_context(session, workshop)
+    context |= ballot_context(session, request, workshop, participant)
+    context |= state_context(session, workshop, vote_open=context["vote_round"] is not None)
     context |= wall_context(
         session,
         workshop,
@@ -199,7 +212,6 @@ def _page(
         before=_cursor(request.query_params.get("before")),
         cache=wall_cache(request),
     )
-    context |= ballot_context(session, request, workshop, participant)
     context.update(extra)
     # Without JavaScript, a comment is written on the page itself (?comment=ID, or the form
     # that came back with an error); with htmx the form is fetched into the idea.

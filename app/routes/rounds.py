@@ -31,7 +31,7 @@ from app.domain.voting import Method
 from app.i18n import gettext as _
 from app.models import City, StaffAccount, VoteRound, Workshop
 from app.models.workshop import GROUP_VALUES
-from app.routes.forms import check_day, refused_form, whole_number
+from app.routes.forms import check_day, confirm_first, refused_form, whole_number
 from app.services import eligibility, voting
 from app.templating import render
 
@@ -259,7 +259,23 @@ def open_round(session: SessionDep, vote_round: ManagedRound) -> Response:
 
 
 @router.post("/rounds/{round_id}/close")
-def close_round(request: Request, session: SessionDep, vote_round: ManagedRound) -> Response:
+def close_round(
+    request: Request,
+    session: SessionDep,
+    vote_round: ManagedRound,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    if confirm != "yes":
+        return confirm_first(
+            request,
+            action=f"/staff/rounds/{vote_round.id}/close",
+            title=_("Close the vote and freeze the result?"),
+            message=_(
+                "No ballot is accepted after this, and the result and its digest cannot be changed."
+            ),
+            confirm_label=_("Close the vote"),
+            cancel_url=f"/staff/rounds/{vote_round.id}",
+        )
     voting.close_round(session, vote_round)
     session.commit()
     return _back(vote_round)

@@ -69,8 +69,10 @@ def fragment(engine: Engine, workshop_id: int, event: EventRef, view: str) -> st
 
 def render_event(session: Session, workshop_id: int, event: EventRef, view: str) -> str:
     """The HTML that moves one view of one workshop forward by one event ("" if nothing)."""
-    if view == "participant" and event.kind == Kind.JOINED:
-        return ""  # phones do not show who joined
+    if view == "participant" and event.kind in (Kind.JOINED, Kind.SPOTLIGHT):
+        return ""  # phones do not show who joined, nor what the projector spotlights
+    if view == "console" and event.kind == Kind.SPOTLIGHT:
+        return ""  # the console that chose it already shows it
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         return ""
@@ -99,6 +101,8 @@ def render_event(session: Session, workshop_id: int, event: EventRef, view: str)
         # A round opened, was revealed or closed (by staff or the settler): the panel swaps
         # to the new state, results included, without waiting for its next poll.
         context |= projector_vote_context(session, workshop)
+    if event.kind == Kind.SPOTLIGHT and event.subject_id is not None:
+        context["spotlight"] = session.get(Idea, event.subject_id)
     if event.kind in (Kind.IDEA, Kind.WALL):
         context["wall_count"] = idea_service.visible_count(session, workshop)
     if view == "participant":

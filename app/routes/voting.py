@@ -432,7 +432,8 @@ def round_results(
     if not voting.results_public(vote_round) and not staff:
         raise UserError(_("The results of this vote are shown when it closes."), status_code=403)
     context = results_context(session, vote_round)
-    context["projector"] = view == "projector"
+    if view == "projector":
+        return render(request, "voting/projector_results.html", context)
     return render(request, "voting/results.html", context)
 
 

@@ -15,10 +15,11 @@ from app.db import SessionDep
 from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, public_base_url, secret_key
 from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
-from app.domain.export import to_csv
+from app.domain.export import to_csv, to_xlsx
+from app.domain.wall_view import WallView, wall_view
 from app.i18n import gettext as _
 from app.models import City, PhaseKind, StakeholderGroup, Workshop, WorkshopStatus, utcnow
-from app.routes.forms import FormPage, check_day, refused_form
+from app.routes.forms import FormPage, check_day, confirm_first, refused_form
 from app.services import cities as city_service
 from app.services import eligibility, reports, voting
 from app.services import ideas as idea_service
@@ -50,7 +51,12 @@ CONSOLE_PAGE_SIZE = 100  # ideas per page of the console; "older ideas" reaches 
 
 
 def console_context(
-    session: Session, workshop: Workshop, *, include_ideas: bool = True, before: int | None = None
+    session: Session,
+    workshop: Workshop,
+    *,
+    include_ideas: bool = True,
+    before: int | None = None,
+    view: WallView = WallView(),
 ) -> dict[str, Any]:
     """Everything the console and projector show; shared with live fragments."""
     clock = workshop_service.timer_of(workshop)
@@ -68,10 +74,16 @@ def console_context(
         # what a panel already shows, so a late event never undoes a fresher answer. It comes
         # from the same row read as the workshop itself; everything read after it is newer.
         "seq": workshop.event_seq,
+        "view": view,
     }
     if include_ideas:
         page = idea_service.wall(
-            session, workshop, include_hidden=True, limit=CONSOLE_PAGE_SIZE + 1, before=before
+            session,
+            workshop,
+            include_hidden=True,
+            limit=CONSOLE_PAGE_SIZE + 1,
+            before=before,
+            view=view,
         )
         context["console_items"] = page[:CONSOLE_PAGE_SIZE]
         context["console_older"] = (
@@ -108,7 +120,12 @@ def _console(
     session: Session, request: Request, workshop: Workshop, **extra: Any
 ) -> dict[str, Any]:
     before = request.query_params.get("before", "")
-    context = console_context(session, workshop, before=int(before) if is_id(before) else None)
+    context = console_context(
+        session,
+        workshop,
+        before=int(before) if is_id(before) else None,
+        view=_view(request, workshop),
+    )
     context |= proposals_context(session, workshop)
     context |= {
         "event_seq": current_seq(session, workshop.id or 0),
@@ -118,8 +135,14 @@ def _console(
         "paper_error": None,
         "presence": eligibility.panel(session, workshop, secret_key=secret_key(request)),
     }
+    spot = workshop_service.spotlight_of(session, workshop)
+    context["spotlight_id"] = spot.id if spot else None
     context.update(extra)
     return context
+
+
+def _view(request: Request, workshop: Workshop) -> WallView:
+    return wall_view(request.query_params, tuple(workshop.invited_groups))
 
 
 def _back(
@@ -356,10 +379,20 @@ def projector(request: Request, session: SessionDep, workshop: FacilitatedWorksh
     url = join_url(request, workshop)
     context = _console(session, request, workshop)
     context["qr_svg"] = segno.make(url, error="m").svg_inline(
-        scale=10, border=2, dark="#000", light="#fff"
+        scale=10, border=2, dark="#000", light="#fff", omitsize=True
     )
     context["short_url"] = url.split("://", 1)[-1]
+    context["spotlight"] = workshop_service.spotlight_of(session, workshop)
     return render(request, "workshops/projector.html", context)
+
+
+@router.get("/{workshop_id}/projector/wall")
+def projector_wall(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop
+) -> Response:
+    """The projector's wall in a sorted or filtered view, fetched again on each change (live
+    events insert new ideas on top, which only suits the newest-first wall)."""
+    return render(request, "workshops/_projector_list.html", _console(session, request, workshop))
 
 
 @router.get("/{workshop_id}/projector/vote")
@@ -452,10 +485,27 @@ def set_posting(
 
 @router.post("/{workshop_id}/status")
 def set_status(
-    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, status: FormStr = ""
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    status: FormStr = "",
+    confirm: FormStr = "",
 ) -> Response:
     if status not in WorkshopStatus.__members__:
         raise UserError(_("Unknown workshop status."), status_code=422)
+    if status == WorkshopStatus.closed and workshop.status == "open" and confirm != "yes":
+        return confirm_first(
+            request,
+            action=f"/staff/workshops/{workshop.id}/status",
+            title=_("Close the workshop?"),
+            message=_(
+                "Phones can no longer post ideas, comment or +1, and they show a thank-you "
+                "with the results. You can reopen it later."
+            ),
+            confirm_label=_("Close the workshop"),
+            cancel_url=f"/staff/workshops/{workshop.id}",
+            fields={"status": "closed"},
+        )
     workshop_service.set_status(session, workshop, WorkshopStatus(status))
     session.commit()
     message = (
@@ -593,10 +643,20 @@ def mark_duplicate(
     workshop: FacilitatedWorkshop,
     of: FormStr = "",
 ) -> Response:
-    target = _int_or_none(of, _("Enter the number of the idea it repeats."))
-    if target is None:
-        raise UserError(_("Enter the number of the idea it repeats."), status_code=422)
-    idea_service.mark_duplicate(session, workshop, idea_id, target)
+
+    def page(error: UserError) -> Response:
+        """The error next to the merge field of this idea; no stale success message."""
+        context = _console(session, request, workshop)
+        context["item_errors"] = {idea_id: error.message}
+        context["typed_of"] = of
+        template = "workshops/_console_ideas.html" if is_htmx(request) else "workshops/console.html"
+        return render(request, template, context)
+
+    with refused_form(session, page, reraise_404=True):
+        target = _int_or_none(of, _("Enter the number of the idea it repeats."))
+        if target is None:
+            raise UserError(_("Enter the number of the idea it repeats."), status_code=422)
+        idea_service.mark_duplicate(session, workshop, idea_id, target)
     session.commit()
     return _back(
         request, session, workshop, _("The ideas are merged."), "workshops/_console_ideas.html"
@@ -616,6 +676,22 @@ def unmark_duplicate(
         _("The idea stands on its own again."),
         "workshops/_console_ideas.html",
     )
+
+
+@router.post("/{workshop_id}/spotlight")
+def spotlight_idea(
+    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, idea_id: FormStr = ""
+) -> Response:
+    """One idea full screen on the projector; an empty idea_id brings the wall back."""
+    chosen = _int_or_none(idea_id, _("Choose an idea to show."))
+    workshop_service.spotlight(session, workshop, chosen)
+    session.commit()
+    message = (
+        _("Idea #%(id)s is on the projector.") % {"id": chosen}
+        if chosen
+        else _("The projector shows the wall again.")
+    )
+    return _back(request, session, workshop, message, "workshops/_console_ideas.html")
 
 
 @router.post("/{workshop_id}/ideas/{idea_id}/promote")
@@ -674,6 +750,29 @@ def report(request: Request, session: SessionDep, workshop: FacilitatedWorkshop)
         "report": reports.workshop_attendance(session, workshop),
     }
     return render(request, "workshops/report.html", context)
+
+
+@router.get("/{workshop_id}/ideas.csv")
+def ideas_csv(session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    """Every idea and comment (not hidden), for planners' own sheets."""
+    rows = reports.idea_export(session, workshop)
+    return Response(
+        to_csv(reports.IDEA_EXPORT_HEADER, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop.id}-ideas.csv"'},
+    )
+
+
+@router.get("/{workshop_id}/ideas.xlsx")
+def ideas_xlsx(session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
+    rows = reports.idea_export(session, workshop)
+    return Response(
+        to_xlsx(reports.IDEA_EXPORT_HEADER, rows, title="ideas"),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="workshop-{workshop.id}-ideas.xlsx"'
+        },
+    )
 
 
 @router.get("/{workshop_id}/report.csv")

@@ -12,6 +12,8 @@ from sqlmodel import Session, col, func, select
 from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.paper import split_notes
 from app.domain.rate_limit import PostingLimit, retry_after
+from app.domain.text import IDEA_MAX_LENGTH
+from app.domain.wall_view import WallView
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import (
@@ -27,7 +29,6 @@ from app.models import (
 from app.services import live
 from app.services.workshops import ensure_open, text_or_error
 
-IDEA_MAX_LENGTH = 1000
 MAX_TABLE_NUMBER = 999
 POSTING_LIMIT = PostingLimit()
 
@@ -262,7 +263,12 @@ def edit(session: Session, workshop: Workshop, idea_id: int, text: str) -> Idea:
 def mark_duplicate(session: Session, workshop: Workshop, idea_id: int, of_id: int) -> Idea:
     """Merge an idea into another: it leaves the wall and counts under the one it repeats."""
     idea = idea_of(session, workshop, idea_id)
-    target = idea_of(session, workshop, of_id)
+    try:
+        target = idea_of(session, workshop, of_id)
+    except NotFound:  # a number typed into the merge form: the form's error, not a missing page
+        raise UserError(
+            _("There is no idea number %(id)s in this workshop.") % {"id": of_id}, status_code=422
+        ) from None
     while target.duplicate_of_id is not None:  # merge into the root of a chain
         target = idea_of(session, workshop, target.duplicate_of_id)
     if target.id == idea.id:
@@ -322,16 +328,30 @@ def wall(
     include_hidden: bool = False,
     limit: int = 200,
     before: int | None = None,
+    view: WallView = WallView(),
 ) -> list[WallItem]:
     """Ideas on the wall, newest first, with their comments, +1s, merged duplicates and the
     names people chose to show (three queries, whatever the number of ideas).
 
     `before` is an idea id: only older ideas come back, so the next page of a wall stays the
-    same while new ideas arrive on top (a keyset, not an offset)."""
+    same while new ideas arrive on top (a keyset, not an offset; newest-first views only).
+    `view` filters by group or paper, or puts the most +1s first (ties: newest first)."""
     query = _top_level(workshop)
     if not include_hidden:
         query = _visible(query)
-    if before is not None:
+    if view.group:
+        query = query.where(col(Idea.stakeholder_group) == view.group)
+    if view.paper_only:
+        query = query.where(col(Idea.channel) == Channel.paper)
+    if view.sort == "plus":
+        plus_ones = (
+            select(func.count())
+            .where(col(IdeaReaction.idea_id) == col(Idea.id))
+            .correlate(Idea)
+            .scalar_subquery()
+        )
+        query = query.order_by(plus_ones.desc())
+    elif before is not None:
         query = query.where(col(Idea.id) < before)
     rows = session.execute(query.order_by(col(Idea.id).desc()).limit(limit)).all()
     return _decorate(session, [idea for idea, _name in rows], _names(rows))

@@ -13,6 +13,7 @@ class Kind:
     STATE = "state"  # phase, timer, posting lock or open/closed changed
     JOINED = "joined"  # a participant joined: subject is the participant
     VOTE = "vote"  # a vote opened or closed, or proposals changed: subject is a new proposal
+    SPOTLIGHT = "spotlight"  # the projector shows one idea (subject), or the wall again (none)
 
 
 def emit(session: Session, workshop_id: int, kind: str, subject_id: int | None = None) -> int:

@@ -23,6 +23,7 @@ from app.models import (
     StaffAccount,
     StakeholderGroup,
     Workshop,
+    WorkshopEvent,
     WorkshopFacilitator,
     WorkshopPhase,
     WorkshopStatus,
@@ -434,3 +435,29 @@ def participation_counts(session: Session, workshop: Workshop) -> dict[str, dict
         g.value: {"participants": people[g.value], "ideas": ideas[g.value]}
         for g in StakeholderGroup
     }
+
+
+def spotlight(session: Session, workshop: Workshop, idea_id: int | None) -> Idea | None:
+    """Show one idea full screen on the projector (None: back to the wall). The choice lives
+    in the event feed only: projectors follow it live, and a reloaded one reads the latest."""
+    idea = None
+    if idea_id is not None:
+        idea = session.get(Idea, idea_id)
+        if idea is None or idea.workshop_id != workshop.id or idea.hidden or idea.parent_id:
+            raise NotFound(_("This idea is no longer on the wall."))
+    live.emit(session, workshop.id or 0, live.Kind.SPOTLIGHT, idea_id)
+    return idea
+
+
+def spotlight_of(session: Session, workshop: Workshop) -> Idea | None:
+    """The idea the projector shows full screen now, if any (a hidden one is not shown)."""
+    latest = session.exec(
+        select(WorkshopEvent)
+        .where(WorkshopEvent.workshop_id == workshop.id, WorkshopEvent.kind == live.Kind.SPOTLIGHT)
+        .order_by(col(WorkshopEvent.seq).desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.subject_id is None:
+        return None
+    idea = session.get(Idea, latest.subject_id)
+    return idea if idea is not None and not idea.hidden else None

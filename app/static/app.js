@@ -20,7 +20,7 @@
       if (event.data) htmx.swap(document.body, event.data, { swapStyle: "none" });
     };
     source.onerror = function () { say("lost"); };
-    source.onopen = function () { say(null); };
+    source.onopen = function () { say(null); resend(); };
   } else if (root) {
     /* No EventSource: refresh now and then, unless someone is typing (drafts are kept anyway). */
     setInterval(function () {
@@ -38,6 +38,14 @@
     var shown = parseInt(current.getAttribute("data-seq"), 10);
     var arriving = parseInt(incoming.getAttribute("data-seq"), 10);
     if (!isNaN(shown) && !isNaN(arriving) && arriving <= shown) event.detail.shouldSwap = false;
+  });
+
+  /* A sorted or filtered wall (console, projector) cannot take new ideas on top: fetch it again. */
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var list = document.getElementById("wall-list"), target = event.detail.target;
+    if (!list || !target || !list.hasAttribute("data-refetch")) return;
+    if (target === list) event.detail.shouldSwap = false;
+    if (target === list || /^idea-\d+-plus$/.test(target.id || "")) htmx.trigger(list, "refresh");
   });
 
   /* The same idea can arrive twice (the answer to one's own post, then the stream): insert once. */
@@ -97,10 +105,60 @@
     htmx.process(item);
   });
 
-  /* A failed send leaves the form as it was; say so. */
-  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
-    document.body.addEventListener(name, function () { say("unsent"); });
+  /* The phone page follows the phase: put its sections in the new order, or reload when the
+     new screen needs a section this page does not have (drafts survive the reload). */
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    var flow = document.getElementById("phone-flow");
+    if (!event.detail.target || event.detail.target.id !== "phase-panel" || !flow) return;
+    var panel = document.getElementById("phase-panel"); /* the new one (the target is the old) */
+    var mode = panel.getAttribute("data-mode");
+    if (!mode || mode === flow.getAttribute("data-mode")) return;
+    var order = (panel.getAttribute("data-order") || "").split(" ");
+    var missing = order.some(function (id) { return id === "closing" && !document.getElementById(id); });
+    if (missing) { window.location.reload(); return; }
+    Array.prototype.forEach.call(flow.children, function (child) { child.hidden = order.indexOf(child.id) < 0; });
+    order.forEach(function (id) {
+      var section = document.getElementById(id);
+      if (section && section.parentNode === flow) flow.appendChild(section);
+    });
+    flow.setAttribute("data-mode", mode);
   });
+
+  /* Irreversible actions ask first: a form with data-confirm opens its <dialog>; "yes" sends
+     the form with confirm=yes. (Without this script the server asks on a page instead.) */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var dialog = form.getAttribute && document.getElementById(form.getAttribute("data-confirm"));
+    if (!dialog || !dialog.showModal || form.querySelector("input[name=confirm]")) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "yes") return;
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = "confirm"; input.value = "yes";
+      form.appendChild(input);
+      form.requestSubmit();
+    };
+    dialog.showModal();
+  }, true);
+
+  /* A failed send leaves the form as it was (its idempotency key too); say so, and send a
+     draft form again once the connection is back: the key makes it count exactly once. */
+  var unsent = null;
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      say("unsent");
+      var form = event.detail && event.detail.elt;
+      if (form && form.getAttribute && form.getAttribute("data-draft")) unsent = form;
+    });
+  });
+  function resend() {
+    var form = unsent;
+    unsent = null;
+    if (form && document.body.contains(form) && window.htmx) htmx.trigger(form, "submit");
+  }
+  window.addEventListener("online", resend);
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status > 0 && banner && banner.textContent === banner.getAttribute("data-unsent")) say(null);
@@ -133,6 +191,25 @@
   }
   restoreDrafts(document);
   document.body.addEventListener("htmx:load", function (event) { restoreDrafts(event.detail.elt); });
+
+  /* A live count next to a text box; the box's own maxlength is the rule's limit. */
+  function countChars(area) {
+    var out = document.getElementById(area.getAttribute("data-counter"));
+    if (!out) return;
+    var limit = parseInt(area.getAttribute("maxlength"), 10);
+    out.textContent = out.getAttribute("data-text").replace("{used}", area.value.length.toLocaleString())
+      .replace("{limit}", limit.toLocaleString());
+    out.classList.toggle("full", area.value.length >= limit);
+  }
+  function watchCounters(scope) {
+    var areas = (scope.querySelectorAll ? scope : document).querySelectorAll("textarea[data-counter]");
+    Array.prototype.forEach.call(areas, function (area) {
+      countChars(area);
+      area.addEventListener("input", function () { countChars(area); });
+    });
+  }
+  watchCounters(document);
+  document.body.addEventListener("htmx:load", function (event) { watchCounters(event.detail.elt); });
 
   /* The shared timer counts down locally from what the server said was left. */
   setInterval(function () {
@@ -181,14 +258,16 @@
     var select = row.querySelector("select");
     var selects = Array.prototype.slice.call(form.querySelectorAll(".ballot-row select"));
     var max = parseInt(form.getAttribute("data-max-ranks"), 10) || selects.length;
+    var limitNote = document.getElementById("rank-limit");
     if (select.value) {
       /* Removing a choice moves those below it up, so ranks never have gaps. */
       var removed = parseInt(select.value, 10);
+      if (limitNote) limitNote.hidden = true;
       select.value = "";
       selects.forEach(function (s) { var v = parseInt(s.value, 10); if (v > removed) s.value = String(v - 1); });
     } else {
       var taken = selects.filter(function (s) { return s.value; }).length;
-      if (taken >= max) return;
+      if (taken >= max) { if (limitNote) limitNote.hidden = false; return; } /* say why */
       select.value = String(taken + 1);
     }
     renumberRanks(form);

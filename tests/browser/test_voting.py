@@ -129,8 +129,10 @@ def test_budget_vote_on_a_phone(browser: Browser, live_server: str, phone: Page)
     expect(remaining).to_contain_text("400,000")
     phone.get_by_text(titles[1]).click()  # over budget: the counter says so at once
     expect(remaining).to_contain_text("เกินงบประมาณ 100,000")
+    expect(remaining).to_have_class(re.compile(r"\bover\b"))  # an error state, not a balance
     phone.get_by_role("button", name="ตรวจทานก่อนส่ง").click()
     expect(phone.locator("#ballot-error")).to_contain_text("เกินงบประมาณ")
+    expect(remaining).to_have_class(re.compile(r"\bover\b"))  # still, as the server drew it
     phone.get_by_text(titles[1]).click()
     phone.get_by_text(titles[2]).click()
     expect(remaining).to_contain_text("100,000")
@@ -155,6 +157,21 @@ def test_ranking_by_tapping_on_a_phone(browser: Browser, live_server: str, phone
     expect(review.nth(0)).to_contain_text("ลำดับที่ 1")
     expect(review.nth(1)).to_contain_text(titles[1])
     _confirm_and_check_receipt_after_review(phone)
+
+
+def test_ranking_past_the_maximum_says_why(browser: Browser, live_server: str, phone: Page) -> None:
+    code, titles, _round_id = _seed(live_server, Method.ranked, max_ranks=1)
+    _join(phone, live_server, code, "ประชาชน")
+    rows = [phone.locator(".ballot-row", has_text=t) for t in titles]
+    expect(rows[0].locator("select")).to_be_hidden()  # tap buttons or selects, not both
+    rows[0].get_by_role("button").click()
+    limit = phone.locator("#rank-limit")
+    expect(limit).to_be_hidden()
+    rows[1].get_by_role("button").click()  # past the maximum
+    expect(limit).to_be_visible()
+    expect(rows[1].locator(".rank-badge")).to_have_text("")
+    rows[0].get_by_role("button").click()  # taken back: the note goes
+    expect(limit).to_be_hidden()
 
 
 def _confirm_and_check_receipt_after_review(page: Page) -> None:

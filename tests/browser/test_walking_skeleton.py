@@ -89,6 +89,9 @@ def test_walking_skeleton_from_join_to_plan(
 
     # The facilitator closes the vote and agrees the top proposal as a priority.
     facilitator.get_by_role("button", name="ปิดการลงคะแนนและบันทึกผลถาวร").click()
+    dialog = facilitator.locator("dialog#confirm-close-round")
+    expect(dialog).to_be_visible()  # irreversible: a dialog asks first
+    dialog.get_by_role("button", name="ปิดการลงคะแนน", exact=True).click()
     expect(facilitator.locator(".digest")).to_be_visible()
     facilitator.goto(console_url)
     top = facilitator.locator("#proposals label.choice").first

@@ -1,9 +1,11 @@
 import csv
 import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.domain.export import safe_cell, to_csv
+from app.domain.export import be_datetime, safe_cell, to_csv
 
 
 def test_csv_starts_with_bom_and_uses_crlf() -> None:
@@ -26,3 +28,8 @@ def test_safe_cell_defuses_formulas(value: str) -> None:
 @pytest.mark.parametrize(("value", "expected"), [(-5, "-5"), (None, ""), (True, "1"), (2.5, "2.5")])
 def test_safe_cell_keeps_plain_values(value: object, expected: str) -> None:
     assert safe_cell(value) == expected
+
+
+def test_be_datetime_is_local_time_with_the_buddhist_era_year() -> None:
+    late = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # already 1 January in Bangkok
+    assert be_datetime(late, ZoneInfo("Asia/Bangkok")) == "2570-01-01 00:30"

@@ -197,6 +197,10 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/participants/{participant_id}/erase"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/retention"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/ideas.csv"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/projector/wall"): WORKSHOP_TEAM,
+    ("POST", "/staff/workshops/{workshop_id}/spotlight"): WORKSHOP_TEAM,
+    ("GET", "/staff/workshops/{workshop_id}/ideas.xlsx"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
     ("GET", "/staff/plans/{slug}"): PLANNER,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,

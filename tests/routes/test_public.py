@@ -21,6 +21,15 @@ def test_city_page_shows_workshops_and_priorities(client: TestClient, db: Sessio
     assert response.template.name == "public/city.html"  # type: ignore[attr-defined]
     assert "เวทีชุมชนบึงแก่นนคร" in response.text
     assert response.context["priorities"] == []  # type: ignore[attr-defined]
+    assert "เวทีชุมชนบึงแก่นนคร · <a" in response.text  # not run together with the link
+
+
+def test_indicator_units_of_the_library_are_shown_in_thai() -> None:
+    from app import i18n, labels
+
+    i18n.set_locale("th")
+    assert (labels.unit("households"), labels.unit("million baht")) == ("ครัวเรือน", "ล้านบาท")
+    assert labels.unit("ไร่") == "ไร่"  # a unit a planner typed stays as typed
 
 
 def test_unknown_city_is_404_page(client: TestClient) -> None:

@@ -94,14 +94,22 @@ def test_facilitator_creates_opens_and_closes_a_dot_round(client: TestClient, db
     # Only one open round per workshop.
     second = factories.vote_round(db, workshop=workshop, proposals=[a, b])
     assert post(client, f"/staff/rounds/{second.id}/open").status_code == 409
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+    asked = post(client, f"/staff/rounds/{vote_round.id}/close")
+    assert asked.template.name == "staff/confirm.html"  # type: ignore[attr-defined]
+    db.refresh(vote_round)
+    assert vote_round.status == "open"  # nothing written before the confirmation
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     db.refresh(vote_round)
     assert vote_round.status == "closed"
     assert vote_round.digest
     assert len(vote_round.digest) == 64
     assert vote_round.result is not None
     assert vote_round.result["method"] == "dot"
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 409
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 409
+    )
 
 
 @pytest.mark.parametrize(
@@ -361,7 +369,9 @@ def test_results_are_hidden_until_close_unless_revealed(client: TestClient, db: 
     client.post("/logout", data={"csrf_token": csrf(client)})
     assert client.get(url).status_code == 200
     projector = client.get(f"{url}?view=projector")
-    assert "projector-results" in projector.text
+    assert projector.template.name == "voting/projector_results.html"  # type: ignore[attr-defined]
+    assert 'class="projector"' in projector.text
+    assert "/logout" not in projector.text
 
 
 def test_results_page_shows_every_rule_groups_consensus_and_tie_rule(
@@ -468,7 +478,9 @@ def test_exported_files_recount_to_the_frozen_result(client: TestClient, db: Ses
             fields = {f"p{proposals[i].id}": "1" for i in chosen}
             assert _cast(phone, f"/w/{workshop.join_code}/vote", fields).status_code == 303
     login(client, facilitator)
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     ballots_csv = client.get(f"/staff/rounds/{vote_round.id}/ballots.csv")
     round_json = client.get(f"/staff/rounds/{vote_round.id}/round.json")
     assert ballots_csv.status_code == 200
@@ -509,7 +521,7 @@ def test_planner_of_another_city_cannot_run_a_city_round(
     refused = [
         client.get(f"/staff/rounds/{vote_round.id}"),
         client.get(f"/staff/rounds/{vote_round.id}/ballots.csv"),
-        post(client, f"/staff/rounds/{vote_round.id}/close"),
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}),
         post(client, f"/staff/rounds/{vote_round.id}/codes", {"count": "3"}),
         client.get("/staff/cities/khon-kaen/rounds"),
         client.get("/staff/cities/khon-kaen/rounds/new"),
@@ -522,7 +534,9 @@ def test_planner_of_another_city_cannot_run_a_city_round(
     with TestClient(app, follow_redirects=False) as own:  # the city's own planner may
         login(own, factories.account(db, role=Role.planner, city_slug="khon-kaen"))
         assert own.get(f"/staff/rounds/{vote_round.id}").status_code == 200
-        assert post(own, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+        assert (
+            post(own, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+        )
 
 
 def test_planner_creates_a_city_round_and_prints_codes(client: TestClient, db: Session) -> None:

@@ -311,10 +311,31 @@ def test_pause_and_reopen_posting(client: TestClient, db: Session) -> None:
     assert not workshop.posting_locked
 
 
+def test_close_workshop_asks_first_and_writes_nothing_until_confirmed(
+    client: TestClient, db: Session
+) -> None:
+    _, workshop = _run(client, db)
+    url = f"/staff/workshops/{workshop.id}/status"
+    page = post(client, url, {"status": "closed"})
+    assert page.status_code == 200
+    assert page.template.name == "staff/confirm.html"  # type: ignore[attr-defined]
+    assert page.context["confirm"]["fields"] == {"status": "closed"}  # type: ignore[attr-defined]
+    assert 'name="confirm" value="yes"' in page.text
+    partial = post(client, url, {"status": "closed"}, headers={"HX-Request": "true"})
+    assert partial.template.name == "staff/_confirm.html"  # type: ignore[attr-defined]
+    db.refresh(workshop)
+    assert workshop.status == "open"
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert 'data-confirm="confirm-close-workshop"' in console.text
+    assert '<dialog id="confirm-close-workshop"' in console.text
+
+
 def test_close_workshop_then_reopen(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
     assert (
-        post(client, f"/staff/workshops/{workshop.id}/status", {"status": "closed"}).status_code
+        post(
+            client, f"/staff/workshops/{workshop.id}/status", {"status": "closed", "confirm": "yes"}
+        ).status_code
         == 303
     )
     db.refresh(workshop)
@@ -478,6 +499,27 @@ def test_merge_duplicates_into_the_root(client: TestClient, db: Session) -> None
     assert second.duplicate_of_id is None
 
 
+def test_merge_into_a_missing_number_shows_the_error_at_the_merge_field(
+    client: TestClient, db: Session
+) -> None:
+    _, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="ขอสวนสาธารณะ")
+    url = f"/staff/workshops/{workshop.id}/ideas/{idea.id}/duplicate"
+    answer = post(client, url, {"of": "999999"}, headers=HX)
+    assert answer.status_code == 422
+    assert answer.template.name == "workshops/_console_ideas.html"  # type: ignore[attr-defined]
+    assert answer.context["item_errors"] == {  # type: ignore[attr-defined]
+        idea.id: "ไม่มีความคิดเห็นหมายเลข 999999 ในการประชุมนี้"
+    }
+    assert f'id="dup-error-{idea.id}"' in answer.text
+    assert 'class="flash"' not in answer.text  # no stale "merged" beside it
+    plain = post(client, url, {"of": "999999"})
+    assert plain.status_code == 422
+    assert plain.template.name == "workshops/console.html"  # type: ignore[attr-defined]
+    db.refresh(idea)
+    assert idea.duplicate_of_id is None
+
+
 def test_moderating_an_idea_of_another_workshop_is_404(client: TestClient, db: Session) -> None:
     _, workshop = _run(client, db)
     foreign = factories.idea(db, workshop=factories.workshop(db))
@@ -545,7 +587,9 @@ def test_agreed_priorities_become_plan_items_in_vote_order(client: TestClient, d
     db.commit()
     url = f"/staff/workshops/{workshop.id}"
     assert post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}).status_code == 409
-    assert post(client, f"/staff/rounds/{vote_round.id}/close").status_code == 303
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     response = post(client, f"{url}/priorities", {"proposal_id": [low.id, high.id]}, headers=HX)
     assert response.status_code == 200
     items = db.exec(select(PlanItem).order_by(PlanItem.priority)).all()
@@ -581,6 +625,95 @@ def test_participant_sees_the_vote_card_when_a_round_opens(
 
 
 # --- after the session ---------------------------------------------------------------------------
+
+
+def test_export_every_idea_and_comment_as_csv_and_xlsx(client: TestClient, db: Session) -> None:
+    import openpyxl
+
+    from tests.statements import recorded_statements
+
+    _, workshop = _run(client, db)
+    resident = factories.participant(db, workshop=workshop)
+    idea = factories.idea(db, workshop=workshop, participant=resident, text="=HYPERLINK(1)")
+    comment = factories.idea(db, workshop=workshop, participant=resident, text="ความเห็น")
+    comment.parent_id = idea.id
+    paper = factories.idea(db, workshop=workshop, channel=Channel.paper, group="business")
+    paper.table_number = 4
+    hidden = factories.idea(db, workshop=workshop, text="ซ่อนไว้")
+    hidden.hidden = True
+    db.add_all([comment, paper, hidden])
+    db.add(IdeaReaction(idea_id=idea.id, participant_id=resident.id))
+    db.commit()
+    url = f"/staff/workshops/{workshop.id}/ideas"
+    with recorded_statements(db.connection()) as statements:
+        answer = client.get(f"{url}.csv")
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert [r["text"] for r in rows] == ["'=HYPERLINK(1)", "ความเห็น", "อยากให้มีทางเท้าที่ดี"]
+    first, second, third = rows
+    assert (first["kind"], first["plus_ones"], first["channel"]) == ("idea", "1", "phone")
+    assert (second["kind"], second["comment_on"]) == ("comment", str(idea.id))
+    assert (third["channel"], third["table_number"], third["stakeholder_group"]) == (
+        "paper",
+        "4",
+        "business",
+    )
+    assert re.fullmatch(r"25\d\d-\d\d-\d\d \d\d:\d\d", first["time"])  # B.E., local
+    ideas_statements = [s for s in statements if "FROM idea" in s or "theme" in s]
+    assert 3 <= len(ideas_statements) <= 4  # ideas, +1s, theme run (and its members)
+    xlsx = client.get(f"{url}.xlsx")
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    cell = sheet["D2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")  # text, never a formula
+    assert sheet.max_row == 4
+
+
+def test_console_and_projector_sort_and_filter_the_wall(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    liked = factories.idea(db, workshop=workshop, text="มีคนชอบมาก")
+    factories.idea(db, workshop=workshop, text="ใหม่ที่สุด", group="business")
+    paper = factories.idea(db, workshop=workshop, text="จากกระดาษ", channel=Channel.paper)
+    for _ in range(2):
+        fan = factories.participant(db, workshop=workshop)
+        db.add(IdeaReaction(idea_id=liked.id, participant_id=fan.id))
+    db.commit()
+    base = f"/staff/workshops/{workshop.id}"
+
+    def texts(url: str) -> list[str]:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        return [i.idea.text for i in answer.context["items"]]  # type: ignore[attr-defined]
+
+    assert texts(base) == ["จากกระดาษ", "ใหม่ที่สุด", "มีคนชอบมาก"]
+    assert texts(f"{base}?sort=plus")[0] == "มีคนชอบมาก"
+    assert texts(f"{base}/ideas?group=business") == ["ใหม่ที่สุด"]
+    assert texts(f"{base}/projector?paper=1") == [paper.text]
+    assert texts(f"{base}?sort=loudest&group=aliens") == texts(base)  # unknown: the default
+    partial = client.get(f"{base}/projector/wall?sort=plus&paper=1")
+    assert partial.template.name == "workshops/_projector_list.html"  # type: ignore[attr-defined]
+    assert "data-refetch" in partial.text  # live inserts would break the order: refetch
+    refetch = f'hx-get="/staff/workshops/{workshop.id}/projector/wall?sort=plus&amp;paper=1"'
+    assert refetch in partial.text
+
+
+def test_spotlight_one_idea_on_the_projector_then_back(client: TestClient, db: Session) -> None:
+    _, workshop = _run(client, db)
+    idea = factories.idea(db, workshop=workshop, text="ขยายทางเท้าถนนมิตรภาพ")
+    url = f"/staff/workshops/{workshop.id}/spotlight"
+    projector = f"/staff/workshops/{workshop.id}/projector"
+    assert client.get(projector).context["spotlight"] is None  # type: ignore[attr-defined]
+    assert post(client, url, {"idea_id": str(idea.id)}).status_code == 303
+    shown = client.get(projector)
+    assert shown.context["spotlight"].id == idea.id  # type: ignore[attr-defined]
+    assert 'class="spotlight-text"' in shown.text
+    answer = post(client, url, {"idea_id": ""}, headers=HX)
+    assert answer.context["spotlight_id"] is None  # type: ignore[attr-defined]
+    assert client.get(projector).context["spotlight"] is None  # type: ignore[attr-defined]
+    foreign = factories.idea(db, workshop=factories.workshop(db))
+    assert post(client, url, {"idea_id": str(foreign.id)}).status_code == 404
 
 
 def test_participation_report_per_group_and_table(client: TestClient, db: Session) -> None:

@@ -92,7 +92,9 @@ def test_state_fragment_follows_the_phase(db: Session) -> None:
     db.add(workshop)
     db.commit()
     html = render_event(db, workshop.id or 0, _event(db, workshop, live.Kind.STATE), "participant")
-    assert 'id="phase-panel" aria-live="polite" hx-swap-oob="true"' in html
+    assert 'id="phase-panel" aria-live="polite"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert 'data-mode="voting" data-order="ballot-area idea-form wall"' in html  # ballot first
     assert "ลงคะแนน" in html
     assert "หยุดรับความคิดเห็นชั่วคราว" in html
 
