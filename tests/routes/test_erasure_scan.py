@@ -86,7 +86,9 @@ def test_erasure_leaves_no_personal_string_in_tables_exports_or_logs(
     assert _found_in_tables(db) == []
     assert {m: _count(db, m) for m in counts} == counts
     login(client, admin)
-    assert post(client, f"/staff/rounds/{vote_round.id}/close", {}).status_code == 303
+    assert (
+        post(client, f"/staff/rounds/{vote_round.id}/close", {"confirm": "yes"}).status_code == 303
+    )
     db.expire_all()
     closed = db.get(VoteRound, vote_round.id)
     assert closed is not None
