@@ -3,6 +3,9 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime, tzinfo
+
+BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,3 +34,23 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def be_date(value: date | None) -> str:
+    """A date as a Thai reader writes it: day/month/Buddhist Era year, e.g. "1/12/2569"."""
+    if value is None:
+        return ""
+    return f"{value.day}/{value.month}/{value.year + BE_OFFSET}"
+
+
+def be_datetime(value: datetime | None, tz: tzinfo) -> str:
+    """A timestamp in local time with a Buddhist Era year: "1/12/2569 13:05" (24-hour)."""
+    if value is None:
+        return ""
+    local = value.astimezone(tz)
+    return f"{be_date(local.date())} {local:%H:%M}"
+
+
+def local_iso(value: datetime | None, tz: tzinfo) -> str:
+    """A machine-readable local timestamp with its offset: "2026-12-01T13:05:00+07:00"."""
+    return value.astimezone(tz).isoformat(timespec="seconds") if value else ""

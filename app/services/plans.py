@@ -6,7 +6,12 @@ from typing import NamedTuple
 
 from sqlmodel import Session, col, func, select
 
+from app import labels
+from app.domain import plan_order
 from app.domain.errors import Conflict, NotFound, UserError
+from app.domain.export import be_date, be_datetime, local_iso
+from app.domain.voting import RULES, Method
+from app.i18n import THAI_TZ
 from app.i18n import gettext as _
 from app.models import (
     City,
@@ -16,6 +21,7 @@ from app.models import (
     Proposal,
     ProposalStatus,
     StaffAccount,
+    VoteRound,
     Workshop,
 )
 from app.services import access, live, voting
@@ -25,8 +31,8 @@ from app.services import cities as city_service
 class PrioritizedProposal(NamedTuple):
     """One row of the planner's export: a plan item with where it came from."""
 
-    priority: int
-    proposal_id: int
+    priority: int  # its place in the plan, 1, 2, 3 ... without gaps
+    proposal_id: int | None  # none for items a planner entered without a proposal
     title: str
     description: str
     category: str | None
@@ -34,6 +40,7 @@ class PrioritizedProposal(NamedTuple):
     workshop_title: str | None
     workshop_date: date | None
     votes: int
+    rule: str | None  # the counting rule behind `votes` (approvals, dots, points ...)
     vote_round_id: int | None
     agreed_at: datetime
 
@@ -84,10 +91,8 @@ def agree_priorities(
     already = set(
         session.exec(select(PlanItem.proposal_id).where(PlanItem.plan_id == plan.id)).all()
     )
-    next_priority = (
-        session.exec(select(func.max(PlanItem.priority)).where(PlanItem.plan_id == plan.id)).one()
-        or 0
-    ) + 1
+    # After every item already there: the old 101, 102, 109 came from max + 1 over gaps.
+    next_priority = renumber(session, plan) + 1
 
     created: list[PlanItem] = []
     for pid in sorted(chosen - already, key=lambda p: (order.get(p, len(order)), p)):
@@ -110,38 +115,73 @@ def agree_priorities(
     return created
 
 
+def renumber(session: Session, plan: Plan) -> int:
+    """Close gaps in the plan's priorities (1..N, order kept); returns N."""
+    items = session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all()
+    numbers = plan_order.dense_priorities([(i.id or 0, i.priority) for i in items])
+    for item in items:
+        if item.priority != numbers[item.id or 0]:
+            item.priority = numbers[item.id or 0]
+            session.add(item)
+    return len(items)
+
+
 def prioritized(session: Session, city: City) -> list[PrioritizedProposal]:
+    """Every item of the city's draft plan, in priority order (ties by id), numbered 1..N."""
     plan = draft_plan(session, city)
     if plan is None:
         return []
     query = (
-        select(PlanItem, Proposal, Workshop)
-        .join(Proposal, col(PlanItem.proposal_id) == Proposal.id)
+        select(PlanItem, Proposal, Workshop, VoteRound.method)
+        .join(Proposal, col(PlanItem.proposal_id) == Proposal.id, isouter=True)
         .join(Workshop, col(Proposal.workshop_id) == Workshop.id, isouter=True)
+        .join(VoteRound, col(PlanItem.vote_round_id) == VoteRound.id, isouter=True)
         .where(PlanItem.plan_id == plan.id)
-        .order_by(col(PlanItem.priority))
+        .order_by(col(PlanItem.priority), col(PlanItem.id))
     )
     return [
         PrioritizedProposal(
-            priority=item.priority,
-            proposal_id=proposal.id or 0,
+            priority=position,
+            proposal_id=proposal.id if proposal else None,
             title=item.title,
-            description=proposal.description,
-            category=proposal.category,
-            place=proposal.place,
+            description=getattr(proposal, "description", "") or "",
+            category=getattr(proposal, "category", None),
+            place=getattr(proposal, "place", None),
             workshop_title=workshop.title if workshop else None,
             workshop_date=workshop.held_on if workshop else None,
             votes=item.votes,
+            rule=RULES[Method(method)][0] if method else None,
             vote_round_id=item.vote_round_id,
             agreed_at=item.created_at,
         )
-        for item, proposal, workshop in session.exec(query).all()
+        for position, (item, proposal, workshop, method) in enumerate(
+            session.exec(query).all(), start=1
+        )
     ]
 
 
+EXPORT_HEADER = [
+    "priority",
+    "proposal_id",
+    "title",
+    "description",
+    "category",
+    "place",
+    "workshop_title",
+    "workshop_date_be",
+    "support",
+    "support_unit",
+    "vote_round_id",
+    "agreed_on_be",
+    "agreed_at_iso_local",
+]
+
+
 def export_rows(rows: list[PrioritizedProposal]) -> tuple[list[str], list[list[object]]]:
-    """Header and rows for the planner's CSV; column names are stable English identifiers."""
-    header = list(PrioritizedProposal._fields)
+    """Header and rows for the planner's CSV; column names are stable English identifiers.
+
+    Dates are Thailand's local time; `_be` columns read as a person writes them (B.E.
+    years), the one `_iso_local` column is for machines (ISO 8601 with its +07:00 offset)."""
     body: list[list[object]] = [
         [
             r.priority,
@@ -151,14 +191,16 @@ def export_rows(rows: list[PrioritizedProposal]) -> tuple[list[str], list[list[o
             r.category,
             r.place,
             r.workshop_title,
-            r.workshop_date.isoformat() if r.workshop_date else None,
-            r.votes,
+            be_date(r.workshop_date),
+            r.votes if r.rule else None,
+            labels.rule_score(r.rule) if r.rule else None,
             r.vote_round_id,
-            r.agreed_at.isoformat(timespec="seconds"),
+            be_datetime(r.agreed_at, THAI_TZ),
+            local_iso(r.agreed_at, THAI_TZ),
         ]
         for r in rows
     ]
-    return header, body
+    return list(EXPORT_HEADER), body
 
 
 def plans_overview(session: Session, user: StaffAccount) -> list[tuple[City, int]]:

@@ -26,3 +26,17 @@ def test_safe_cell_defuses_formulas(value: str) -> None:
 @pytest.mark.parametrize(("value", "expected"), [(-5, "-5"), (None, ""), (True, "1"), (2.5, "2.5")])
 def test_safe_cell_keeps_plain_values(value: object, expected: str) -> None:
     assert safe_cell(value) == expected
+
+
+def test_be_dates_are_local_with_buddhist_years() -> None:
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from app.domain.export import be_date, be_datetime, local_iso
+
+    bangkok = ZoneInfo("Asia/Bangkok")
+    late = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    assert be_date(date(2026, 1, 5)) == "5/1/2569"
+    assert be_datetime(late, bangkok) == "1/12/2569 01:30"
+    assert local_iso(late, bangkok) == "2026-12-01T01:30:00+07:00"
+    assert be_date(None) == be_datetime(None, bangkok) == local_iso(None, bangkok) == ""
