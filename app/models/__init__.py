@@ -28,7 +28,17 @@ from app.models.vote import (
     VotingCode,
 )
 from app.models.presence import PresenceMiss, RoundPresence
-from app.models.plan import Plan, PlanItem, PlanStatus
+from app.models.plan import (
+    Plan,
+    PlanGoal,
+    PlanIssue,
+    PlanItem,
+    PlanItemChange,
+    PlanItemSource,
+    PlanStatus,
+    PlanVersion,
+    PlanVersionMove,
+)
 from app.models.monitoring import (
     Agency,
     EvidenceFile,
@@ -56,8 +66,14 @@ __all__ = [
     "Participant",
     "PhaseKind",
     "Plan",
+    "PlanGoal",
+    "PlanIssue",
     "PlanItem",
+    "PlanItemChange",
+    "PlanItemSource",
     "PlanStatus",
+    "PlanVersion",
+    "PlanVersionMove",
     "PresenceMiss",
     "ProgressReport",
     "Proposal",

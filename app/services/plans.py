@@ -1,6 +1,7 @@
 """Agreed priorities become items of the city's draft plan, keeping their provenance."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -17,14 +18,17 @@ from app.models import (
     City,
     Plan,
     PlanItem,
+    PlanItemChange,
+    PlanItemSource,
     PlanStatus,
     Proposal,
     ProposalStatus,
+    RoundStatus,
     StaffAccount,
     VoteRound,
     Workshop,
 )
-from app.services import access, live, voting
+from app.services import access, live, plan_record, voting
 from app.services import cities as city_service
 
 
@@ -46,78 +50,172 @@ class PrioritizedProposal(NamedTuple):
 
 
 def draft_plan(session: Session, city: City) -> Plan | None:
-    query = select(Plan).where(Plan.city_id == city.id, Plan.status == PlanStatus.draft)
-    return session.exec(query).first()
+    """The city's current plan (its draft if any, else its latest): what staff pages show."""
+    return plan_record.city_plan(session, city)
 
 
 def ensure_draft_plan(session: Session, city: City) -> Plan:
-    plan = draft_plan(session, city)
+    """The city's draft plan, made if the city has no plan yet; a plan in consultation or
+    adopted is refused (a planner starts a new draft first)."""
+    plan = plan_record.city_plan(session, city)
     if plan is None:
         plan = Plan(city_id=city.id or 0, title=_("Draft development plan"))
         session.add(plan)
         session.flush()
+    plan_record.ensure_editable(plan)
     return plan
 
 
-def agree_priorities(
-    session: Session, workshop: Workshop, proposal_ids: Sequence[int], actor: StaffAccount
-) -> list[PlanItem]:
-    """Mark proposals as agreed priorities and add them to the city's draft plan.
+@dataclass(frozen=True)
+class Pick:
+    """A proposal agreed as a priority: why, and the existing item it joins (None: new)."""
 
-    Items are numbered after those already in the plan, in the order of the latest
-    closed vote by its method's first rule (ties by proposal id); the score is recorded; proposals already in the plan are left as they are.
-    """
+    proposal_id: int
+    rationale: str = ""
+    attach_to: int | None = None
+
+
+RATIONALE_MAX = 500
+
+
+def agree_from_round(
+    session: Session,
+    vote_round: VoteRound,
+    picks: Sequence[Pick],
+    actor: StaffAccount,
+    *,
+    require_rationale: bool = True,
+) -> list[PlanItem]:
+    """Agree priorities from a closed round's result into the city's draft plan.
+
+    Each pick becomes a new item (after the existing ones, in the round's ranking order, ties
+    by proposal id) or joins an existing item as one more proposal behind it; the round, the
+    proposal's score and rank by the round's first rule and the rationale are kept as the
+    item's source. A proposal already behind an item of the plan is left as it is. All or
+    nothing: a refused pick writes nothing."""
+    if not picks:
+        raise UserError(_("Choose at least one proposal to add to the plan."), status_code=422)
+    if vote_round.status != RoundStatus.closed:
+        raise Conflict(_("This vote is not closed yet. Close it before agreeing priorities."))
+    for pick in picks:
+        if require_rationale and not pick.rationale.strip():
+            raise UserError(_("Write a short rationale for each agreed priority."), status_code=422)
+        if len(pick.rationale) > RATIONALE_MAX:
+            raise UserError(
+                _("A rationale can be at most %(max)s characters.") % {"max": RATIONALE_MAX},
+                status_code=422,
+            )
+    chosen = {p.proposal_id for p in picks}
+    on_ballot = {e.proposal.id or 0: e.proposal for e in voting.ballot_entries(session, vote_round)}
+    if not chosen <= on_ballot.keys():
+        raise NotFound(_("Some of the chosen proposals are not on this vote's ballot."))
+    city = session.get(City, vote_round.city_id)
+    if city is None:
+        raise NotFound(_("This vote's city no longer exists."))
+    plan = ensure_draft_plan(session, city)
+    plan_record.ensure_version(session, plan, actor)
+    items = {i.id or 0: i for i in plan_record.live_items(session, plan)}
+    for pick in picks:
+        if pick.attach_to is not None and pick.attach_to not in items:
+            raise NotFound(_("Choose an item of this plan to attach the proposal to."))
+    ranking = voting.results(session, vote_round).ranking(voting.primary_rule(vote_round))
+    scores = {int(r.proposal_id): (r.score, r.rank) for r in ranking}
+    order = {int(r.proposal_id): n for n, r in enumerate(ranking)}
+    already = set(
+        session.exec(
+            select(PlanItemSource.proposal_id)
+            .join(PlanItem, col(PlanItem.id) == PlanItemSource.item_id)
+            .where(PlanItem.plan_id == plan.id)
+        ).all()
+    ) | {i.proposal_id for i in items.values() if i.proposal_id}
+    next_priority = renumber(session, plan) + 1
+
+    touched: list[PlanItem] = []
+    for pick in sorted(picks, key=lambda p: (order.get(p.proposal_id, len(order)), p.proposal_id)):
+        if pick.proposal_id in already:
+            continue
+        proposal = on_ballot[pick.proposal_id]
+        score, rank = scores.get(pick.proposal_id, (0, None))
+        rationale = pick.rationale.strip()
+        if pick.attach_to is None:
+            item = PlanItem(
+                plan_id=plan.id or 0,
+                proposal_id=pick.proposal_id,
+                vote_round_id=vote_round.id,
+                title=proposal.title[:200],
+                description=getattr(proposal, "description", "") or "",
+                place=getattr(proposal, "place", None),
+                priority=next_priority,
+                votes=int(score),
+                created_by_id=actor.id,
+            )
+            next_priority += 1
+            session.add(item)
+            session.flush()
+            change: dict[str, list[object]] = {"created": [None, item.title]}
+        else:
+            item = items[pick.attach_to]
+            item.revision += 1
+            session.add(item)
+            change = {"proposals": [None, pick.proposal_id]}
+        session.add(
+            PlanItemSource(
+                item_id=item.id or 0,
+                proposal_id=pick.proposal_id,
+                vote_round_id=vote_round.id,
+                rationale=rationale,
+                support=float(score),
+                rank=rank,
+                created_by_id=actor.id,
+            )
+        )
+        session.add(
+            PlanItemChange(
+                item_id=item.id or 0,
+                revision=item.revision,
+                changes=change,
+                reason=rationale,
+                actor_id=actor.id,
+            )
+        )
+        proposal.status = ProposalStatus.agreed
+        session.add(proposal)
+        already.add(pick.proposal_id)
+        touched.append(item)
+    session.flush()
+    if vote_round.workshop_id is not None:
+        live.emit(session, vote_round.workshop_id, live.Kind.VOTE)
+    return touched
+
+
+def agree_priorities(
+    session: Session,
+    workshop: Workshop,
+    proposal_ids: Sequence[int],
+    actor: StaffAccount,
+    rationales: dict[int, str] | None = None,
+) -> list[PlanItem]:
+    """The workshop console's quick path: agree from the latest closed round of the workshop
+    (the rationale is optional here, typed in the hall)."""
     if not proposal_ids:
         raise UserError(_("Choose at least one proposal to add to the plan."), status_code=422)
     if voting.open_round_of(session, workshop) is not None:
         raise Conflict(_("Close the vote before choosing the agreed priorities."))
-    chosen = set(proposal_ids)
-    proposals = {
-        p.id: p
-        for p in session.exec(select(Proposal).where(col(Proposal.id).in_(chosen))).all()
-        if p.workshop_id == workshop.id
-    }
-    if len(proposals) != len(chosen):
+    proposals = session.exec(select(Proposal).where(col(Proposal.id).in_(set(proposal_ids)))).all()
+    if len(proposals) != len(set(proposal_ids)) or any(
+        p.workshop_id != workshop.id for p in proposals
+    ):
         raise NotFound(_("Some of the chosen proposals are not part of this workshop."))
-
-    city = session.get(City, workshop.city_id)
-    if city is None:
-        raise NotFound(_("This workshop's city no longer exists."))
-    plan = ensure_draft_plan(session, city)
     vote_round = voting.latest_closed_round(session, workshop)
-    ranking = voting.primary_scores(session, vote_round) if vote_round else []
-    votes = {pid: int(score) for pid, score in ranking}
-    order = {pid: i for i, (pid, _score) in enumerate(ranking)}
-    already = set(
-        session.exec(select(PlanItem.proposal_id).where(PlanItem.plan_id == plan.id)).all()
-    )
-    # After every item already there: the old 101, 102, 109 came from max + 1 over gaps.
-    next_priority = renumber(session, plan) + 1
-
-    created: list[PlanItem] = []
-    for pid in sorted(chosen - already, key=lambda p: (order.get(p, len(order)), p)):
-        proposal = proposals[pid]
-        proposal.status = ProposalStatus.agreed
-        item = PlanItem(
-            plan_id=plan.id or 0,
-            proposal_id=pid,
-            vote_round_id=vote_round.id if vote_round else None,
-            title=proposal.title,
-            priority=next_priority,
-            votes=votes.get(pid, 0),
-            created_by_id=actor.id,
-        )
-        next_priority += 1
-        session.add_all([proposal, item])
-        created.append(item)
-    session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.VOTE)
-    return created
+    if vote_round is None:
+        raise Conflict(_("Close the vote before choosing the agreed priorities."))
+    picks = [Pick(pid, (rationales or {}).get(pid, "")) for pid in dict.fromkeys(proposal_ids)]
+    return agree_from_round(session, vote_round, picks, actor, require_rationale=False)
 
 
 def renumber(session: Session, plan: Plan) -> int:
     """Close gaps in the plan's priorities (1..N, order kept); returns N."""
-    items = session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all()
+    items = plan_record.live_items(session, plan)
     numbers = plan_order.dense_priorities([(i.id or 0, i.priority) for i in items])
     for item in items:
         if item.priority != numbers[item.id or 0]:
@@ -136,7 +234,7 @@ def prioritized(session: Session, city: City) -> list[PrioritizedProposal]:
         .join(Proposal, col(PlanItem.proposal_id) == Proposal.id, isouter=True)
         .join(Workshop, col(Proposal.workshop_id) == Workshop.id, isouter=True)
         .join(VoteRound, col(PlanItem.vote_round_id) == VoteRound.id, isouter=True)
-        .where(PlanItem.plan_id == plan.id)
+        .where(PlanItem.plan_id == plan.id, col(PlanItem.removed_at).is_(None))
         .order_by(col(PlanItem.priority), col(PlanItem.id))
     )
     return [
@@ -204,14 +302,24 @@ def export_rows(rows: list[PrioritizedProposal]) -> tuple[list[str], list[list[o
 
 
 def plans_overview(session: Session, user: StaffAccount) -> list[tuple[City, int]]:
-    """Every city the user plans for, with the number of items in its draft plan."""
+    """Every city the user plans for, with the number of items in its current plan (the
+    same items its plan page and CSV list)."""
+    current = (
+        select(Plan.city_id, func.max(Plan.id).label("plan_id"))
+        .where(Plan.status == PlanStatus.draft)
+        .group_by(col(Plan.city_id))
+    )
+    drafts = dict(session.exec(current).all())
+    latest = dict(
+        session.exec(select(Plan.city_id, func.max(Plan.id)).group_by(col(Plan.city_id))).all()
+    )
+    plan_ids = {city_id: drafts.get(city_id, plan_id) for city_id, plan_id in latest.items()}
     counts = dict(
         session.exec(
-            select(Plan.city_id, func.count(col(PlanItem.id)))
-            .join(PlanItem, col(PlanItem.plan_id) == Plan.id)
-            .where(Plan.status == PlanStatus.draft)
-            .group_by(col(Plan.city_id))
+            select(PlanItem.plan_id, func.count(col(PlanItem.id)))
+            .where(col(PlanItem.plan_id).in_(plan_ids.values()), col(PlanItem.removed_at).is_(None))
+            .group_by(col(PlanItem.plan_id))
         ).all()
     )
     cities = [c for c in city_service.list_cities(session) if access.is_planner(user, c)]
-    return [(c, counts.get(c.id or 0, 0)) for c in cities]
+    return [(c, counts.get(plan_ids.get(c.id or 0) or -1, 0)) for c in cities]

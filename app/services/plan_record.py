@@ -1,0 +1,457 @@
+"""The plan record: a city's plans, their versions (draft → public consultation → adopted),
+item edits with their history and optimistic concurrency, ordering, and version diffs.
+
+A draft version's content is the plan's live rows (items, issues, goals, vision); moving a
+version on freezes that content into its snapshot, and the live rows are read-only until a
+new draft is started (a copy: the live rows are exactly what was frozen)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select, update
+
+from app.domain import plan_order
+from app.domain import plan_record as rules
+from app.domain.errors import Conflict, NotFound, UserError
+from app.i18n import gettext as _
+from app.models import (
+    Agency,
+    City,
+    Plan,
+    PlanGoal,
+    PlanIssue,
+    PlanItem,
+    PlanItemChange,
+    PlanItemSource,
+    PlanStatus,
+    PlanVersion,
+    PlanVersionMove,
+    StaffAccount,
+    utcnow,
+)
+from app.models.plan import PUBLISHED
+
+# What may follow what; a new draft is a new version, the others move the current one.
+MOVES = {
+    PlanStatus.draft: (PlanStatus.consultation, PlanStatus.adopted),
+    PlanStatus.consultation: (PlanStatus.adopted, PlanStatus.draft),
+    PlanStatus.adopted: (PlanStatus.draft,),
+}
+
+
+def city_plan(session: Session, city: City) -> Plan | None:
+    """The city's current plan: its draft if it has one, else its latest plan."""
+    query = (
+        select(Plan)
+        .where(Plan.city_id == city.id)
+        .order_by(col(Plan.status) != PlanStatus.draft, col(Plan.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def get_plan(session: Session, city: City, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.city_id != city.id:
+        raise NotFound(_("There is no such plan in this city."))
+    return plan
+
+
+def versions(session: Session, plan: Plan) -> list[PlanVersion]:
+    query = select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+    return list(session.exec(query.order_by(col(PlanVersion.number))).all())
+
+
+def current_version(session: Session, plan: Plan) -> PlanVersion | None:
+    query = select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+    return session.exec(query.order_by(col(PlanVersion.number).desc())).first()
+
+
+def published_versions(session: Session, plan: Plan) -> list[PlanVersion]:
+    return [v for v in versions(session, plan) if v.state in PUBLISHED]
+
+
+def version_moves(session: Session, plan: Plan) -> list[tuple[PlanVersionMove, str | None]]:
+    """Every move of every version, oldest first, with the mover's name."""
+    query = (
+        select(PlanVersionMove, StaffAccount.display_name)
+        .join(PlanVersion, col(PlanVersion.id) == PlanVersionMove.version_id)
+        .join(StaffAccount, col(StaffAccount.id) == PlanVersionMove.moved_by_id, isouter=True)
+        .where(PlanVersion.plan_id == plan.id)
+        .order_by(col(PlanVersionMove.moved_at), col(PlanVersionMove.id))
+    )
+    return [(m, name) for m, name in session.exec(query).all()]
+
+
+def ensure_version(session: Session, plan: Plan, actor: StaffAccount | None) -> PlanVersion:
+    """The current version; a plan made before versions existed gets version 1 (a draft)."""
+    version = current_version(session, plan)
+    if version is None:
+        version = PlanVersion(
+            plan_id=plan.id or 0,
+            number=1,
+            state=plan.status,
+            created_by_id=actor.id if actor else None,
+        )
+        session.add(version)
+        session.flush()
+        session.add(
+            PlanVersionMove(
+                version_id=version.id or 0,
+                state=plan.status,
+                moved_by_id=actor.id if actor else None,
+            )
+        )
+    return version
+
+
+def ensure_editable(plan: Plan) -> None:
+    """Only a draft's content can change; consultation and adopted versions are frozen."""
+    if plan.status == PlanStatus.adopted:
+        raise Conflict(
+            _("This plan version is adopted and read-only. Start a new draft to change it.")
+        )
+    if plan.status == PlanStatus.consultation:
+        raise Conflict(
+            _(
+                "This plan version is in public consultation and read-only. "
+                "Start a new draft to change it."
+            )
+        )
+
+
+# --- content ---------------------------------------------------------------------------------
+
+
+def live_items(session: Session, plan: Plan) -> list[PlanItem]:
+    query = (
+        select(PlanItem)
+        .where(PlanItem.plan_id == plan.id, col(PlanItem.removed_at).is_(None))
+        .order_by(col(PlanItem.priority), col(PlanItem.id))
+    )
+    return list(session.exec(query).all())
+
+
+def issues_with_goals(session: Session, plan: Plan) -> list[tuple[PlanIssue, list[PlanGoal]]]:
+    issues = session.exec(
+        select(PlanIssue)
+        .where(PlanIssue.plan_id == plan.id)
+        .order_by(col(PlanIssue.dimension), col(PlanIssue.position), col(PlanIssue.id))
+    ).all()
+    goals = session.exec(
+        select(PlanGoal)
+        .where(col(PlanGoal.issue_id).in_([i.id for i in issues]))
+        .order_by(col(PlanGoal.position), col(PlanGoal.id))
+    ).all()
+    return [(i, [g for g in goals if g.issue_id == i.id]) for i in issues]
+
+
+def live_snapshot(session: Session, plan: Plan) -> dict[str, Any]:
+    """The plan's live content in the shape a frozen version keeps (app.domain.plan_record)."""
+    items = live_items(session, plan)
+    issues = issues_with_goals(session, plan)
+    goal_titles = {g.id: g.title for _i, goals in issues for g in goals}
+    agencies = {
+        a.id: a.name
+        for a in session.exec(
+            select(Agency).where(col(Agency.id).in_({i.agency_id for i in items if i.agency_id}))
+        ).all()
+    }
+    sources: dict[int, list[int]] = {}
+    for item_id, proposal_id in session.exec(
+        select(PlanItemSource.item_id, PlanItemSource.proposal_id)
+        .where(col(PlanItemSource.item_id).in_([i.id for i in items]))
+        .order_by(col(PlanItemSource.id))
+    ).all():
+        sources.setdefault(item_id, []).append(proposal_id)
+    return {
+        "vision": plan.vision,
+        "issues": [
+            {"dimension": i.dimension, "title": i.title, "goals": [g.title for g in goals]}
+            for i, goals in issues
+        ],
+        "items": [
+            {
+                "id": item.id,
+                "priority": item.priority,
+                "title": item.title,
+                "description": item.description,
+                "place": item.place,
+                "dimension": item.dimension,
+                "goal": goal_titles.get(item.goal_id) if item.goal_id else None,
+                "agency": agencies.get(item.agency_id) if item.agency_id else None,
+                "budget_planned": item.budget_planned,
+                "funding_source": item.funding_source,
+                "fiscal_year_start": item.fiscal_year_start,
+                "fiscal_year_end": item.fiscal_year_end,
+                "proposals": sources.get(item.id or 0)
+                or ([item.proposal_id] if item.proposal_id else []),
+            }
+            for item in items
+        ],
+    }
+
+
+def version_content(session: Session, plan: Plan, version: PlanVersion | None) -> dict[str, Any]:
+    """A frozen version's snapshot, or the live content for the current draft."""
+    if version is not None and version.snapshot is not None:
+        return version.snapshot
+    return live_snapshot(session, plan)
+
+
+def get_version(session: Session, plan: Plan, number: int) -> PlanVersion:
+    version = session.exec(
+        select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == number)
+    ).first()
+    if version is None:
+        raise NotFound(_("This plan has no version %(num)s.") % {"num": number})
+    return version
+
+
+def diff(session: Session, plan: Plan, old: int, new: int) -> rules.VersionDiff:
+    return rules.diff_versions(
+        version_content(session, plan, get_version(session, plan, old)),
+        version_content(session, plan, get_version(session, plan, new)),
+    )
+
+
+# --- moving a version ----------------------------------------------------------------------------
+
+
+def move(session: Session, plan: Plan, state: str, note: str, actor: StaffAccount) -> PlanVersion:
+    """Move the current version to `state` (consultation or adopted), or start a new draft
+    (a copy of the current version's content). Going to consultation needs a responsible
+    agency on every item."""
+    try:
+        target = PlanStatus(state)
+    except ValueError:
+        raise UserError(_("Choose where to move the version."), status_code=422) from None
+    version = ensure_version(session, plan, actor)
+    if target not in MOVES[PlanStatus(version.state)]:
+        raise Conflict(
+            _("A version in this state cannot be moved there. Reload the page to see its state.")
+        )
+    note = note.strip()[:2000]
+    if target == PlanStatus.draft:
+        other_draft = session.exec(
+            select(Plan.id).where(
+                Plan.city_id == plan.city_id, Plan.status == PlanStatus.draft, Plan.id != plan.id
+            )
+        ).first()
+        if other_draft is not None:
+            raise Conflict(_("This city already has a draft plan. Finish that one first."))
+        version = PlanVersion(
+            plan_id=plan.id or 0,
+            number=version.number + 1,
+            state=PlanStatus.draft,
+            created_by_id=actor.id,
+        )
+        session.add(version)
+        session.flush()
+    else:
+        content = version_content(session, plan, version)
+        if target == PlanStatus.consultation:
+            missing = rules.items_missing_agency(content)
+            if missing:
+                raise UserError(
+                    _(
+                        "Every item needs a responsible agency before public consultation. "
+                        "Missing for: %(items)s"
+                    )
+                    % {"items": ", ".join(f"“{t}”" for t in missing)},
+                    status_code=422,
+                )
+        version.snapshot = content
+        version.state = target
+        session.add(version)
+    plan.status = target
+    session.add(plan)
+    session.add(
+        PlanVersionMove(version_id=version.id or 0, state=target, note=note, moved_by_id=actor.id)
+    )
+    session.flush()
+    return version
+
+
+# --- editing items -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemEdit:
+    """What the planner typed on the item form, parsed; `revision` is the one they edited."""
+
+    revision: int
+    reason: str
+    title: str
+    description: str = ""
+    place: str | None = None
+    dimension: str = ""
+    goal_id: int | None = None
+    agency_id: int | None = None
+    budget_planned: int | None = None
+    funding_source: str | None = None
+    fiscal_year_start: int | None = None
+    fiscal_year_end: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in rules.EDITABLE_FIELDS}
+
+
+class StaleEdit(Conflict):
+    """Someone saved the item after this form was opened: nothing was written."""
+
+    def __init__(self, message: str, changes: list[PlanItemChange], current: PlanItem) -> None:
+        super().__init__(message)
+        self.changes = changes
+        self.current = current
+
+
+def get_item(session: Session, plan: Plan, item_id: int) -> PlanItem:
+    item = session.get(PlanItem, item_id)
+    if item is None or item.plan_id != plan.id:
+        raise NotFound(_("There is no plan item with this number."))
+    return item
+
+
+def _check_edit(session: Session, city: City, plan: Plan, edit: ItemEdit) -> None:
+    if not edit.title.strip():
+        raise UserError(_("Give the item a title."), status_code=422)
+    if len(edit.title) > 200:
+        raise UserError(_("A title can be at most 200 characters."), status_code=422)
+    if edit.agency_id is not None:
+        agency = session.get(Agency, edit.agency_id)
+        if agency is None or agency.city_id != city.id:
+            raise UserError(_("Choose an agency of this city."), status_code=422)
+    if edit.goal_id is not None:
+        goal = session.get(PlanGoal, edit.goal_id)
+        issue = session.get(PlanIssue, goal.issue_id) if goal else None
+        if issue is None or issue.plan_id != plan.id:
+            raise UserError(_("Choose a goal of this plan."), status_code=422)
+    start, end = edit.fiscal_year_start, edit.fiscal_year_end
+    for year in (start, end):
+        if year is not None and not 2500 <= year <= 2700:
+            raise UserError(
+                _("Fiscal years are Buddhist Era years, such as 2569."), status_code=422
+            )
+    if start is not None and end is not None and end < start:
+        raise UserError(_("The last fiscal year cannot come before the first."), status_code=422)
+
+
+def save_item(
+    session: Session, city: City, plan: Plan, item: PlanItem, edit: ItemEdit, actor: StaffAccount
+) -> PlanItemChange | None:
+    """Save the planner's edit if nobody saved the item since they opened it.
+
+    The revision check is one UPDATE ... WHERE revision = the edited one, so of two planners
+    saving at once exactly one wins; the other gets StaleEdit with the changes made since,
+    and nothing of theirs is written. Returns the change recorded (None: nothing changed)."""
+    ensure_editable(plan)
+    _check_edit(session, city, plan, edit)
+    before = {name: getattr(item, name) for name in rules.EDITABLE_FIELDS}
+    changes = rules.item_changes(before, edit.values())
+    if item.revision != edit.revision:
+        raise _stale(session, item, edit.revision)
+    if not changes:
+        return None
+    written = session.execute(
+        update(PlanItem)
+        .where(col(PlanItem.id) == item.id, col(PlanItem.revision) == edit.revision)
+        .values(revision=edit.revision + 1, **{k: v for k, (_o, v) in changes.items()})
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        session.expire(item)
+        raise _stale(session, item, edit.revision)
+    session.expire(item)
+    change = PlanItemChange(
+        item_id=item.id or 0,
+        revision=edit.revision + 1,
+        changes=changes,
+        reason=edit.reason.strip()[:2000],
+        actor_id=actor.id,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _stale(session: Session, item: PlanItem, revision: int) -> StaleEdit:
+    session.refresh(item)
+    changes = list(
+        session.exec(
+            select(PlanItemChange)
+            .where(PlanItemChange.item_id == item.id, col(PlanItemChange.revision) > revision)
+            .order_by(col(PlanItemChange.revision))
+        ).all()
+    )
+    return StaleEdit(
+        _(
+            "Someone else saved this item while you were editing it. Nothing of yours was "
+            "saved: compare their change below, then save again."
+        ),
+        changes,
+        item,
+    )
+
+
+def history(session: Session, item: PlanItem) -> list[tuple[PlanItemChange, str | None]]:
+    query = (
+        select(PlanItemChange, StaffAccount.display_name)
+        .join(StaffAccount, col(StaffAccount.id) == PlanItemChange.actor_id, isouter=True)
+        .where(PlanItemChange.item_id == item.id)
+        .order_by(col(PlanItemChange.revision).desc(), col(PlanItemChange.id).desc())
+    )
+    return [(c, name) for c, name in session.exec(query).all()]
+
+
+def reorder(
+    session: Session, plan: Plan, requested: dict[int, int], actor: StaffAccount
+) -> list[PlanItem]:
+    """Give items the positions the planner typed; the rest keep their order; 1..N after."""
+    ensure_editable(plan)
+    items = live_items(session, plan)
+    by_id = {i.id or 0: i for i in items}
+    order = plan_order.reorder(list(by_id), requested)
+    for position, item_id in enumerate(order, start=1):
+        item = by_id[item_id]
+        if item.priority != position:
+            session.add(
+                PlanItemChange(
+                    item_id=item_id,
+                    revision=item.revision + 1,
+                    changes={"priority": [item.priority, position]},
+                    reason=_("Order of the plan changed"),
+                    actor_id=actor.id,
+                )
+            )
+            item.priority = position
+            item.revision += 1
+            session.add(item)
+    session.flush()
+    return [by_id[i] for i in order]
+
+
+def remove_item(
+    session: Session, plan: Plan, item: PlanItem, reason: str, actor: StaffAccount
+) -> None:
+    """Leave an item out of the draft (kept, with its reports, for earlier versions)."""
+    ensure_editable(plan)
+    item.removed_at = utcnow()
+    item.revision += 1
+    session.add(item)
+    session.add(
+        PlanItemChange(
+            item_id=item.id or 0,
+            revision=item.revision,
+            changes={"removed": [False, True]},
+            reason=reason.strip()[:2000],
+            actor_id=actor.id,
+        )
+    )
+    session.flush()
+    remaining = live_items(session, plan)
+    numbers = plan_order.dense_priorities([(i.id or 0, i.priority) for i in remaining])
+    for other in remaining:
+        if other.priority != numbers[other.id or 0]:
+            other.priority = numbers[other.id or 0]
+            session.add(other)
+    session.flush()
