@@ -228,6 +228,7 @@ class SourceStep:
     rank: int | None
     contributions: tuple[Link, ...]
     themes: tuple[Link, ...]
+    rule: str | None = None  # the counting rule behind `support`
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ class SourceRow:
     rank: int | None = None
     source_idea_id: int | None = None
     source_theme_id: int | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,7 @@ def assemble_chains(data: ProvenanceInput, item_ids: Sequence[int]) -> dict[int,
                     digest=row.digest,
                     support=row.support,
                     rank=row.rank,
+                    rule=row.rule,
                     contributions=tuple(Link(m.kind, m.id, _short(m.text)) for m in members),
                     themes=tuple(Link("theme", t, data.themes[t].label) for t in sorted(theme_ids)),
                 )

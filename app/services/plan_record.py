@@ -13,10 +13,15 @@ from sqlmodel import Session, col, select, update
 from app.domain import plan_order
 from app.domain import plan_record as rules
 from app.domain.errors import Conflict, NotFound, UserError
+from app.domain.voting import RULES, Method
 from app.i18n import gettext as _
 from app.models import (
     Agency,
+    Channel,
     City,
+    Idea,
+    IdeaReaction,
+    Participant,
     Plan,
     PlanGoal,
     PlanIssue,
@@ -26,7 +31,11 @@ from app.models import (
     PlanStatus,
     PlanVersion,
     PlanVersionMove,
+    Proposal,
     StaffAccount,
+    Theme,
+    ThemeMember,
+    VoteRound,
     utcnow,
 )
 from app.models.plan import PUBLISHED
@@ -455,3 +464,170 @@ def remove_item(
             other.priority = numbers[other.id or 0]
             session.add(other)
     session.flush()
+
+
+# --- provenance ----------------------------------------------------------------------------------
+
+
+def _legacy_sources(
+    session: Session, items: list[PlanItem], with_sources: set[int]
+) -> list[rules.SourceRow]:
+    """Items whose proposal was set directly (imports, old rows) without a source row."""
+    bare = [i for i in items if i.proposal_id and i.id not in with_sources]
+    if not bare:
+        return []
+    proposals = {
+        p.id: p
+        for p in session.exec(
+            select(Proposal).where(col(Proposal.id).in_({i.proposal_id for i in bare}))
+        ).all()
+    }
+    rounds = {
+        r.id: r
+        for r in session.exec(
+            select(VoteRound).where(col(VoteRound.id).in_({i.vote_round_id for i in bare}))
+        ).all()
+    }
+    result = []
+    for item in bare:
+        proposal = proposals.get(item.proposal_id)
+        if proposal is None:
+            continue
+        vote_round = rounds.get(item.vote_round_id)
+        result.append(
+            rules.SourceRow(
+                item_id=item.id or 0,
+                proposal_id=proposal.id or 0,
+                proposal_title=proposal.title,
+                round_id=vote_round.id if vote_round else None,
+                round_question=vote_round.question if vote_round else "",
+                digest=vote_round.digest if vote_round else None,
+                support=float(item.votes) if vote_round else None,
+                source_idea_id=getattr(proposal, "source_idea_id", None),
+                source_theme_id=getattr(proposal, "source_theme_id", None),
+                rule=_rule(vote_round),
+            )
+        )
+    return result
+
+
+def _rule(vote_round: VoteRound | None) -> str | None:
+    return RULES[Method(vote_round.method)][0] if vote_round else None
+
+
+def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain]:
+    """The chain of every item, in a fixed number of queries whatever the number of items
+    (sources, theme members, contributions, their themes, +1s, workshops: six)."""
+    item_ids = [i.id or 0 for i in items]
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(PlanItemSource, Proposal, VoteRound)
+        .join(Proposal, col(Proposal.id) == PlanItemSource.proposal_id)
+        .join(VoteRound, col(VoteRound.id) == PlanItemSource.vote_round_id, isouter=True)
+        .where(col(PlanItemSource.item_id).in_(item_ids))
+        .order_by(col(PlanItemSource.id))
+    ).all()
+    sources = [
+        rules.SourceRow(
+            item_id=src.item_id,
+            proposal_id=proposal.id or 0,
+            proposal_title=proposal.title,
+            rationale=src.rationale,
+            round_id=vote_round.id if vote_round else None,
+            round_question=vote_round.question if vote_round else "",
+            digest=vote_round.digest if vote_round else None,
+            support=src.support,
+            rank=src.rank,
+            source_idea_id=getattr(proposal, "source_idea_id", None),
+            source_theme_id=getattr(proposal, "source_theme_id", None),
+            rule=_rule(vote_round),
+        )
+        for src, proposal, vote_round in rows
+    ]
+    sources += _legacy_sources(session, items, {s.item_id for s in sources})
+    idea_ids = {s.source_idea_id for s in sources if s.source_idea_id is not None}
+    theme_ids = {s.source_theme_id for s in sources if s.source_theme_id is not None}
+    theme_members = session.exec(
+        select(ThemeMember.theme_id, ThemeMember.idea_id).where(
+            col(ThemeMember.theme_id).in_(theme_ids)
+        )
+    ).all()
+    member_ids = {m for _t, m in theme_members}
+    ideas = session.exec(
+        select(Idea).where(
+            (col(Idea.id).in_(idea_ids | member_ids) | col(Idea.parent_id).in_(idea_ids))
+            & col(Idea.hidden).is_(False)
+        )
+    ).all()
+    contributions = {
+        i.id or 0: rules.Contribution(
+            id=i.id or 0,
+            kind="comment" if i.parent_id else ("note" if i.channel == Channel.paper else "idea"),
+            text=i.text,
+            parent_id=i.parent_id,
+            participant_id=i.participant_id,
+            group=str(i.stakeholder_group),
+        )
+        for i in ideas
+    }
+    held = session.exec(
+        select(ThemeMember.idea_id, Theme.id, Theme.label)
+        .join(Theme, col(Theme.id) == ThemeMember.theme_id)
+        .where(
+            col(ThemeMember.idea_id).in_(contributions.keys() | set())
+            | col(Theme.id).in_(theme_ids)
+        )
+    ).all()
+    labels: dict[int, str] = {}
+    members: dict[int, set[int]] = {}
+    for idea_id, theme_id, label in held:
+        labels[theme_id or 0] = label
+        members.setdefault(theme_id or 0, set()).add(idea_id)
+    for theme_id, idea_id in theme_members:
+        members.setdefault(theme_id, set()).add(idea_id)
+    themes = {
+        t: rules.ThemeRow(t, labels.get(t, ""), tuple(sorted(members.get(t, set()))))
+        for t in labels.keys() | theme_ids
+    }
+    supporters: dict[int, list[tuple[int, str]]] = {}
+    for idea_id, participant_id, group in session.exec(
+        select(IdeaReaction.idea_id, Participant.id, Participant.stakeholder_group)
+        .join(Participant, col(Participant.id) == IdeaReaction.participant_id)
+        .where(col(IdeaReaction.idea_id).in_(contributions.keys() | set()))
+    ).all():
+        supporters.setdefault(idea_id, []).append((participant_id or 0, str(group)))
+    data = rules.ProvenanceInput(sources, contributions, themes, supporters)
+    return rules.assemble_chains(data, item_ids)
+
+
+@dataclass(frozen=True)
+class PublishedPlan:
+    plan: Plan
+    version: PlanVersion
+    content: dict[str, Any]
+    moved_at: Any  # when it reached its state
+    chains: dict[int, rules.Chain]
+
+
+def published_plan(session: Session, city: City) -> PublishedPlan | None:
+    """The city's latest version in public consultation or adopted, with its chains; drafts
+    are never shown to the public."""
+    row = session.exec(
+        select(PlanVersion, Plan)
+        .join(Plan, col(Plan.id) == PlanVersion.plan_id)
+        .where(Plan.city_id == city.id, col(PlanVersion.state).in_([s.value for s in PUBLISHED]))
+        .order_by(col(PlanVersion.id).desc())
+    ).first()
+    if row is None:
+        return None
+    version, plan = row
+    content = version.snapshot or {}
+    ids = [int(i["id"]) for i in content.get("items", [])]
+    items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
+    moved_at = session.exec(
+        select(PlanVersionMove.moved_at)
+        .where(PlanVersionMove.version_id == version.id)
+        .order_by(col(PlanVersionMove.id).desc())
+    ).first()
+    return PublishedPlan(plan, version, content, moved_at, provenance(session, items))

@@ -65,11 +65,14 @@ ANY_STAFF = STAFF_ROLES | {
 }
 # Reporting on a plan item: its agency and the city's planners.
 ITEM_REPORTERS = PLANNER | {"agency": OK}
+# The plan record: planners of the city change it; the city's agencies read it.
+PLAN_READERS = PLANNER | {"agency": OK}
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/"): PUBLIC,
     ("GET", "/cities/{slug}"): PUBLIC,
+    ("GET", "/cities/{slug}/plan"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
@@ -179,8 +182,16 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/staff/workshops/{workshop_id}/report"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/report.csv"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
-    ("GET", "/staff/plans/{slug}"): PLANNER,
+    ("GET", "/staff/plans/{slug}"): PLAN_READERS,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
+    ("POST", "/staff/plans/{slug}/move"): PLANNER,
+    ("POST", "/staff/plans/{slug}/order"): PLANNER,
+    ("GET", "/staff/plans/{slug}/agree"): PLANNER,
+    ("POST", "/staff/plans/{slug}/agree"): PLANNER,
+    ("POST", "/staff/plans/{slug}/items/{item_id}"): PLANNER,
+    # Reading the plan record: the city's planners, and its agencies (read-only).
+    ("GET", "/staff/plans/{slug}/items/{item_id}"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/diff"): PLAN_READERS,
     ("GET", "/staff/monitoring"): ANY_STAFF,
     ("GET", "/staff/monitoring/{slug}"): PLANNER,
     ("POST", "/staff/monitoring/{slug}/agencies"): PLANNER,
