@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 
 BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
@@ -54,3 +54,18 @@ def be_datetime(value: datetime | None, tz: tzinfo) -> str:
 def local_iso(value: datetime | None, tz: tzinfo) -> str:
     """A machine-readable local timestamp with its offset: "2026-12-01T13:05:00+07:00"."""
     return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
+
+
+def iter_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+    """The same file as to_csv, a chunk of rows at a time, for streaming large exports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(v) for v in row])
+        if n % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

@@ -2,20 +2,23 @@
 history; agreeing priorities from a closed vote; ordering; moving a version on; diffs; the
 exports planners hand in. Agencies read the record; only planners change it."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
+from app import labels
 from app.db import SessionDep
 from app.deps import AnyStaff, FormFields, PlannedCity, Planner, PlanReaderCity
+from app.domain import plan_documents as documents
 from app.domain import plan_record as rules
 from app.domain.bounds import MAX_ID
 from app.domain.errors import NotFound, UserError
-from app.domain.export import to_csv
+from app.domain.export import iter_csv, local_iso, to_csv
+from app.i18n import THAI_TZ, format_datetime, get_locale
 from app.i18n import gettext as _
-from app.models import City, Plan, PlanItem, RoundStatus, StaffAccount
+from app.models import City, Plan, PlanItem, PlanVersion, RoundStatus, StaffAccount, utcnow
 from app.routes.forms import refused_form, whole_number
 from app.services import access, voting
 from app.services import monitoring as monitoring_service
@@ -324,3 +327,147 @@ def export_prioritized(session: SessionDep, city: PlannedCity) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/{slug}/proposals.csv")
+def ranked_proposals_csv(session: SessionDep, city: PlanReaderCity) -> Response:
+    groups, tables = plan_service.ranked_proposals(session, city)
+    rows = (documents.ranked_row(r, groups) for r in plan_service.ranked_summary(tables))
+    return StreamingResponse(
+        iter_csv(documents.ranked_header(groups), rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{city.slug}-ranked-proposals.csv"'},
+    )
+
+
+@router.get("/{slug}/proposals.xlsx")
+def ranked_proposals_xlsx(session: SessionDep, city: PlanReaderCity) -> Response:
+    groups, tables = plan_service.ranked_proposals(session, city)
+    header = documents.ranked_header(groups)
+    sheets = [
+        documents.Sheet(
+            _("Ranked proposals"),
+            header,
+            (documents.ranked_row(r, groups) for r in plan_service.ranked_summary(tables)),
+        )
+    ] + [
+        documents.Sheet(
+            _("Vote %(id)s") % {"id": r.id} + (f" {r.question}" if r.question else ""),
+            header,
+            (documents.ranked_row(x, groups) for x in rows),
+        )
+        for r, rows in tables
+    ]
+    return _attachment(documents.workbook(sheets), XLSX, f"{city.slug}-ranked-proposals.xlsx")
+
+
+@router.get("/{slug}/proposals.json")
+def ranked_proposals_json(session: SessionDep, city: PlanReaderCity) -> Response:
+    groups, tables = plan_service.ranked_proposals(session, city)
+    body = {
+        "city": city.slug,
+        "groups": groups,
+        "rounds": [
+            {
+                "round_id": r.id,
+                "question": r.question,
+                "method": str(r.method),
+                "rule": voting.primary_rule(r),
+                "closed_at_iso_local": local_iso(r.closed_at, THAI_TZ),
+                "digest": r.digest,
+                "ranking": [
+                    dict(
+                        zip(
+                            documents.ranked_header(groups),
+                            documents.ranked_row(x, groups),
+                            strict=True,
+                        )
+                    )
+                    for x in rows
+                ],
+            }
+            for r, rows in tables
+        ],
+    }
+    return JSONResponse(
+        body,
+        headers={
+            "Content-Disposition": f'attachment; filename="{city.slug}-ranked-proposals.json"'
+        },
+    )
+
+
+def _version_files(
+    session: SessionDep, city: City, number: int
+) -> tuple[Plan, PlanVersion, dict[str, Any], dict[int, str]]:
+    plan = _plan(session, city)
+    version = record.get_version(session, plan, number)
+    content, summaries = record.version_document(session, plan, version)
+    return plan, version, content, summaries
+
+
+@router.get("/{slug}/versions/{number}.xlsx")
+def version_xlsx(session: SessionDep, city: PlanReaderCity, number: int) -> Response:
+    _plan_row, _version, content, summaries = _version_files(session, city, number)
+    sheet = documents.Sheet(
+        _("Plan items"),
+        documents.PLAN_XLSX_HEADER,
+        documents.plan_xlsx_rows(content, summaries),
+        widths=(8, 40, 40, 20, 14, 24, 24, 14, 20, 10, 10, 14, 60),
+    )
+    return _attachment(documents.workbook([sheet]), XLSX, f"{city.slug}-plan-v{number}.xlsx")
+
+
+@router.get("/{slug}/versions/{number}.pdf")
+def version_pdf(session: SessionDep, city: PlanReaderCity, number: int) -> Response:
+    plan, version, content, summaries = _version_files(session, city, number)
+    city_name = city.name_th if get_locale() == "th" else city.name_en
+    years = (
+        _("fiscal years %(first)s–%(last)s")
+        % {"first": plan.first_year, "last": plan.last_year or plan.first_year}
+        if plan.first_year
+        else ""
+    )
+    now = utcnow()
+    text = documents.PlanDocumentText(
+        title=_("Development plan") + " · " + city_name,
+        subtitle=" · ".join(
+            x
+            for x in (
+                plan.title,
+                years,
+                _("version %(num)s") % {"num": version.number},
+                labels.plan_state(version.state),
+            )
+            if x
+        ),
+        dated=_("Printed %(date)s") % {"date": format_datetime(now)},
+        vision_label=_("Vision"),
+        issues_label=_("Strategic issues"),
+        items_label=_("Plan items"),
+        columns=(
+            _("Priority"),
+            _("Item"),
+            _("Responsible agency"),
+            _("Budget (baht)"),
+            _("Fiscal years"),
+            _("Where it came from"),
+        ),
+        no_items=_("No plan items yet."),
+    )
+    body = documents.plan_pdf(content, documents.plan_rows(content, summaries), text, now)
+    return _attachment(body, "application/pdf", f"{city.slug}-plan-v{number}.pdf")

@@ -211,6 +211,9 @@ def get_version(session: Session, plan: Plan, number: int) -> PlanVersion:
     version = session.exec(
         select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == number)
     ).first()
+    if version is None and number == 1 and current_version(session, plan) is None:
+        # A plan from before versions: its live content is version 1 (never written on a read).
+        return PlanVersion(plan_id=plan.id or 0, number=1, state=plan.status)
     if version is None:
         raise NotFound(_("This plan has no version %(num)s.") % {"num": number})
     return version
@@ -631,3 +634,35 @@ def published_plan(session: Session, city: City) -> PublishedPlan | None:
         .order_by(col(PlanVersionMove.id).desc())
     ).first()
     return PublishedPlan(plan, version, content, moved_at, provenance(session, items))
+
+
+def provenance_summaries(chains: dict[int, rules.Chain]) -> dict[int, str]:
+    """One line per item for tables and documents: the vote, rank and support behind it, and
+    how many people and groups."""
+    summaries = {}
+    for item_id, chain in chains.items():
+        parts = []
+        for step in chain.steps:
+            text = step.proposal.label
+            if step.round is not None:
+                text += " · " + _("vote #%(id)s") % {"id": step.round.id}
+            if step.rank:
+                text += " · " + _("rank %(rank)s") % {"rank": step.rank}
+            parts.append(text)
+        if chain.steps:
+            parts.append(
+                _("%(people)s people, %(groups)s groups")
+                % {"people": chain.people, "groups": len(chain.groups)}
+            )
+        summaries[item_id] = "; ".join(parts)
+    return summaries
+
+
+def version_document(
+    session: Session, plan: Plan, version: PlanVersion | None
+) -> tuple[dict[str, Any], dict[int, str]]:
+    """A version's content and each of its items' provenance summary."""
+    content = version_content(session, plan, version)
+    ids = [int(i["id"]) for i in content.get("items", [])]
+    items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
+    return content, provenance_summaries(provenance(session, items))

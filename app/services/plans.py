@@ -8,6 +8,7 @@ from typing import NamedTuple
 from sqlmodel import Session, col, func, select
 
 from app import labels
+from app.domain import plan_documents as documents
 from app.domain import plan_order
 from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.export import be_date, be_datetime, local_iso
@@ -323,3 +324,78 @@ def plans_overview(session: Session, user: StaffAccount) -> list[tuple[City, int
     )
     cities = [c for c in city_service.list_cities(session) if access.is_planner(user, c)]
     return [(c, counts.get(plan_ids.get(c.id or 0) or -1, 0)) for c in cities]
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def ranked_proposals(
+    session: Session, city: City
+) -> tuple[list[str], list[tuple[VoteRound, list[documents.RankedProposal]]]]:
+    """Every closed round of the city (newest first) with its proposals ranked by the round's
+    first rule, each with its score and support per stakeholder group and its place in the
+    current plan. One query for the rounds, one for proposal titles, one for the plan."""
+    rounds = [r for r in voting.rounds_of_city(session, city) if r.status == RoundStatus.closed]
+    docs = {r.id: voting.results(session, r) for r in rounds}
+    ids = {
+        int(item.proposal_id)
+        for doc in docs.values()
+        for result in doc.rules.values()
+        for item in result.ranking
+    }
+    titles = dict(
+        session.exec(select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(ids))).all()
+    )
+    plan = plan_record.city_plan(session, city)
+    priorities: dict[int, int] = {}
+    if plan is not None:
+        for item in plan_record.live_items(session, plan):
+            if item.proposal_id:
+                priorities[item.proposal_id] = item.priority
+    groups = sorted({g for doc in docs.values() for g in doc.by_group})
+    tables = []
+    for r in rounds:
+        doc = docs[r.id]
+        rule = voting.primary_rule(r)
+        consensus = {int(s.proposal_id): s for s in doc.consensus}
+        by_group = {
+            g: {int(i.proposal_id): i.score for i in doc.by_group[g][rule].ranking}
+            for g in doc.by_group
+            if rule in doc.by_group[g]
+        }
+        rows = []
+        for ranked in doc.rules[rule].ranking:
+            pid = int(ranked.proposal_id)
+            support = consensus.get(pid)
+            rows.append(
+                documents.RankedProposal(
+                    round_id=r.id or 0,
+                    round_question=r.question,
+                    rank=ranked.rank,
+                    proposal_id=pid,
+                    title=titles.get(pid, str(pid)),
+                    score=ranked.score,
+                    unit=labels.rule_score(rule),
+                    weakest_share=support.min_share if support and support.anyone_voted else None,
+                    group_scores={g: by_group.get(g, {}).get(pid, 0) for g in groups},
+                    group_shares={g: support.share(g) if support else None for g in groups},
+                    plan_priority=priorities.get(pid),
+                )
+            )
+        tables.append((r, rows))
+    return groups, tables
+
+
+def ranked_summary(
+    tables: list[tuple[VoteRound, list[documents.RankedProposal]]],
+) -> list[documents.RankedProposal]:
+    """One row per proposal, from the newest closed round it was on, ranked: by rank, then
+    by the weakest group's share (highest first), then by proposal id."""
+    seen: dict[int, documents.RankedProposal] = {}
+    for _round, rows in tables:  # newest first
+        for row in rows:
+            seen.setdefault(row.proposal_id, row)
+    return sorted(
+        seen.values(),
+        key=lambda r: (r.rank, -(r.weakest_share or 0), r.proposal_id),
+    )

@@ -40,3 +40,12 @@ def test_be_dates_are_local_with_buddhist_years() -> None:
     assert be_datetime(late, bangkok) == "1/12/2569 01:30"
     assert local_iso(late, bangkok) == "2026-12-01T01:30:00+07:00"
     assert be_date(None) == be_datetime(None, bangkok) == local_iso(None, bangkok) == ""
+
+
+def test_iter_csv_streams_the_same_bytes_as_to_csv() -> None:
+    from app.domain.export import iter_csv
+
+    rows = [[n, f"=แถว {n}"] for n in range(1234)]
+    chunks = list(iter_csv(["n", "t"], rows))
+    assert len(chunks) == 3  # 500 rows a chunk
+    assert b"".join(chunks) == to_csv(["n", "t"], rows)

@@ -192,6 +192,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # Reading the plan record: the city's planners, and its agencies (read-only).
     ("GET", "/staff/plans/{slug}/items/{item_id}"): PLAN_READERS,
     ("GET", "/staff/plans/{slug}/diff"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/proposals.csv"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/proposals.xlsx"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/proposals.json"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/versions/{number}.pdf"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/versions/{number}.xlsx"): PLAN_READERS,
     ("GET", "/staff/monitoring"): ANY_STAFF,
     ("GET", "/staff/monitoring/{slug}"): PLANNER,
     ("POST", "/staff/monitoring/{slug}/agencies"): PLANNER,
@@ -263,6 +268,7 @@ class World:
             "theme_id": 999999,  # none: past the role check, a clear 404
             "run_id": 999999,
             "slug": "khon-kaen",
+            "number": 1,
         }
         return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
