@@ -167,3 +167,73 @@ class PlanItemChange(SQLModel, table=True):
     reason: str = Field(default="", sa_type=sa.Text)
     actor_id: int | None = Field(default=None, foreign_key="staff_account.id")
     created_at: datetime = created_at()
+
+
+# --- open data (the /api/v1 shapes; published versions only) ---------------------------------
+
+
+class LinkPublic(SQLModel):
+    kind: str  # round, proposal, idea, note, comment, theme
+    id: int
+    label: str
+    url: str | None = None
+
+
+class ProvenanceStepPublic(SQLModel):
+    proposal: LinkPublic
+    rationale: str
+    vote_round: LinkPublic | None
+    digest: str | None  # SHA-256 of the round's ballots, to check against its exported files
+    support: float | None
+    rule: str | None
+    rank: int | None
+    contributions: list[LinkPublic]
+    themes: list[LinkPublic]
+
+
+class ProvenancePublic(SQLModel):
+    item_id: int
+    people: int
+    groups: list[str]
+    steps: list[ProvenanceStepPublic]
+
+
+class PlanItemPublic(SQLModel):
+    id: int
+    priority: int
+    title: str
+    description: str = ""
+    place: str | None = None
+    dimension: str = ""
+    goal: str | None = None
+    agency: str | None = None
+    budget_planned: int | None = None  # baht
+    funding_source: str | None = None
+    fiscal_year_start: int | None = None  # Buddhist Era
+    fiscal_year_end: int | None = None
+    proposals: list[int] = []
+    provenance: ProvenancePublic | None = None
+
+
+class PlanVersionPublic(SQLModel):
+    number: int
+    state: str  # consultation or adopted
+    moved_at: datetime | None = None  # when it reached that state (ISO 8601, UTC)
+
+
+class PlanIssuePublic(SQLModel):
+    dimension: str
+    title: str
+    goals: list[str] = []
+
+
+class PlanPublic(SQLModel):
+    city: str
+    plan_id: int
+    title: str
+    first_year: int | None  # Buddhist Era
+    last_year: int | None
+    version: PlanVersionPublic
+    vision: str = ""
+    issues: list[PlanIssuePublic] = []
+    items: list[PlanItemPublic] = []

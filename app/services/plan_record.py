@@ -38,7 +38,16 @@ from app.models import (
     VoteRound,
     utcnow,
 )
-from app.models.plan import PUBLISHED
+from app.models.plan import (
+    PUBLISHED,
+    LinkPublic,
+    PlanIssuePublic,
+    PlanItemPublic,
+    PlanPublic,
+    PlanVersionPublic,
+    ProvenancePublic,
+    ProvenanceStepPublic,
+)
 
 # What may follow what; a new draft is a new version, the others move the current one.
 MOVES = {
@@ -666,3 +675,91 @@ def version_document(
     ids = [int(i["id"]) for i in content.get("items", [])]
     items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
     return content, provenance_summaries(provenance(session, items))
+
+
+def published_versions_of_city(session: Session, city: City) -> list[tuple[PlanVersion, Plan, Any]]:
+    """Every published version of the city's plans, newest first, with when it was moved."""
+    rows = session.exec(
+        select(PlanVersion, Plan)
+        .join(Plan, col(Plan.id) == PlanVersion.plan_id)
+        .where(Plan.city_id == city.id, col(PlanVersion.state).in_([s.value for s in PUBLISHED]))
+        .order_by(col(PlanVersion.id).desc())
+    ).all()
+    moves: dict[int, Any] = {}
+    for version_id, moved_at in session.exec(
+        select(PlanVersionMove.version_id, PlanVersionMove.moved_at)
+        .where(col(PlanVersionMove.version_id).in_([v.id for v, _p in rows]))
+        .order_by(col(PlanVersionMove.id))
+    ).all():
+        moves[version_id] = moved_at
+    return [(v, p, moves.get(v.id or 0)) for v, p in rows]
+
+
+def published_version(session: Session, city: City, number: int | None) -> PublishedPlan:
+    """A published version of the city's plan (the newest if no number), with its chains."""
+    rows = published_versions_of_city(session, city)
+    if number is not None:
+        rows = [r for r in rows if r[0].number == number]
+    if not rows:
+        raise NotFound(_("This city has no published plan version with that number."))
+    version, plan, moved_at = rows[0]
+    content = version.snapshot or {}
+    ids = [int(i["id"]) for i in content.get("items", [])]
+    items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
+    return PublishedPlan(plan, version, content, moved_at, provenance(session, items))
+
+
+def to_public(city: City, published: PublishedPlan) -> PlanPublic:
+    def link(value: rules.Link | None) -> LinkPublic | None:
+        return LinkPublic(kind=value.kind, id=value.id, label=value.label) if value else None
+
+    def chain(c: rules.Chain | None) -> ProvenancePublic | None:
+        if c is None:
+            return None
+        return ProvenancePublic(
+            item_id=c.item_id,
+            people=c.people,
+            groups=list(c.groups),
+            steps=[
+                ProvenanceStepPublic(
+                    proposal=LinkPublic(kind="proposal", id=s.proposal.id, label=s.proposal.label),
+                    rationale=s.rationale,
+                    vote_round=link(s.round),
+                    digest=s.digest,
+                    support=s.support,
+                    rule=s.rule,
+                    rank=s.rank,
+                    contributions=[
+                        LinkPublic(kind=x.kind, id=x.id, label=x.label) for x in s.contributions
+                    ],
+                    themes=[LinkPublic(kind="theme", id=t.id, label=t.label) for t in s.themes],
+                )
+                for s in c.steps
+            ],
+        )
+
+    content = published.content
+    fields = set(PlanItemPublic.model_fields) - {"provenance"}
+    return PlanPublic(
+        city=city.slug,
+        plan_id=published.plan.id or 0,
+        title=published.plan.title,
+        first_year=published.plan.first_year,
+        last_year=published.plan.last_year,
+        version=PlanVersionPublic(
+            number=published.version.number,
+            state=published.version.state,
+            moved_at=published.moved_at,
+        ),
+        vision=content.get("vision", ""),
+        issues=[PlanIssuePublic(**i) for i in content.get("issues", [])],
+        items=[
+            PlanItemPublic(
+                **{k: v for k, v in i.items() if k in fields},
+                provenance=chain(published.chains.get(int(i["id"]))),
+            )
+            for i in sorted(
+                content.get("items", []), key=lambda i: (i.get("priority") or 0, i["id"])
+            )
+        ],
+    )

@@ -218,6 +218,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/dashboards/{slug}/{table}.csv"): PUBLIC,
     ("GET", "/api/v1/cities"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/versions"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/versions/{number}"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/items"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/items/{item_id}/provenance"): PUBLIC,
 }
 # FastAPI's own documentation routes are plain Routes, not APIRoutes; they are public too.
 
