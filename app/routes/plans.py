@@ -122,6 +122,40 @@ def order_items(
     return RedirectResponse(f"/staff/plans/{city.slug}#items", status_code=303)
 
 
+@router.post("/{slug}/outline")
+def save_outline(
+    request: Request, session: SessionDep, city: PlannedCity, user: Planner, form: FormFields
+) -> Response:
+    plan = _plan(session, city)
+
+    def page(error: UserError) -> Response:
+        context = _plan_context(session, city, user, plan)
+        context["outline_error"] = error.message
+        return render(request, "plans/plan.html", context)
+
+    with refused_form(session, page):
+        kind = _text(form, "part")
+        if kind == "issue":
+            record.add_issue(session, plan, _text(form, "dimension"), _text(form, "title"))
+        elif kind == "goal":
+            issue_id = whole_number(_text(form, "issue_id"), _("Strategic issues"), high=MAX_ID)
+            record.add_goal(session, plan, issue_id or 0, _text(form, "title"))
+        else:
+            record.save_outline(
+                session,
+                plan,
+                title=_text(form, "title"),
+                vision=_text(form, "vision"),
+                first_year=whole_number(
+                    _text(form, "first_year"), _("First fiscal year"), **FISCAL
+                ),
+                last_year=whole_number(_text(form, "last_year"), _("Last fiscal year"), **FISCAL),
+            )
+    session.commit()
+    flash(request, _("The plan is saved."))
+    return RedirectResponse(f"/staff/plans/{city.slug}#outline", status_code=303)
+
+
 # --- one item ------------------------------------------------------------------------------------
 
 

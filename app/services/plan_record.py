@@ -763,3 +763,56 @@ def to_public(city: City, published: PublishedPlan) -> PlanPublic:
             )
         ],
     )
+
+
+# --- structure: vision, years, strategic issues and goals -----------------------------------------
+
+
+def save_outline(
+    session: Session,
+    plan: Plan,
+    *,
+    title: str,
+    vision: str,
+    first_year: int | None,
+    last_year: int | None,
+) -> None:
+    ensure_editable(plan)
+    if not title.strip():
+        raise UserError(_("Give the plan a title."), status_code=422)
+    if first_year is not None and last_year is not None and last_year < first_year:
+        raise UserError(_("The last fiscal year cannot come before the first."), status_code=422)
+    plan.title = title.strip()[:200]
+    plan.vision = vision.strip()[:5000]
+    plan.first_year, plan.last_year = first_year, last_year
+    session.add(plan)
+    session.flush()
+
+
+def add_issue(session: Session, plan: Plan, dimension: str, title: str) -> PlanIssue:
+    ensure_editable(plan)
+    if not title.strip():
+        raise UserError(_("Write the strategic issue."), status_code=422)
+    count = len(issues_with_goals(session, plan))
+    issue = PlanIssue(
+        plan_id=plan.id or 0,
+        dimension=dimension[:40],
+        title=title.strip()[:300],
+        position=count + 1,
+    )
+    session.add(issue)
+    session.flush()
+    return issue
+
+
+def add_goal(session: Session, plan: Plan, issue_id: int, title: str) -> PlanGoal:
+    ensure_editable(plan)
+    issue = session.get(PlanIssue, issue_id)
+    if issue is None or issue.plan_id != plan.id:
+        raise NotFound(_("There is no such strategic issue in this plan."))
+    if not title.strip():
+        raise UserError(_("Write the goal."), status_code=422)
+    goal = PlanGoal(issue_id=issue_id, title=title.strip()[:300])
+    session.add(goal)
+    session.flush()
+    return goal

@@ -186,6 +186,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
     ("POST", "/staff/plans/{slug}/move"): PLANNER,
     ("POST", "/staff/plans/{slug}/order"): PLANNER,
+    ("POST", "/staff/plans/{slug}/outline"): PLANNER,
     ("GET", "/staff/plans/{slug}/agree"): PLANNER,
     ("POST", "/staff/plans/{slug}/agree"): PLANNER,
     ("POST", "/staff/plans/{slug}/items/{item_id}"): PLANNER,

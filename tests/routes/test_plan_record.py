@@ -313,3 +313,41 @@ def test_agency_reads_the_plan_record_but_cannot_change_it(client: TestClient, d
     assert page.context["can_edit"] is False  # type: ignore[attr-defined]
     assert 'action="/staff/plans/khon-kaen/move"' not in page.text
     assert _save(client, item, 1, place="x").status_code == 403  # type: ignore[attr-defined]
+
+
+def test_outline_vision_issues_and_goals_go_into_the_version(
+    client: TestClient, db: Session
+) -> None:
+    s = _closed_round(db)
+    _planner(client, db)
+    _agree(client, s, (s.first, "ก"))
+    url = "/staff/plans/khon-kaen/outline"
+    data = {"part": "outline", "title": "แผนพัฒนาท้องถิ่น (พ.ศ. 2566-2570)", "vision": "เมืองน่าอยู่"}
+    assert post(client, url, data | {"first_year": "2566", "last_year": "2570"}).status_code == 303
+    refused = post(client, url, data | {"first_year": "2570", "last_year": "2566"})
+    assert refused.status_code == 422
+    assert (
+        post(
+            client, url, {"part": "issue", "dimension": "mobility", "title": "การเดินทาง"}
+        ).status_code
+        == 303
+    )
+    issue_id = client.get("/staff/plans/khon-kaen").context["issues"][0][0].id  # type: ignore[attr-defined]
+    assert (
+        post(
+            client, url, {"part": "goal", "issue_id": issue_id, "title": "เดินได้ทั่วเมือง"}
+        ).status_code
+        == 303
+    )
+    assert post(client, "/staff/plans/khon-kaen/move", {"state": "adopted"}).status_code == 303
+    db.expire_all()
+    version = db.exec(select(PlanVersion)).one()
+    assert version.snapshot is not None
+    assert version.snapshot["vision"] == "เมืองน่าอยู่"
+    assert version.snapshot["issues"] == [
+        {"dimension": "mobility", "title": "การเดินทาง", "goals": ["เดินได้ทั่วเมือง"]}
+    ]
+    assert (
+        post(client, url, {"part": "issue", "dimension": "economy", "title": "x"}).status_code
+        == 409
+    )
