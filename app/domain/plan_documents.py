@@ -119,7 +119,10 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
         sheet.freeze_panes = "A2"
         sheet.append([_cell(sheet, h, bold=True) for h in spec.header])
         for row in spec.rows:
-            sheet.append([_cell(sheet, v) for v in row])
+            # Only text that a spreadsheet would read as a formula needs a typed cell.
+            sheet.append(
+                [_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row]
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -66,7 +66,6 @@ def _plan_context(
         "agencies": {a.id: a.name for a in monitoring_service.agencies_of_city(session, city)},
         "chains": record.provenance(session, items),
         "issues": record.issues_with_goals(session, plan) if plan else [],
-        "priorities": plan_service.prioritized(session, city),
     }
 
 

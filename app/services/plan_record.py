@@ -8,6 +8,7 @@ new draft is started (a copy: the live rows are exactly what was frozen)."""
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import defer, load_only
 from sqlmodel import Session, col, select, update
 
 from app.domain import plan_order
@@ -494,18 +495,13 @@ def _legacy_sources(
             select(Proposal).where(col(Proposal.id).in_({i.proposal_id for i in bare}))
         ).all()
     }
-    rounds = {
-        r.id: r
-        for r in session.exec(
-            select(VoteRound).where(col(VoteRound.id).in_({i.vote_round_id for i in bare}))
-        ).all()
-    }
+    rounds = _rounds(session, {i.vote_round_id for i in bare})
     result = []
     for item in bare:
         proposal = proposals.get(item.proposal_id)
         if proposal is None:
             continue
-        vote_round = rounds.get(item.vote_round_id)
+        vote_round = rounds.get(item.vote_round_id or 0)
         result.append(
             rules.SourceRow(
                 item_id=item.id or 0,
@@ -523,6 +519,16 @@ def _legacy_sources(
     return result
 
 
+def _rounds(session: Session, ids: set[int | None]) -> dict[int, VoteRound]:
+    """Rounds by id without their frozen result (a large JSON document per round)."""
+    query = (
+        select(VoteRound)
+        .options(defer(VoteRound.result))  # type: ignore[arg-type]
+        .where(col(VoteRound.id).in_({i for i in ids if i is not None}))
+    )
+    return {r.id or 0: r for r in session.exec(query).all()}
+
+
 def _rule(vote_round: VoteRound | None) -> str | None:
     return RULES[Method(vote_round.method)][0] if vote_round else None
 
@@ -534,29 +540,31 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
     if not item_ids:
         return {}
     rows = session.exec(
-        select(PlanItemSource, Proposal, VoteRound)
+        select(PlanItemSource, Proposal)
         .join(Proposal, col(Proposal.id) == PlanItemSource.proposal_id)
-        .join(VoteRound, col(VoteRound.id) == PlanItemSource.vote_round_id, isouter=True)
         .where(col(PlanItemSource.item_id).in_(item_ids))
         .order_by(col(PlanItemSource.id))
     ).all()
-    sources = [
-        rules.SourceRow(
-            item_id=src.item_id,
-            proposal_id=proposal.id or 0,
-            proposal_title=proposal.title,
-            rationale=src.rationale,
-            round_id=vote_round.id if vote_round else None,
-            round_question=vote_round.question if vote_round else "",
-            digest=vote_round.digest if vote_round else None,
-            support=src.support,
-            rank=src.rank,
-            source_idea_id=getattr(proposal, "source_idea_id", None),
-            source_theme_id=getattr(proposal, "source_theme_id", None),
-            rule=_rule(vote_round),
+    rounds = _rounds(session, {src.vote_round_id for src, _p in rows})
+    sources = []
+    for src, proposal in rows:
+        vote_round = rounds.get(src.vote_round_id or 0)
+        sources.append(
+            rules.SourceRow(
+                item_id=src.item_id,
+                proposal_id=proposal.id or 0,
+                proposal_title=proposal.title,
+                rationale=src.rationale,
+                round_id=vote_round.id if vote_round else None,
+                round_question=vote_round.question if vote_round else "",
+                digest=vote_round.digest if vote_round else None,
+                support=src.support,
+                rank=src.rank,
+                source_idea_id=getattr(proposal, "source_idea_id", None),
+                source_theme_id=getattr(proposal, "source_theme_id", None),
+                rule=_rule(vote_round),
+            )
         )
-        for src, proposal, vote_round in rows
-    ]
     sources += _legacy_sources(session, items, {s.item_id for s in sources})
     idea_ids = {s.source_idea_id for s in sources if s.source_idea_id is not None}
     theme_ids = {s.source_theme_id for s in sources if s.source_theme_id is not None}
@@ -567,7 +575,18 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
     ).all()
     member_ids = {m for _t, m in theme_members}
     ideas = session.exec(
-        select(Idea).where(
+        select(Idea)
+        .options(
+            load_only(
+                Idea.id,  # type: ignore[arg-type]
+                Idea.parent_id,  # type: ignore[arg-type]
+                Idea.participant_id,  # type: ignore[arg-type]
+                Idea.channel,  # type: ignore[arg-type]
+                Idea.stakeholder_group,  # type: ignore[arg-type]
+                Idea.text,  # type: ignore[arg-type]
+            )
+        )
+        .where(
             (col(Idea.id).in_(idea_ids | member_ids) | col(Idea.parent_id).in_(idea_ids))
             & col(Idea.hidden).is_(False)
         )

@@ -149,7 +149,7 @@ def test_overview_count_matches_plan_page_and_csv(client: TestClient, db: Sessio
     login(client, factories.account(db, role=Role.planner))
     counts = {c.slug: n for c, n in client.get("/staff/plans").context["plans"]}  # type: ignore[attr-defined]
     page = client.get("/staff/plans/khon-kaen")
-    assert counts["khon-kaen"] == len(page.context["priorities"]) == len(_csv_rows(client)) == 3  # type: ignore[attr-defined]
+    assert counts["khon-kaen"] == len(page.context["items"]) == len(_csv_rows(client)) == 3  # type: ignore[attr-defined]
     assert "ตลาดนัดชุมชน" in page.text
 
 
