@@ -107,6 +107,16 @@ def planned_city(user: Planner, city: CityBySlug) -> City:
 PlannedCity = Annotated[City, Depends(planned_city)]
 
 
+def plan_reader_city(user: AnyStaff, city: CityBySlug) -> City:
+    """The city in the path, if the staff member may read its plan record (planners; the
+    city's agencies read-only)."""
+    access.ensure_can_read_plan(user, city)
+    return city
+
+
+PlanReaderCity = Annotated[City, Depends(plan_reader_city)]
+
+
 def managed_round(round_id: int, session: SessionDep, user: AnyStaff) -> VoteRound:
     """The vote round in the path, if the logged-in staff member may run it."""
     vote_round = voting.get_round(session, round_id)

@@ -141,6 +141,46 @@ def vote_rule(name: str) -> str:
     return gettext(_RULES[name])
 
 
+_PLAN_STATES = {
+    "draft": N_("Draft"),
+    "consultation": N_("Public consultation"),
+    "adopted": N_("Adopted"),
+}
+_PLAN_FIELDS = {
+    "priority": N_("Priority"),
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "place": N_("Place"),
+    "dimension": N_("Development dimension"),
+    "goal": N_("Goal"),
+    "goal_id": N_("Goal"),
+    "agency": N_("Responsible agency"),
+    "agency_id": N_("Responsible agency"),
+    "budget_planned": N_("Budget (baht)"),
+    "funding_source": N_("Funding source"),
+    "fiscal_year_start": N_("First fiscal year"),
+    "fiscal_year_end": N_("Last fiscal year"),
+    "proposals": N_("Proposals behind it"),
+    "created": N_("Added to the plan"),
+    "removed": N_("Left out of the plan"),
+}
+
+
+_CONTRIBUTIONS = {"idea": N_("Idea"), "note": N_("Paper note"), "comment": N_("Comment")}
+
+
+def contribution(kind: str) -> str:
+    return gettext(_CONTRIBUTIONS[kind]) if kind in _CONTRIBUTIONS else kind
+
+
+def plan_state(value: str) -> str:
+    return gettext(_PLAN_STATES[value]) if value in _PLAN_STATES else value
+
+
+def plan_field(name: str) -> str:
+    return gettext(_PLAN_FIELDS[name]) if name in _PLAN_FIELDS else name
+
+
 def rule_score(name: str) -> str:
     return gettext(_RULE_SCORES[name])
 

@@ -53,6 +53,9 @@ def _build_environment() -> Environment:
     env.globals["method_label"] = labels.vote_method
     env.globals["rule_label"] = labels.vote_rule
     env.globals["score_label"] = labels.rule_score
+    env.globals["plan_state_label"] = labels.plan_state
+    env.globals["plan_field_label"] = labels.plan_field
+    env.globals["contribution_label"] = labels.contribution
     env.globals["round_status_label"] = labels.round_status
     env.globals["eligibility_label"] = labels.eligibility
     env.globals["item_status_label"] = labels.item_status

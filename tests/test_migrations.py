@@ -227,3 +227,69 @@ def test_eligibility_migration_marks_old_workshop_rounds_open_and_city_rounds_co
             assert count == 2
         finally:
             engine.dispose()
+
+
+def test_plan_record_migration_makes_version_one_and_numbers_items_without_gaps(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Plans from before migration 0011 become version 1 in their state; priorities 101, 102,
+    109 become 1, 2, 3 in the same order; an item's proposal becomes its first source; an
+    adopted plan's items are frozen into its snapshot."""
+    from sqlalchemy import text
+
+    with scratch_database(database_url, tmp_path) as url:
+        command.upgrade(alembic_config(url), "0008")
+        engine = make_engine(url)
+        statements = [
+            "INSERT INTO proposal (city_id, title, description, status, created_at)"
+            " VALUES ((SELECT id FROM city WHERE slug = 'nan'), 'ทางเท้า', '', 'agreed', CURRENT_TIMESTAMP)",
+            "INSERT INTO agency (city_id, name) VALUES ((SELECT id FROM city WHERE slug = 'nan'), 'กองช่าง')",
+            "INSERT INTO plan (city_id, title, status, is_demo, created_at)"
+            " VALUES ((SELECT id FROM city WHERE slug = 'nan'), 'ร่าง', 'draft', false, CURRENT_TIMESTAMP),"
+            " ((SELECT id FROM city WHERE slug = 'nan'), 'แผนเดิม', 'adopted', false, CURRENT_TIMESTAMP)",
+            "INSERT INTO plan_item (plan_id, proposal_id, title, priority, votes, dimension, status, created_at)"
+            " VALUES (1, NULL, 'ข', 109, 0, '', 'not_started', CURRENT_TIMESTAMP),"
+            " (1, 1, 'ก', 101, 7, '', 'not_started', CURRENT_TIMESTAMP),"
+            " (1, NULL, 'ค', 102, 0, '', 'not_started', CURRENT_TIMESTAMP)",
+            "INSERT INTO plan_item (plan_id, title, priority, votes, dimension, agency_id, status, created_at)"
+            " VALUES (2, 'ตลาด', 5, 0, 'economy', 1, 'on_track', CURRENT_TIMESTAMP)",
+        ]
+        try:
+            with engine.begin() as connection:
+                for statement in statements:
+                    connection.execute(text(statement))
+            command.upgrade(alembic_config(url), "head")
+            with engine.connect() as connection:
+                items = connection.execute(
+                    text(
+                        "SELECT title, priority, revision FROM plan_item WHERE plan_id = 1 ORDER BY priority"
+                    )
+                ).all()
+                assert [tuple(i) for i in items] == [("ก", 1, 1), ("ค", 2, 1), ("ข", 3, 1)]
+                versions = connection.execute(
+                    text(
+                        "SELECT plan_id, number, state, snapshot FROM plan_version ORDER BY plan_id"
+                    )
+                ).all()
+                assert [(v.plan_id, v.number, v.state) for v in versions] == [
+                    (1, 1, "draft"),
+                    (2, 1, "adopted"),
+                ]
+                assert versions[0].snapshot is None
+                frozen = _json(versions[1].snapshot)
+                assert isinstance(frozen, dict)
+                assert [(i["title"], i["priority"], i["agency"]) for i in frozen["items"]] == [
+                    ("ตลาด", 1, "กองช่าง")
+                ]
+                sources = connection.execute(
+                    text("SELECT item_id, proposal_id, support FROM plan_item_source")
+                ).all()
+                assert [(s.proposal_id, s.support) for s in sources] == [(1, None)]
+                assert (
+                    connection.execute(text("SELECT count(*) FROM plan_version_move")).scalar() == 2
+                )
+            assert _diff(engine) == []
+            command.downgrade(alembic_config(url), "0008")
+            command.upgrade(alembic_config(url), "head")
+        finally:
+            engine.dispose()

@@ -3,11 +3,13 @@ formula injection."""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from datetime import datetime, tzinfo
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, tzinfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,16 +40,39 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def be_datetime(value: datetime, zone: tzinfo) -> str:
-    """A moment as local time with the Buddhist Era year, as Thai offices write it in sheets.
+def be_date(value: date | None) -> str:
+    """A date as a Thai reader writes it: day/month/Buddhist Era year, e.g. "1/12/2569"."""
+    if value is None:
+        return ""
+    return f"{value.day}/{value.month}/{value.year + BE_OFFSET}"
 
-    >>> from datetime import UTC
-    >>> from zoneinfo import ZoneInfo
-    >>> be_datetime(datetime(2026, 12, 1, 6, 5, tzinfo=UTC), ZoneInfo("Asia/Bangkok"))
-    '2569-12-01 13:05'
-    """
-    local = value.astimezone(zone)
-    return f"{local.year + 543:04d}-{local:%m-%d %H:%M}"
+
+def be_datetime(value: datetime | None, tz: tzinfo) -> str:
+    """A timestamp in local time with a Buddhist Era year: "1/12/2569 13:05" (24-hour)."""
+    if value is None:
+        return ""
+    local = value.astimezone(tz)
+    return f"{be_date(local.date())} {local:%H:%M}"
+
+
+def local_iso(value: datetime | None, tz: tzinfo) -> str:
+    """A machine-readable local timestamp with its offset: "2026-12-01T13:05:00+07:00"."""
+    return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
+
+
+def iter_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+    """The same file as to_csv, a chunk of rows at a time, for streaming large exports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(v) for v in row])
+        if n % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], *, title: str) -> bytes:

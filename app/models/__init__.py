@@ -30,7 +30,17 @@ from app.models.vote import (
 from app.models.presence import PresenceMiss, RoundPresence
 from app.models.privacy import ConsentPurpose, ConsentRecord
 from app.models.device import DeviceCode, DeviceParticipant
-from app.models.plan import Plan, PlanItem, PlanStatus
+from app.models.plan import (
+    Plan,
+    PlanGoal,
+    PlanIssue,
+    PlanItem,
+    PlanItemChange,
+    PlanItemSource,
+    PlanStatus,
+    PlanVersion,
+    PlanVersionMove,
+)
 from app.models.monitoring import (
     Agency,
     EvidenceFile,
@@ -62,8 +72,14 @@ __all__ = [
     "Participant",
     "PhaseKind",
     "Plan",
+    "PlanGoal",
+    "PlanIssue",
     "PlanItem",
+    "PlanItemChange",
+    "PlanItemSource",
     "PlanStatus",
+    "PlanVersion",
+    "PlanVersionMove",
     "PresenceMiss",
     "ProgressReport",
     "Proposal",

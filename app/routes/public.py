@@ -6,8 +6,8 @@ from starlette.responses import Response
 from app.db import SessionDep
 from app.deps import CityBySlug
 from app.services import cities as city_service
+from app.services import plan_record, voting
 from app.services import plans as plan_service
-from app.services import voting
 from app.services import workshops as workshop_service
 from app.templating import render
 
@@ -35,4 +35,15 @@ def city_page(city: CityBySlug, request: Request, session: SessionDep) -> Respon
                 if r.status != "draft" and (r.workshop_id is None or voting.results_public(r))
             ],
         },
+    )
+
+
+@router.get("/cities/{slug}/plan")
+def public_plan(city: CityBySlug, request: Request, session: SessionDep) -> Response:
+    """The city's plan as published (in public consultation or adopted), with the chain from
+    each item back to the people who asked for it; printable."""
+    return render(
+        request,
+        "public/plan.html",
+        {"city": city, "published": plan_record.published_plan(session, city), "public": True},
     )

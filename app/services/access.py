@@ -40,6 +40,18 @@ def ensure_planner(user: StaffAccount, city: City) -> None:
         raise Forbidden(_("Only the city's planners can do this."))
 
 
+def can_read_plan(user: StaffAccount | None, city: City) -> bool:
+    """The city's planners, and (read-only) the accounts of the city's agencies."""
+    if is_planner(user, city):
+        return True
+    return user is not None and user.role == Role.agency and user.city_id == city.id
+
+
+def ensure_can_read_plan(user: StaffAccount, city: City) -> None:
+    if not can_read_plan(user, city):
+        raise Forbidden(_("Only the city's planners and agencies can see this plan record."))
+
+
 # --- a workshop ----------------------------------------------------------------------------------
 
 

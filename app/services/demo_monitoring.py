@@ -60,10 +60,8 @@ def _city(session: Session, city: City, rng: random.Random) -> None:
     plan.is_demo = True
     session.add(plan)
     agencies = [service.add_agency(session, city, name) for name in AGENCIES]
-    taken = {
-        i.proposal_id
-        for i in session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all()
-    }
+    existing = session.exec(select(PlanItem).where(PlanItem.plan_id == plan.id)).all()
+    taken = {i.proposal_id for i in existing}
     proposals = [
         p
         for p in session.exec(select(Proposal).where(Proposal.city_id == city.id)).all()
@@ -76,7 +74,7 @@ def _city(session: Session, city: City, rng: random.Random) -> None:
             plan_id=plan.id or 0,
             proposal_id=source.id if source else None,
             title=source.title if source else title,
-            priority=100 + priority,
+            priority=len(existing) + priority,  # after the agreed priorities, no gap
             dimension=dimension,
             agency_id=agencies[agency].id,
             budget_planned=budget,

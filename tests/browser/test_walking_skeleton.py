@@ -116,7 +116,8 @@ def test_walking_skeleton_from_join_to_plan(
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [(r["priority"], r["title"], r["votes"]) for r in rows] == [("1", IDEAS[1], "1")]
+    assert [(r["priority"], r["title"], r["support"]) for r in rows] == [("1", IDEAS[1], "1")]
+    assert rows[0]["support_unit"] == "เสียงเห็นด้วย"
 
     for context in (staff, phone, planner_context):
         context.close()

@@ -30,6 +30,23 @@ def test_safe_cell_keeps_plain_values(value: object, expected: str) -> None:
     assert safe_cell(value) == expected
 
 
-def test_be_datetime_is_local_time_with_the_buddhist_era_year() -> None:
-    late = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # already 1 January in Bangkok
-    assert be_datetime(late, ZoneInfo("Asia/Bangkok")) == "2570-01-01 00:30"
+def test_be_dates_are_local_with_buddhist_years() -> None:
+    from datetime import date
+
+    from app.domain.export import be_date, local_iso
+
+    bangkok = ZoneInfo("Asia/Bangkok")
+    late = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    assert be_date(date(2026, 1, 5)) == "5/1/2569"
+    assert be_datetime(late, bangkok) == "1/12/2569 01:30"
+    assert local_iso(late, bangkok) == "2026-12-01T01:30:00+07:00"
+    assert be_date(None) == be_datetime(None, bangkok) == local_iso(None, bangkok) == ""
+
+
+def test_iter_csv_streams_the_same_bytes_as_to_csv() -> None:
+    from app.domain.export import iter_csv
+
+    rows = [[n, f"=แถว {n}"] for n in range(1234)]
+    chunks = list(iter_csv(["n", "t"], rows))
+    assert len(chunks) == 3  # 500 rows a chunk
+    assert b"".join(chunks) == to_csv(["n", "t"], rows)

@@ -65,11 +65,14 @@ ANY_STAFF = STAFF_ROLES | {
 }
 # Reporting on a plan item: its agency and the city's planners.
 ITEM_REPORTERS = PLANNER | {"agency": OK}
+# The plan record: planners of the city change it; the city's agencies read it.
+PLAN_READERS = PLANNER | {"agency": OK}
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/"): PUBLIC,
     ("GET", "/cities/{slug}"): PUBLIC,
+    ("GET", "/cities/{slug}/plan"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
@@ -202,8 +205,22 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/workshops/{workshop_id}/spotlight"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/ideas.xlsx"): WORKSHOP_TEAM,
     ("GET", "/staff/plans"): PLANNER | {"elsewhere": OK},  # lists only the planner's cities
-    ("GET", "/staff/plans/{slug}"): PLANNER,
+    ("GET", "/staff/plans/{slug}"): PLAN_READERS,
     ("GET", "/staff/plans/{slug}/prioritized.csv"): PLANNER,
+    ("POST", "/staff/plans/{slug}/move"): PLANNER,
+    ("POST", "/staff/plans/{slug}/order"): PLANNER,
+    ("POST", "/staff/plans/{slug}/outline"): PLANNER,
+    ("GET", "/staff/plans/{slug}/agree"): PLANNER,
+    ("POST", "/staff/plans/{slug}/agree"): PLANNER,
+    ("POST", "/staff/plans/{slug}/items/{item_id}"): PLANNER,
+    # Reading the plan record: the city's planners, and its agencies (read-only).
+    ("GET", "/staff/plans/{slug}/items/{item_id}"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/diff"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/proposals.csv"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/proposals.xlsx"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/proposals.json"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/versions/{number}.pdf"): PLAN_READERS,
+    ("GET", "/staff/plans/{slug}/versions/{number}.xlsx"): PLAN_READERS,
     ("GET", "/staff/monitoring"): ANY_STAFF,
     ("GET", "/staff/monitoring/{slug}"): PLANNER,
     ("POST", "/staff/monitoring/{slug}/agencies"): PLANNER,
@@ -225,6 +242,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/dashboards/{slug}/{table}.csv"): PUBLIC,
     ("GET", "/api/v1/cities"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/versions"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/versions/{number}"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/items"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/plan/items/{item_id}/provenance"): PUBLIC,
 }
 SESSION_ENDERS = {"/logout", "/staff/account/sign-out-everywhere", "/device/clear"}
 # FastAPI's own documentation routes are plain Routes, not APIRoutes; they are public too.
@@ -278,6 +300,7 @@ class World:
             "theme_id": 999999,  # none: past the role check, a clear 404
             "run_id": 999999,
             "slug": "khon-kaen",
+            "number": 1,
         }
         return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
