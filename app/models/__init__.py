@@ -18,7 +18,17 @@ from app.models.workshop import (
     WorkshopStatus,
 )
 from app.models.theme import CityWord, RunStatus, Theme, ThemeMember, ThemeRun
-from app.models.proposal import Proposal, ProposalStatus
+from app.models.proposal import (
+    CommentFlag,
+    Proposal,
+    ProposalCategory,
+    ProposalChange,
+    ProposalComment,
+    ProposalIdea,
+    ProposalOrigin,
+    ProposalStatus,
+    ProposalSupport,
+)
 from app.models.vote import (
     Ballot,
     RoundProposal,
@@ -47,6 +57,7 @@ __all__ = [
     "City",
     "CityPublic",
     "CityWord",
+    "CommentFlag",
     "EvidenceFile",
     "Idea",
     "IdeaReaction",
@@ -61,7 +72,13 @@ __all__ = [
     "PresenceMiss",
     "ProgressReport",
     "Proposal",
+    "ProposalCategory",
+    "ProposalChange",
+    "ProposalComment",
+    "ProposalIdea",
+    "ProposalOrigin",
     "ProposalStatus",
+    "ProposalSupport",
     "ReportState",
     "Role",
     "RoundPresence",
