@@ -130,9 +130,15 @@ def participant_token(request: Request, workshop_id: int) -> str | None:
     return tokens.get(str(workshop_id))
 
 
+def board_key(city_id: int | None) -> str:
+    """The session key of a city board's participant, beside the workshops' ones (their ids)."""
+    return f"city-{city_id}"
+
+
 def remember_participant(request: Request, participant: Participant) -> None:
     tokens = dict(request.session.get(SESSION_PARTICIPANTS_KEY, {}))
-    tokens[str(participant.workshop_id)] = participant.token
+    key = participant.workshop_id if participant.workshop_id else board_key(participant.city_id)
+    tokens[str(key)] = participant.token
     request.session[SESSION_PARTICIPANTS_KEY] = tokens
 
 

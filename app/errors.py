@@ -79,7 +79,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(JoinRequired)
     async def _join(request: Request, exc: JoinRequired) -> Response:
-        target = f"/w/{exc.join_code}"
+        target = exc.target
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

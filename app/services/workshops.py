@@ -386,7 +386,18 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
     """A device joins: its group, an optional name, and optional demographics that are kept
     only with explicit consent."""
     ensure_open(workshop)
-    if details.group not in workshop.invited_groups:
+    participant = new_participant(details, workshop.invited_groups)
+    participant.workshop_id = workshop.id
+    session.add(participant)
+    session.flush()
+    live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
+    return participant
+
+
+def new_participant(details: JoinDetails, groups: list[str]) -> Participant:
+    """A participant from a join form (of a workshop or a city's board), not yet placed or
+    added: the group among `groups`, an optional name, and demographics only with consent."""
+    if details.group not in groups:
         raise UserError(_("Please choose the group you come from."), status_code=422)
     name = details.display_name.strip()
     if name:
@@ -401,8 +412,7 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
             _("To share your age band or community, tick the consent box, or leave both empty."),
             status_code=422,
         )
-    participant = Participant(
-        workshop_id=workshop.id or 0,
+    return Participant(
         token=secrets.token_urlsafe(32),
         stakeholder_group=StakeholderGroup(details.group),
         display_name=name or None,
@@ -411,10 +421,6 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
         consent_at=utcnow() if gives_demographics else None,
         consent_version=CONSENT_VERSION if gives_demographics else None,
     )
-    session.add(participant)
-    session.flush()
-    live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
-    return participant
 
 
 def participant_by_token(session: Session, workshop: Workshop, token: str) -> Participant | None:
