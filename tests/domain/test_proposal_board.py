@@ -107,5 +107,6 @@ def test_snippet_marks_matches_ignoring_digit_script() -> None:
 def test_snippet_cuts_long_text_around_the_match() -> None:
     text = "ก" * 300 + "น้ำท่วม" + "ข" * 300
     parts = board_search.snippet(text, ["น้ำท่วม"], width=60)
-    assert parts[0] == ("…", False) and parts[-1] == ("…", False)
+    assert parts[0] == ("…", False)
+    assert parts[-1] == ("…", False)
     assert ("น้ำท่วม", True) in parts

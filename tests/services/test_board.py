@@ -16,7 +16,7 @@ from app.models import (
     Role,
     StakeholderGroup,
 )
-from app.services import board, board_search
+from app.services import board
 from app.services import proposals as proposal_service
 from app.services.board import BoardFilter, ProposalFields
 from tests import factories
@@ -92,7 +92,8 @@ def test_support_is_one_per_participant_and_can_be_withdrawn(db: Session) -> Non
     db.commit()
     assert proposal.support_count == 1
     groups = board.supports_by_group(db, [proposal.id or 0])[proposal.id or 0]
-    assert groups["business"] == 1 and groups["resident"] == 0
+    assert groups["business"] == 1
+    assert groups["resident"] == 0
     assert not board.set_support(db, proposal, person, given=False)
     assert not board.set_support(db, proposal, person, given=False)
     assert proposal.support_count == 0
@@ -120,11 +121,12 @@ def test_comment_edit_is_own_and_within_fifteen_minutes(db: Session) -> None:
     remark = board.comment(db, proposal, author, "ดี")
     now = remark.created_at + timedelta(minutes=14)
     board.edit_comment(db, proposal, author, remark.id or 0, "ดีมาก", now=now)
-    assert remark.text == "ดีมาก" and remark.edited_at == now
+    assert remark.text == "ดีมาก"
+    assert remark.edited_at == now
     with pytest.raises(Forbidden):
         board.edit_comment(db, proposal, other, remark.id or 0, "x", now=now)
+    later = remark.created_at + timedelta(minutes=16)
     with pytest.raises(Conflict):
-        later = remark.created_at + timedelta(minutes=16)
         board.edit_comment(db, proposal, author, remark.id or 0, "x", now=later)
 
 
@@ -158,8 +160,10 @@ def test_merge_moves_supports_once_and_comments_and_keeps_history(db: Session) -
         select(ProposalSupport.participant_id).where(ProposalSupport.proposal_id == survivor.id)
     ).all()
     assert sorted(supporters) == sorted([both.id, only_dup.id])
-    assert survivor.support_count == 2 and survivor.comment_count == 1
-    assert duplicate.status == ProposalStatus.merged and duplicate.merged_into_id == survivor.id
+    assert survivor.support_count == 2
+    assert survivor.comment_count == 1
+    assert duplicate.status == ProposalStatus.merged
+    assert duplicate.merged_into_id == survivor.id
     assert duplicate.support_count == 0
     moved = db.exec(select(ProposalComment).where(ProposalComment.proposal_id == survivor.id)).all()
     assert len(moved) == 1
@@ -193,7 +197,8 @@ def test_status_needs_a_reason_and_a_settable_value(db: Session) -> None:
     with pytest.raises(UserError):
         proposal_service.set_status(db, proposal, staff, "merged", "x")
     proposal_service.set_status(db, proposal, staff, "shortlisted", "ผ่านรอบแรก")
-    assert proposal.status == "shortlisted" and proposal.status_reason == "ผ่านรอบแรก"
+    assert proposal.status == "shortlisted"
+    assert proposal.status_reason == "ผ่านรอบแรก"
 
 
 def test_board_filters_and_sorts(db: Session) -> None:
