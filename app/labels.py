@@ -220,3 +220,39 @@ _ELIGIBILITIES = {
 
 def eligibility(value: str) -> str:
     return gettext(_ELIGIBILITIES[Eligibility(value)])
+
+
+_PROPOSAL_STATUSES = {
+    "open": N_("Open"),
+    "shortlisted": N_("Shortlisted"),
+    "selected": N_("Selected"),
+    "not_selected": N_("Not selected"),
+    "merged": N_("Merged"),
+    "withdrawn": N_("Withdrawn"),
+    "agreed": N_("Agreed priority"),
+}
+_PROPOSAL_ORIGINS = {
+    "idea": N_("Workshop idea"),
+    "theme": N_("Theme"),
+    "online": N_("Proposed online"),
+    "paper": N_("Paper form"),
+}
+_HISTORY_ACTIONS = {
+    "created": N_("Created"),
+    "edited": N_("Reworded"),
+    "status": N_("Status changed"),
+    "merged": N_("Merged into another proposal"),
+    "merged_from": N_("A duplicate was merged into it"),
+}
+
+
+def proposal_status(value: str) -> str:
+    return gettext(_PROPOSAL_STATUSES[value]) if value in _PROPOSAL_STATUSES else value
+
+
+def proposal_origin(value: str) -> str:
+    return gettext(_PROPOSAL_ORIGINS[value]) if value in _PROPOSAL_ORIGINS else value
+
+
+def history_action(value: str) -> str:
+    return gettext(_HISTORY_ACTIONS[value]) if value in _HISTORY_ACTIONS else value

@@ -25,6 +25,7 @@ from app.middleware import (
 from app.routes import (
     api,
     auth,
+    board,
     dashboards,
     forms,
     health,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans,
         monitoring,
         dashboards,
+        board,
         api,
     )
     for module in routers:

@@ -61,6 +61,9 @@ def _build_environment() -> Environment:
     env.globals["period_label"] = labels.period_label
     env.globals["period_key_label"] = labels.period_key_label
     env.globals["import_field_label"] = labels.import_field
+    env.globals["proposal_status_label"] = labels.proposal_status
+    env.globals["proposal_origin_label"] = labels.proposal_origin
+    env.globals["history_action_label"] = labels.history_action
     env.globals["groups_all"] = list(StakeholderGroup)
     env.globals["static_url"] = static_url
     env.globals["new_client_key"] = lambda: uuid.uuid4().hex
