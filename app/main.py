@@ -26,6 +26,7 @@ from app.routes import (
     api,
     auth,
     board,
+    board_api,
     dashboards,
     forms,
     health,
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboards,
         board,
         api,
+        board_api,
     )
     for module in routers:
         app.include_router(module.router)

@@ -171,3 +171,74 @@ SEARCH_INDEX = "board_search"
 def is_search_index(name: str | None) -> bool:
     """Whether a table or index belongs to the search index (left out of model comparisons)."""
     return bool(name) and (name or "").startswith((SEARCH_INDEX, "ix_" + SEARCH_INDEX))
+
+
+# --- the JSON API's shapes (public: no personal data) ------------------------------------------
+
+
+class ProposalPublic(SQLModel):
+    id: int
+    title: str
+    body: str
+    category: str | None
+    place: str | None
+    estimated_cost: int | None
+    origin: str
+    status: str
+    status_reason: str
+    author_group: str | None
+    workshop_id: int | None
+    merged_into_id: int | None
+    support_count: int
+    comment_count: int
+    supporters_by_group: dict[str, int]
+    created_at: datetime
+    url: str
+    snippet: str | None = None  # the matched text with matches in <mark> (HTML-escaped)
+
+
+class ProposalPage(SQLModel):
+    total: int
+    page: int
+    pages: int
+    page_size: int
+    items: list[ProposalPublic]
+
+
+class ChangePublic(SQLModel):
+    action: str
+    changes: dict[str, Any]
+    reason: str
+    created_at: datetime
+
+
+class ProposalDetail(ProposalPublic):
+    history: list[ChangePublic]
+    round_ids: list[int]
+    idea_ids: list[int]
+    theme_id: int | None
+
+
+class CommentPublic(SQLModel):
+    id: int
+    parent_id: int | None
+    stakeholder_group: str | None
+    text: str
+    edited_at: datetime | None
+    created_at: datetime
+    replies: list["CommentPublic"] = []
+
+
+class CommentIn(SQLModel):
+    text: str
+    parent_id: int | None = None
+
+
+class SupportIn(SQLModel):
+    support: bool = True
+
+
+class SupportResult(SQLModel):
+    supported: bool
+    support_count: int
+    supporters_by_group: dict[str, int]

@@ -228,6 +228,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ),
     ("POST", "/staff/workshops/{workshop_id}/proposals/promote"): WORKSHOP_TEAM,
     ("GET", "/api/v1/cities"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/proposals"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/proposals/{proposal_id}"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/proposals/{proposal_id}/comments"): PUBLIC,
+    # JSON writes: the board participant's session; without one, 401 (tested in test_board_api).
+    ("POST", "/api/v1/cities/{slug}/proposals/{proposal_id}/comments"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/api/v1/cities/{slug}/proposals/{proposal_id}/support"): BOARD_PARTICIPANT_ONLY,
     ("GET", "/api/v1/cities/{slug}"): PUBLIC,
 }
 # FastAPI's own documentation routes are plain Routes, not APIRoutes; they are public too.
@@ -288,6 +294,8 @@ class World:
 
 def classify(response: Response, world: World) -> str:
     location = response.headers.get("location", "") or response.headers.get("hx-redirect", "")
+    if response.status_code == 401 and '"join_url"' in response.text:
+        return JOIN  # the API's answer to a device that has not joined
     if response.status_code == 401 or location.startswith("/login"):
         return LOGIN
     if response.status_code == 403:
@@ -296,6 +304,7 @@ def classify(response: Response, world: World) -> str:
         return JOIN
     if response.status_code == 303 and location == "/cities/khon-kaen/board/join":
         return JOIN
+
     return OK
 
 
