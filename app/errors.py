@@ -99,7 +99,9 @@ def install(app: FastAPI) -> None:
             "fields": ", ".join(fields)
         }
         if wants_json(request):
-            return _problem(request, 422, _status_title(422), message, errors=jsonable_encoder(exc.errors()))
+            return _problem(
+                request, 422, _status_title(422), message, errors=jsonable_encoder(exc.errors())
+            )
         return error_response(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)

@@ -43,7 +43,7 @@ def test_simultaneous_supports_from_one_participant_leave_one(
                         assert who is not None
                         board.set_support(session, row, who, given=True)
                         session.commit()
-                except BaseException as error:  # noqa: BLE001 (reported by the main thread)
+                except BaseException as error:
                     errors.append(error)
 
             threads = [threading.Thread(target=support) for _ in range(2)]

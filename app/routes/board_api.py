@@ -26,7 +26,9 @@ from app.routes.board import board_filter, visitor_seed
 from app.services import board
 
 router = APIRouter(prefix="/api/v1", tags=["proposals"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown city or proposal (problem details)"}}
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown city or proposal (problem details)"}
+}
 
 
 def _public(

@@ -3,7 +3,6 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests import factories
 from tests.helpers import csrf, post
 
 API = "/api/v1/cities/khon-kaen/proposals"
