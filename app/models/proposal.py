@@ -46,6 +46,9 @@ class Proposal(SQLModel, table=True):
         choice([o.value for o in ProposalOrigin], "origin"),
         choice(GROUP_VALUES, "author_group"),
         sa.CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="cost"),
+        # The board's orders: most supported and most discussed within a city.
+        sa.Index("ix_proposal_city_support", "city_id", "support_count", "id"),
+        sa.Index("ix_proposal_city_comments", "city_id", "comment_count", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -242,3 +245,21 @@ class SupportResult(SQLModel):
     supported: bool
     support_count: int
     supporters_by_group: dict[str, int]
+
+
+class ProposalImage(SQLModel, table=True):
+    """A photo of a proposal, re-encoded without metadata (app.domain.evidence.clean_photo)."""
+
+    __tablename__ = "proposal_image"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    media_type: str = Field(max_length=40)
+    width: int
+    height: int
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    thumbnail: bytes = Field(sa_type=sa.LargeBinary)
+    # Who added it (personal data: erased with the participant).
+    author_participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    staff_account_id: int | None = Field(default=None, foreign_key="staff_account.id")
+    created_at: datetime = created_at()

@@ -4,9 +4,10 @@ and what participants and staff do there."""
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.db import SessionDep
@@ -23,7 +24,7 @@ from app.deps import (
     remember_participant,
 )
 from app.domain.bounds import is_id
-from app.domain.errors import UserError
+from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
     AgeBand,
@@ -244,6 +245,9 @@ def _proposal_context(
         "comment_text": "",
         "staff_error": None,
         "closed": proposal.status in board.rules.CLOSED_STATUSES,
+        "images": board.images_of(session, proposal),
+        "max_images": board.MAX_IMAGES,
+        "photo_error": None,
     }
     context.update(extra)
     return context
@@ -581,4 +585,87 @@ def staff_promote_ideas(
     flash(request, _("The ideas are now one proposal."))
     return RedirectResponse(
         f"/cities/{city.slug if city else ''}/proposals/{proposal.id}", status_code=303
+    )
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+
+async def photo_upload(request: Request) -> bytes:
+    """The uploaded photo's bytes (one past 5 MB at most: enough to say "too large"), read
+    here (async) so the handler stays off the event loop; empty when none was chosen."""
+    form = await request.form(max_files=1, max_fields=20)
+    try:
+        value = form.get("photo")
+        if isinstance(value, UploadFile) and value.filename:
+            return await value.read(5 * 1024 * 1024 + 1)
+        return b""
+    finally:
+        await form.close()
+
+
+PhotoUpload = Annotated[bytes, Depends(photo_upload)]
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/images")
+def add_photo(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    user: OptionalUser,
+    data: PhotoUpload,
+) -> Response:
+    def page(error: UserError) -> Response:
+        context = _proposal_context(
+            session, request, city, proposal, participant, user, photo_error=error.message
+        )
+        return render(request, "board/proposal.html", context)
+
+    with refused_form(session, page):
+        board.add_image(session, proposal, data, participant=participant)
+    session.commit()
+    return _back(city, proposal, "#photos")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/images")
+def staff_add_photo(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+    data: PhotoUpload,
+) -> Response:
+    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+        board.add_image(session, proposal, data, staff=user)
+    session.commit()
+    return _back(city, proposal, "#photos")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/images/{image_id}/delete")
+def staff_delete_photo(
+    image_id: int, session: SessionDep, city: CityBySlug, proposal: BoardProposal, user: BoardRunner
+) -> Response:
+    board.delete_image(session, proposal, image_id)
+    session.commit()
+    return _back(city, proposal, "#photos")
+
+
+@router.get("/cities/{slug}/proposals/{proposal_id}/images/{image_id}")
+def photo(
+    image_id: int, session: SessionDep, proposal: BoardProposal, size: str = "full"
+) -> Response:
+    """A proposal's photo (size=thumb: its thumbnail), as re-encoded on upload."""
+    row = board.get_image(session, image_id)
+    if row.proposal_id != proposal.id:
+        raise NotFound(_("There is no such photo."))
+    return Response(
+        row.thumbnail if size == "thumb" else row.data,
+        media_type=row.media_type,
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Cache-Control": "public, max-age=86400",
+        },
     )

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, literal_column, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.domain import evidence
 from app.domain import proposal_board as rules
 from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.i18n import gettext as _
@@ -26,6 +27,7 @@ from app.models import (
     ProposalChange,
     ProposalComment,
     ProposalIdea,
+    ProposalImage,
     ProposalOrigin,
     ProposalStatus,
     ProposalSupport,
@@ -142,10 +144,13 @@ def board_page(session: Session, city: City, filters: BoardFilter, *, seed: int)
     page = min(max(1, filters.page), pages)
     offset = (page - 1) * filters.page_size
     if ranks and filters.sort == "newest":
-        # Best match first: the ranks are known in Python, so sort the (bounded) hits here.
-        rows = list(session.exec(query))
-        rows.sort(key=lambda p: ranks[p.id or 0])
-        proposals = rows[offset : offset + filters.page_size]
+        # Best match first: the ranks are known here, so order the matching ids (a few hundred
+        # at most) in Python and load only the page's rows.
+        matching = session.exec(select(query.subquery().c.id)).all()
+        page_ids = sorted(matching, key=lambda i: ranks[i])[offset : offset + filters.page_size]
+        rows = session.exec(select(Proposal).where(col(Proposal.id).in_(page_ids or [-1])))
+        by_id = {p.id: p for p in rows}
+        proposals = [by_id[i] for i in page_ids if i in by_id]
     else:
         ordered = query.order_by(*_order(filters.sort, seed))
         proposals = list(session.exec(ordered.offset(offset).limit(filters.page_size)))
@@ -518,3 +523,77 @@ def flag(session: Session, proposal: Proposal, participant: Participant, comment
         .where(col(ProposalComment.id) == row.id)
         .values(flag_count=ProposalComment.flag_count + 1)
     )
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+MAX_IMAGES = 5
+
+
+def images_of(session: Session, proposal: Proposal) -> list[tuple[int, int, int]]:
+    """(id, width, height) of a proposal's photos, in the order they were added."""
+    query = (
+        select(ProposalImage.id, ProposalImage.width, ProposalImage.height)
+        .where(ProposalImage.proposal_id == proposal.id)
+        .order_by(col(ProposalImage.id))
+    )
+    return [(i or 0, w, h) for i, w, h in session.exec(query)]
+
+
+def add_image(
+    session: Session,
+    proposal: Proposal,
+    data: bytes,
+    *,
+    participant: Participant | None = None,
+    staff: StaffAccount | None = None,
+) -> ProposalImage:
+    """A photo for the proposal (its author or staff): at most five, PNG/JPEG/WebP checked by
+    content, at most 5 MB, stored re-encoded without its metadata (EXIF, GPS)."""
+    ensure_open(proposal)
+    if staff is None and (participant is None or proposal.author_participant_id != participant.id):
+        raise Forbidden(_("Only the author of a proposal can add photos to it."))
+    if len(images_of(session, proposal)) >= MAX_IMAGES:
+        raise Conflict(_("A proposal can have at most 5 photos."))
+    try:
+        photo = evidence.clean_photo(data)
+    except evidence.EvidenceError as error:
+        raise UserError(_photo_message(error), status_code=422) from error
+    row = ProposalImage(
+        proposal_id=proposal.id or 0,
+        media_type=photo.media_type,
+        width=photo.width,
+        height=photo.height,
+        data=photo.data,
+        thumbnail=photo.thumbnail,
+        author_participant_id=participant.id if participant and staff is None else None,
+        staff_account_id=staff.id if staff else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _photo_message(error: evidence.EvidenceError) -> str:
+    if error.code == "too_large":
+        return _("The photo is too large: at most 5 MB.")
+    if error.code == "too_many_pixels":
+        return _("The photo has too many pixels.")
+    if error.code == "damaged":
+        return _("The photo is damaged or incomplete.")
+    return _("Only photos (JPEG, PNG or WebP) can be added.")
+
+
+def get_image(session: Session, image_id: int) -> ProposalImage:
+    row = session.get(ProposalImage, image_id)
+    if row is None:
+        raise NotFound(_("There is no such photo."))
+    return row
+
+
+def delete_image(session: Session, proposal: Proposal, image_id: int) -> None:
+    row = get_image(session, image_id)
+    if row.proposal_id != proposal.id:
+        raise NotFound(_("There is no such photo."))
+    session.delete(row)
+    session.flush()

@@ -1,5 +1,5 @@
-"""proposal board: categories, history, supports, comments and flags, city-board participants,
-and the full-text index of proposals and comments
+"""proposal board: categories, history, supports, comments and flags, photos, city-board
+participants, and the full-text index of proposals and comments
 
 A participant now belongs to a workshop or (online) to a city's board. Each city gets the six
 development dimensions as proposal categories. The search index `board_search` is an FTS5
@@ -103,6 +103,25 @@ def upgrade() -> None:
     with op.batch_alter_table('proposal_idea', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposal_idea_proposal_id'), ['proposal_id'], unique=False)
 
+    op.create_table('proposal_image',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('media_type', sa.String(length=40), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('thumbnail', sa.LargeBinary(), nullable=False),
+    sa.Column('author_participant_id', sa.Integer(), nullable=True),
+    sa.Column('staff_account_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_participant_id'], ['participant.id'], name=op.f('fk_proposal_image_author_participant_id_participant')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_image_proposal_id_proposal'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staff_account_id'], ['staff_account.id'], name=op.f('fk_proposal_image_staff_account_id_staff_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_image'))
+    )
+    with op.batch_alter_table('proposal_image', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_image_proposal_id'), ['proposal_id'], unique=False)
+
     op.create_table('proposal_support',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('proposal_id', sa.Integer(), nullable=False),
@@ -173,6 +192,13 @@ def upgrade() -> None:
             op.f('ck_proposal_cost'), "estimated_cost IS NULL OR estimated_cost >= 0"
         )
     op.execute("UPDATE proposal SET origin = 'theme' WHERE source_theme_id IS NOT NULL")
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_proposal_city_support', ['city_id', 'support_count', 'id'], unique=False
+        )
+        batch_op.create_index(
+            'ix_proposal_city_comments', ['city_id', 'comment_count', 'id'], unique=False
+        )
 
     cities = sa.table('city', sa.column('id', sa.Integer))
     categories = sa.table(
@@ -229,6 +255,8 @@ def downgrade() -> None:
     op.execute("DELETE FROM proposal_change")
     op.execute("DELETE FROM participant WHERE workshop_id IS NULL")
     with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposal_city_comments')
+        batch_op.drop_index('ix_proposal_city_support')
         batch_op.drop_constraint(op.f('ck_proposal_cost'), type_='check')
         batch_op.drop_constraint(op.f('ck_proposal_author_group'), type_='check')
         batch_op.drop_constraint(op.f('ck_proposal_origin'), type_='check')
@@ -270,6 +298,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_proposal_support_participant_id'))
 
     op.drop_table('proposal_support')
+    with op.batch_alter_table('proposal_image', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_image_proposal_id'))
+
+    op.drop_table('proposal_image')
     with op.batch_alter_table('proposal_idea', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proposal_idea_proposal_id'))
 

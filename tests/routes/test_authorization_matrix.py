@@ -227,6 +227,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
         BOARD_TEAM
     ),
     ("POST", "/staff/workshops/{workshop_id}/proposals/promote"): WORKSHOP_TEAM,
+    # Photos: the proposal's author (others get 403, tested in test_board) and the board's staff.
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/images"): BOARD_PARTICIPANT_ONLY
+    | {"participant": FORBIDDEN},
+    ("GET", "/cities/{slug}/proposals/{proposal_id}/images/{image_id}"): PUBLIC,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/images"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/images/{image_id}/delete"): BOARD_TEAM,
     ("GET", "/api/v1/cities"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}/proposals"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}/proposals/{proposal_id}"): PUBLIC,
@@ -282,6 +288,7 @@ class World:
             "indicator_id": self.indicator_id,
             "proposal_id": self.proposal_id,
             "comment_id": 999999,  # none: past the role check, a clear 404
+            "image_id": 999999,
             "file_id": 999999,
             "upload_id": 999999,
             "table": "items",

@@ -206,3 +206,63 @@ def test_workshop_proposals_are_listed_by_the_workshop_filter(
     factories.proposal(db, workshop=workshop, title="จากเวที")
     response = client.get(BOARD, params={"workshop": str(workshop.id)})
     assert [c.proposal.title for c in response.context["board"].cards] == ["จากเวที"]  # type: ignore[attr-defined]
+
+
+def _jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (1200, 800), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_author_adds_photos_stripped_of_metadata_up_to_five(
+    client: TestClient, db: Session
+) -> None:
+    from app.models import ProposalImage
+
+    _join(client)
+    proposal_id = _propose(client)
+    url = f"{BOARD}/{proposal_id}/images"
+    original = _jpeg_with_gps()
+    assert b"PhoneMaker" in original
+    for _ in range(5):
+        response = post(client, url, files={"photo": ("p.jpg", original, "image/jpeg")})
+        assert response.status_code == 303, response.text
+    response = post(client, url, files={"photo": ("p.jpg", original, "image/jpeg")})
+    assert response.status_code == 409
+    stored = db.exec(select(ProposalImage)).all()
+    assert len(stored) == 5
+    assert b"PhoneMaker" not in stored[0].data
+    assert b"Exif" not in stored[0].data
+    photo = client.get(f"{url}/{stored[0].id}", params={"size": "thumb"})
+    assert photo.status_code == 200
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert len(photo.content) < len(stored[0].data)
+
+
+def test_a_script_named_photo_and_others_photos_are_refused(
+    client: TestClient, db: Session
+) -> None:
+    from app.models import ProposalImage
+
+    _join(client)
+    proposal_id = _propose(client)
+    url = f"{BOARD}/{proposal_id}/images"
+    script = b"<script>alert(1)</script>"
+    response = post(client, url, files={"photo": ("p.jpg", script, "image/jpeg")})
+    assert response.status_code == 422
+    big = b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024 + 10)
+    response = post(client, url, files={"photo": ("p.jpg", big, "image/jpeg")})
+    assert response.status_code == 422
+    client.cookies.clear()
+    _join(client)
+    response = post(client, url, files={"photo": ("p.jpg", _jpeg_with_gps(), "image/jpeg")})
+    assert response.status_code == 403
+    assert db.exec(select(ProposalImage)).all() == []
