@@ -266,3 +266,23 @@ def test_a_script_named_photo_and_others_photos_are_refused(
     response = post(client, url, files={"photo": ("p.jpg", _jpeg_with_gps(), "image/jpeg")})
     assert response.status_code == 403
     assert db.exec(select(ProposalImage)).all() == []
+
+
+def test_facilitator_promotes_several_ideas_into_one_proposal(
+    client: TestClient, db: Session
+) -> None:
+    facilitator = factories.account(db, role=Role.facilitator)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    first = factories.idea(db, workshop=workshop, text="ทางเท้าแคบ")
+    second = factories.idea(db, workshop=workshop, text="ทางเท้ามีหลุม")
+    login(client, facilitator)
+    url = f"/staff/workshops/{workshop.id}/proposals/promote"
+    response = post(client, url, {"idea_id": [str(first.id), str(second.id)]})
+    assert response.status_code == 303
+    proposal = db.exec(select(Proposal).where(Proposal.workshop_id == workshop.id)).one()
+    assert proposal.description == "ทางเท้าแคบ\n\nทางเท้ามีหลุม"
+    assert response.headers["location"] == f"{BOARD}/{proposal.id}"
+    page = client.get(f"{BOARD}/{proposal.id}")
+    assert "ทางเท้ามีหลุม" in page.text
+    again = post(client, url, {"idea_id": [str(first.id)]})
+    assert again.status_code == 409
