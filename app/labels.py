@@ -256,3 +256,35 @@ def proposal_origin(value: str) -> str:
 
 def history_action(value: str) -> str:
     return gettext(_HISTORY_ACTIONS[value]) if value in _HISTORY_ACTIONS else value
+
+
+_PROPOSAL_FIELDS = {
+    "title": N_("Title"),
+    "description": N_("Text"),
+    "category": N_("Category"),
+    "place": N_("Place"),
+    "estimated_cost": N_("Estimated cost"),
+    "status": N_("Status"),
+    "merged_into": N_("Merged into proposal"),
+    "merged_from": N_("Merged from proposal"),
+    "ideas": N_("Ideas"),
+}
+
+
+def proposal_field(name: str) -> str:
+    return gettext(_PROPOSAL_FIELDS[name]) if name in _PROPOSAL_FIELDS else name
+
+
+def proposal_value(name: str, value: object) -> str:
+    """A history value as people read it: statuses and categories by their names."""
+    if value is None:
+        return ""
+    if name == "status":
+        return proposal_status(str(value))
+    if name == "category":
+        return dimension(str(value))
+    if name in ("merged_into", "merged_from"):
+        return f"#{value}"
+    if isinstance(value, list):
+        return ", ".join(f"#{v}" for v in value)
+    return str(value)
