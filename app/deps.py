@@ -12,8 +12,9 @@ from app.db import SessionDep
 from app.domain.bounds import is_id
 from app.domain.errors import Forbidden, JoinRequired, LoginRequired, NotFound
 from app.i18n import gettext as _
-from app.models import City, Participant, Role, StaffAccount, VoteRound, Workshop
+from app.models import City, Participant, Proposal, Role, StaffAccount, VoteRound, Workshop
 from app.services import access, sessions, voting
+from app.services import board as board_service
 from app.services import workshops as workshop_service
 
 # The signed session cookie holds only these: no participant token, code or receipt (those
@@ -174,7 +175,12 @@ def rotate_device(request: Request, session: Session) -> str:
 
 
 def remember_participant(request: Request, session: Session, participant: Participant) -> None:
-    sessions.link_participant(session, rotate_device(request, session), participant)
+    """This device is now this participant (of a workshop, or of a city's board)."""
+    hashed = rotate_device(request, session)
+    if participant.workshop_id is None:
+        sessions.link_board_participant(session, hashed, participant)
+    else:
+        sessions.link_participant(session, hashed, participant)
 
 
 def optional_participant(
@@ -210,3 +216,42 @@ async def form_data(request: Request) -> FormData:
 
 
 FormFields = Annotated[FormData, Depends(form_data)]
+
+
+# --- a city's proposal board -------------------------------------------------------------------
+
+
+def optional_board_participant(
+    request: Request, city: CityBySlug, session: SessionDep
+) -> Participant | None:
+    return sessions.board_participant_of_device(session, city, device_hash(request))
+
+
+def required_board_participant(
+    city: CityBySlug,
+    participant: Annotated[Participant | None, Depends(optional_board_participant)],
+) -> Participant:
+    if participant is None:
+        raise JoinRequired(city.slug, target=f"/cities/{city.slug}/board/join")
+    return participant
+
+
+OptionalBoardParticipant = Annotated[Participant | None, Depends(optional_board_participant)]
+BoardParticipant = Annotated[Participant, Depends(required_board_participant)]
+
+
+def board_proposal(proposal_id: int, city: CityBySlug, session: SessionDep) -> Proposal:
+    return board_service.get_proposal(session, city, proposal_id)
+
+
+BoardProposal = Annotated[Proposal, Depends(board_proposal)]
+BoardStaffRole = Annotated[StaffAccount, Depends(require_roles(Role.facilitator, Role.planner))]
+
+
+def board_runner(user: BoardStaffRole, city: CityBySlug, session: SessionDep) -> StaffAccount:
+    """A planner of the city or a facilitator of one of its workshops."""
+    access.ensure_runs_board(session, user, city)
+    return user
+
+
+BoardRunner = Annotated[StaffAccount, Depends(board_runner)]

@@ -5,6 +5,7 @@ The error types themselves are framework-free and live in app.domain.errors."""
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -79,7 +80,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(JoinRequired)
     async def _join(request: Request, exc: JoinRequired) -> Response:
-        target = f"/w/{exc.join_code}"
+        if wants_json(request):
+            detail = _("Join first: this device has not taken part here yet (%(url)s).") % {
+                "url": exc.target
+            }
+            return _problem(request, 401, _status_title(401), detail, join_url=exc.target)
+        target = exc.target
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
@@ -93,7 +99,9 @@ def install(app: FastAPI) -> None:
             "fields": ", ".join(fields)
         }
         if wants_json(request):
-            return _problem(request, 422, _status_title(422), message, errors=exc.errors())
+            return _problem(
+                request, 422, _status_title(422), message, errors=jsonable_encoder(exc.errors())
+            )
         return error_response(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)

@@ -277,3 +277,71 @@ _UNITS = {
 
 def unit(value: str) -> str:
     return gettext(_UNITS[value]) if value in _UNITS else value
+
+
+_PROPOSAL_STATUSES = {
+    "open": N_("Open"),
+    "shortlisted": N_("Shortlisted"),
+    "selected": N_("Selected"),
+    "not_selected": N_("Not selected"),
+    "merged": N_("Merged"),
+    "withdrawn": N_("Withdrawn"),
+    "agreed": N_("Agreed priority"),
+}
+_PROPOSAL_ORIGINS = {
+    "idea": N_("Workshop idea"),
+    "theme": N_("Theme"),
+    "online": N_("Proposed online"),
+    "paper": N_("Paper form"),
+}
+_HISTORY_ACTIONS = {
+    "created": N_("Created"),
+    "edited": N_("Reworded"),
+    "status": N_("Status changed"),
+    "merged": N_("Merged into another proposal"),
+    "merged_from": N_("A duplicate was merged into it"),
+}
+
+
+def proposal_status(value: str) -> str:
+    return gettext(_PROPOSAL_STATUSES[value]) if value in _PROPOSAL_STATUSES else value
+
+
+def proposal_origin(value: str) -> str:
+    return gettext(_PROPOSAL_ORIGINS[value]) if value in _PROPOSAL_ORIGINS else value
+
+
+def history_action(value: str) -> str:
+    return gettext(_HISTORY_ACTIONS[value]) if value in _HISTORY_ACTIONS else value
+
+
+_PROPOSAL_FIELDS = {
+    "title": N_("Title"),
+    "description": N_("Text"),
+    "category": N_("Category"),
+    "place": N_("Place"),
+    "estimated_cost": N_("Estimated cost"),
+    "status": N_("Status"),
+    "merged_into": N_("Merged into proposal"),
+    "merged_from": N_("Merged from proposal"),
+    "ideas": N_("Ideas"),
+}
+
+
+def proposal_field(name: str) -> str:
+    return gettext(_PROPOSAL_FIELDS[name]) if name in _PROPOSAL_FIELDS else name
+
+
+def proposal_value(name: str, value: object) -> str:
+    """A history value as people read it: statuses and categories by their names."""
+    if value is None:
+        return ""
+    if name == "status":
+        return proposal_status(str(value))
+    if name == "category":
+        return dimension(str(value))
+    if name in ("merged_into", "merged_from"):
+        return f"#{value}"
+    if isinstance(value, list):
+        return ", ".join(f"#{v}" for v in value)
+    return str(value)

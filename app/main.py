@@ -25,6 +25,8 @@ from app.purger import RetentionPurger
 from app.routes import (
     api,
     auth,
+    board,
+    board_api,
     dashboards,
     forms,
     health,
@@ -142,7 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans,
         monitoring,
         dashboards,
+        board,
         api,
+        board_api,
     )
     for module in routers:
         app.include_router(module.router, dependencies=every_page)

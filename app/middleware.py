@@ -59,7 +59,10 @@ class BodyLimit:
     counted while it streams in and cut off at the limit.
     """
 
-    UPLOADS = re.compile(r"^/staff/monitoring/(items/\d+/reports|[^/]+/import)$")
+    UPLOADS = re.compile(
+        r"^/staff/monitoring/(items/\d+/reports|[^/]+/import)$"
+        r"|^(/staff)?/cities/[^/]+/proposals/\d+/images$"
+    )
 
     def __init__(self, app: ASGIApp, *, form_bytes: int, upload_bytes: int) -> None:
         self.app = app

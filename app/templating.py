@@ -65,6 +65,11 @@ def _build_environment() -> Environment:
     env.globals["period_label"] = labels.period_label
     env.globals["period_key_label"] = labels.period_key_label
     env.globals["import_field_label"] = labels.import_field
+    env.globals["proposal_status_label"] = labels.proposal_status
+    env.globals["proposal_origin_label"] = labels.proposal_origin
+    env.globals["history_action_label"] = labels.history_action
+    env.globals["proposal_field_label"] = labels.proposal_field
+    env.globals["proposal_value"] = labels.proposal_value
     env.globals["groups_all"] = list(StakeholderGroup)
     env.globals["static_url"] = static_url
     env.globals["unit_label"] = labels.unit

@@ -262,3 +262,20 @@ def monitored_item(
     session.add(reporter)
     session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
     return item, report, indicator, reporter
+
+
+def board_participant(
+    session: Session,
+    *,
+    city_slug: str = "khon-kaen",
+    group: StakeholderGroup = StakeholderGroup.resident,
+) -> Participant:
+    """Someone who joined a city's proposal board online."""
+    row = Participant(
+        city_id=city(session, city_slug).id,
+        token=f"token-{next(_seq)}-{'y' * 20}",
+        stakeholder_group=group,
+    )
+    session.add(row)
+    session.commit()  # releases the test's savepoint: a handler's rollback cannot undo it
+    return row

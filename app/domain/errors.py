@@ -52,8 +52,9 @@ class LoginRequired(Exception):
 
 
 class JoinRequired(Exception):
-    """The device has not joined this workshop yet."""
+    """The device has not joined this workshop (or this city's proposal board) yet."""
 
-    def __init__(self, join_code: str) -> None:
+    def __init__(self, join_code: str, *, target: str | None = None) -> None:
         super().__init__(join_code)
         self.join_code = join_code
+        self.target = target or f"/w/{join_code}"  # where the device joins

@@ -13,9 +13,10 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.domain.errors import CodedError
 from app.domain.text import clean_text
@@ -126,3 +127,53 @@ def safe_filename(filename: str, media_type: str) -> str:
     if cleaned.lower() in _WINDOWS_RESERVED:
         cleaned = f"evidence-{cleaned}"
     return cleaned + EXTENSIONS[media_type]
+
+
+PHOTO_MAX_SIDE = 2048  # pixels kept on the longer side of a proposal photo
+THUMB_MAX_SIDE = 480
+_SAVE_AS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    """A photo re-encoded from its pixels only: no EXIF, GPS, comments or other metadata."""
+
+    media_type: str
+    data: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def clean_photo(data: bytes) -> CleanPhoto:
+    """Check a photo as check_evidence does (PNG, JPEG or WebP only, by content, at most
+    5 MB), turn it upright by its EXIF orientation, and re-encode it in its own format from
+    the pixels alone, at most PHOTO_MAX_SIDE pixels on the longer side, with a thumbnail of
+    at most THUMB_MAX_SIDE. Metadata (EXIF, GPS, XMP, ICC, comments) is not carried over."""
+    media_type, _name = check_evidence(data, "photo")
+    if media_type not in _SAVE_AS:
+        raise EvidenceError("not_allowed")
+    with Image.open(io.BytesIO(data)) as opened:
+        upright = ImageOps.exif_transpose(opened)
+    keep_alpha = media_type != "image/jpeg" and upright.mode in ("RGBA", "LA", "P")
+    pixels = upright.convert("RGBA" if keep_alpha else "RGB")
+    pixels.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    thumb = pixels.copy()
+    thumb.thumbnail((THUMB_MAX_SIDE, THUMB_MAX_SIDE))
+    return CleanPhoto(
+        media_type,
+        _encode(pixels, media_type),
+        _encode(thumb, media_type),
+        pixels.width,
+        pixels.height,
+    )
+
+
+def _encode(image: Image.Image, media_type: str) -> bytes:
+    # A fresh image holds no info dict: only the pixels reach the encoder.
+    bare = Image.new(image.mode, image.size)
+    bare.paste(image)
+    out = io.BytesIO()
+    options = {"quality": 85} if media_type != "image/png" else {"optimize": True}
+    bare.save(out, format=_SAVE_AS[media_type], **options)
+    return out.getvalue()

@@ -246,3 +246,14 @@ def words_for_line_breaks(run: str) -> tuple[str, ...]:
     """A run of Thai letters cut into dictionary words (newmm, spaces dropped), where a printed
     line may break. Not normalized and nothing dropped: the pieces join back into the run."""
     return tuple(word_tokenize(run, engine="newmm", keep_whitespace=False))
+
+
+def search_words(text: str, *, custom_words: frozenset[str] = frozenset()) -> list[str]:
+    """Words of a text as the full-text index stores them and a query looks for them:
+    normalized (Thai digits as Arabic ones, Latin lowercased), segmented with the city's words
+    kept whole, nothing dropped (a search for a stopword still finds it).
+
+    >>> search_words("น้ำท่วม ๒ วัน Flood")
+    ['น้ำท่วม', '2', 'วัน', 'flood']
+    """
+    return segment(normalize_for_nlp(text), custom_words=custom_words, engine=DEFAULT_ENGINE)

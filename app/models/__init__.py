@@ -18,7 +18,26 @@ from app.models.workshop import (
     WorkshopStatus,
 )
 from app.models.theme import CityWord, RunStatus, Theme, ThemeMember, ThemeRun
-from app.models.proposal import Proposal, ProposalStatus
+from app.models.proposal import (
+    ChangePublic,
+    CommentIn,
+    CommentPublic,
+    ProposalDetail,
+    ProposalPage,
+    ProposalPublic,
+    SupportIn,
+    SupportResult,
+    CommentFlag,
+    Proposal,
+    ProposalCategory,
+    ProposalChange,
+    ProposalComment,
+    ProposalIdea,
+    ProposalImage,
+    ProposalOrigin,
+    ProposalStatus,
+    ProposalSupport,
+)
 from app.models.vote import (
     Ballot,
     RoundProposal,
@@ -29,7 +48,7 @@ from app.models.vote import (
 )
 from app.models.presence import PresenceMiss, RoundPresence
 from app.models.privacy import ConsentPurpose, ConsentRecord
-from app.models.device import DeviceCode, DeviceParticipant
+from app.models.device import DeviceBoardParticipant, DeviceCode, DeviceParticipant
 from app.models.plan import (
     Plan,
     PlanGoal,
@@ -55,12 +74,17 @@ __all__ = [
     "AgeBand",
     "Agency",
     "Ballot",
+    "ChangePublic",
     "Channel",
     "City",
     "CityPublic",
     "CityWord",
+    "CommentFlag",
+    "CommentIn",
+    "CommentPublic",
     "ConsentPurpose",
     "ConsentRecord",
+    "DeviceBoardParticipant",
     "DeviceCode",
     "DeviceParticipant",
     "EvidenceFile",
@@ -83,7 +107,17 @@ __all__ = [
     "PresenceMiss",
     "ProgressReport",
     "Proposal",
+    "ProposalCategory",
+    "ProposalChange",
+    "ProposalComment",
+    "ProposalDetail",
+    "ProposalIdea",
+    "ProposalImage",
+    "ProposalOrigin",
+    "ProposalPage",
+    "ProposalPublic",
     "ProposalStatus",
+    "ProposalSupport",
     "ReportState",
     "Role",
     "RoundPresence",
@@ -94,6 +128,8 @@ __all__ = [
     "SheetUpload",
     "StaffAccount",
     "StakeholderGroup",
+    "SupportIn",
+    "SupportResult",
     "Theme",
     "ThemeMember",
     "ThemeRun",

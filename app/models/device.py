@@ -30,3 +30,13 @@ class DeviceCode(SQLModel, table=True):
     code: str = Field(max_length=20)
     claim_token: str = Field(max_length=64)
     stakeholder_group: str = Field(max_length=20)
+
+
+class DeviceBoardParticipant(SQLModel, table=True):
+    """This device joined this city's proposal board as this participant."""
+
+    __tablename__ = "device_board_participant"
+
+    device_hash: str = Field(max_length=64, primary_key=True)
+    city_id: int = Field(foreign_key="city.id", primary_key=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", unique=True, ondelete="CASCADE")

@@ -134,12 +134,18 @@ def new_reference() -> str:
 
 
 class Participant(SQLModel, table=True):
-    """Someone who joined a workshop from a device; anonymous unless they give a name."""
+    """Someone who joined a workshop, or a city's proposal board, from a device; anonymous
+    unless they give a name. Exactly one of workshop_id and city_id is set."""
 
-    __table_args__ = (choice(GROUP_VALUES, "stakeholder_group"),)
+    __table_args__ = (
+        choice(GROUP_VALUES, "stakeholder_group"),
+        sa.CheckConstraint("(workshop_id IS NULL) <> (city_id IS NULL)", name="one_place"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    workshop_id: int | None = Field(default=None, foreign_key="workshop.id", index=True)
+    # Set for a participant of the city's proposal board (online, outside any workshop).
+    city_id: int | None = Field(default=None, foreign_key="city.id", index=True)
     token: str = Field(max_length=64, unique=True)
     # Shown on the phone's "my data" page; staff find the person by it for a PDPA request.
     reference: str = Field(default_factory=new_reference, max_length=12, unique=True)

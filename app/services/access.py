@@ -75,6 +75,32 @@ def ensure_facilitator(session: Session, workshop: Workshop, user: StaffAccount)
         )
 
 
+# --- a city's proposal board --------------------------------------------------------------------
+
+
+def runs_board(session: Session, user: StaffAccount | None, city: City) -> bool:
+    """A city's board is run by its planners and by the facilitators of its workshops."""
+    if user is None:
+        return False
+    if plans_for(user, city.id):
+        return True
+    if user.role != Role.facilitator:
+        return False
+    query = (
+        select(WorkshopFacilitator.id)
+        .join(Workshop, Workshop.id == WorkshopFacilitator.workshop_id)  # type: ignore[arg-type]
+        .where(WorkshopFacilitator.account_id == user.id, Workshop.city_id == city.id)
+    )
+    return session.exec(query).first() is not None
+
+
+def ensure_runs_board(session: Session, user: StaffAccount, city: City) -> None:
+    if not runs_board(session, user, city):
+        raise Forbidden(
+            _("Only the city's planners and the facilitators of its workshops can do this.")
+        )
+
+
 # --- a vote round --------------------------------------------------------------------------------
 
 

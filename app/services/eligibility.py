@@ -184,7 +184,7 @@ def claim_card(
 
 
 def checkin_number(secret_key: str, participant: Participant) -> str:
-    return presence.checkin_number(secret_key, participant.workshop_id, participant.token)
+    return presence.checkin_number(secret_key, participant.workshop_id or 0, participant.token)
 
 
 def mark_present(

@@ -20,6 +20,7 @@ from app.models import (
     AgeBand,
     ConsentPurpose,
     ConsentRecord,
+    DeviceBoardParticipant,
     DeviceParticipant,
     Idea,
     IdeaReaction,
@@ -295,12 +296,11 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
     misses = session.execute(
         delete(PresenceMiss).where(col(PresenceMiss.participant_id) == participant.id)
     ).rowcount  # type: ignore[attr-defined]
-    session.execute(  # no phone is this participant any more
-        delete(DeviceParticipant).where(col(DeviceParticipant.participant_id) == participant.id)
-    )
+    for devices in (DeviceParticipant, DeviceBoardParticipant):  # no phone is it any more
+        session.execute(delete(devices).where(col(devices.participant_id) == participant.id))
     _close_consents(session, participant, now)
     session.flush()
-    if had_name and unlinked:
+    if had_name and unlinked and participant.workshop_id is not None:
         # Walls show authors' names and are cached per event: a new event renders them anew.
         live.emit(session, participant.workshop_id, live.Kind.WALL)
     return Erasure(cleared, int(unlinked or 0), int(misses or 0))

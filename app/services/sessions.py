@@ -8,7 +8,17 @@ import secrets
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.models import DeviceCode, DeviceParticipant, Participant, StaffAccount, Workshop
+from app.models import (
+    City,
+    DeviceBoardParticipant,
+    DeviceCode,
+    DeviceParticipant,
+    Participant,
+    StaffAccount,
+    Workshop,
+)
+
+DEVICE_TABLES = (DeviceParticipant, DeviceBoardParticipant, DeviceCode)  # all a device holds
 
 
 def new_device_id() -> str:
@@ -52,7 +62,7 @@ def link_participant(session: Session, hashed: str, participant: Participant) ->
     session.add(
         DeviceParticipant(
             device_hash=hashed,
-            workshop_id=participant.workshop_id,
+            workshop_id=participant.workshop_id or 0,
             participant_id=participant.id or 0,
         )
     )
@@ -84,15 +94,40 @@ def remember_code(
 def move_device(session: Session, old_hash: str, new_hash: str) -> None:
     """A new session id for the same device (on login and on joining): what the old id held
     moves to the new one, and a copy of the old cookie opens nothing."""
-    for table in (DeviceParticipant, DeviceCode):
+    for table in DEVICE_TABLES:
         session.exec(
             update(table).where(col(table.device_hash) == old_hash).values(device_hash=new_hash)
         )
 
 
 def forget_device(session: Session, hashed: str) -> None:
-    """ "I'm done, clear this phone": the device's memberships and codes are dropped, so the
+    """ "I'm done, clear this phone": the device's memberships (workshops, city boards) and
+    codes are dropped, so the
     next person starts afresh. A claimed code stays claimed (by no one now): its ballot stays
     counted and can no longer be changed from anywhere."""
-    for table in (DeviceParticipant, DeviceCode):
+    for table in DEVICE_TABLES:
         session.exec(delete(table).where(col(table.device_hash) == hashed))
+
+
+def board_participant_of_device(
+    session: Session, city: City, hashed: str | None
+) -> Participant | None:
+    if hashed is None:
+        return None
+    query = (
+        select(Participant)
+        .join(DeviceBoardParticipant, col(DeviceBoardParticipant.participant_id) == Participant.id)
+        .where(
+            DeviceBoardParticipant.device_hash == hashed, DeviceBoardParticipant.city_id == city.id
+        )
+    )
+    return session.exec(query).first()
+
+
+def link_board_participant(session: Session, hashed: str, participant: Participant) -> None:
+    session.add(
+        DeviceBoardParticipant(
+            device_hash=hashed, city_id=participant.city_id or 0, participant_id=participant.id or 0
+        )
+    )
+    session.flush()

@@ -25,6 +25,7 @@ from app.models import (
     CityWord,
     Idea,
     Proposal,
+    ProposalOrigin,
     RunStatus,
     StaffAccount,
     Theme,
@@ -33,7 +34,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.services import live
+from app.services import board_search, live
 
 log = logging.getLogger(__name__)
 MAX_CITY_WORDS = 500
@@ -599,11 +600,14 @@ def promote(session: Session, scope: Scope, theme: Theme, actor: StaffAccount) -
         source_theme_id=theme.id,
         title=theme.label[:200],
         description=description,
-        category=", ".join(theme.keywords[:3])[:80] or None,
+        origin=ProposalOrigin.theme,  # its category (a development dimension) is staff's choice
         created_by_id=actor.id,
     )
     session.add(proposal)
     session.flush()
+    board_search.index_proposal(
+        session, proposal, board_search.city_words(session, proposal.city_id)
+    )
     if scope.workshop is not None:
         live.emit(session, scope.workshop.id or 0, live.Kind.VOTE, proposal.id)
     return proposal

@@ -389,7 +389,24 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
     """A device joins: its group, an optional name, and optional demographics that are kept
     only with explicit consent."""
     ensure_open(workshop)
-    if details.group not in workshop.invited_groups:
+    participant = add_participant(
+        session, details, workshop.invited_groups, workshop_id=workshop.id
+    )
+    live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
+    return participant
+
+
+def add_participant(
+    session: Session,
+    details: JoinDetails,
+    groups: list[str],
+    *,
+    workshop_id: int | None = None,
+    city_id: int | None = None,
+) -> Participant:
+    """A participant from a join form, of a workshop or of a city's board: the group among
+    `groups`, an optional name, and demographics kept only with consent (a consent record)."""
+    if details.group not in groups:
         raise UserError(_("Please choose the group you come from."), status_code=422)
     name = details.display_name.strip()
     if name:
@@ -398,7 +415,8 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
         details.age_band, details.community, consent=details.consent
     )
     participant = Participant(
-        workshop_id=workshop.id or 0,
+        workshop_id=workshop_id,
+        city_id=city_id,
         token=secrets.token_urlsafe(32),
         stakeholder_group=StakeholderGroup(details.group),
         display_name=name or None,
@@ -407,7 +425,6 @@ def join(session: Session, workshop: Workshop, details: JoinDetails) -> Particip
     session.flush()
     if demographics.given:
         privacy.give_demographics(session, participant, demographics, utcnow())
-    live.emit(session, workshop.id or 0, live.Kind.JOINED, participant.id)
     return participant
 
 

@@ -135,3 +135,34 @@ def test_images_with_too_many_pixels_are_refused_before_decoding() -> None:
 )
 def test_safe_filenames(filename: str, safe: str) -> None:
     assert safe_filename(filename, "image/png") == safe
+
+
+def test_clean_photo_strips_exif_and_turns_the_photo_upright() -> None:
+    import io
+
+    from PIL import Image
+
+    from app.domain.evidence import THUMB_MAX_SIDE, clean_photo
+
+    image = Image.new("RGB", (300, 100), (10, 200, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    exif[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    photo = clean_photo(out.getvalue())
+    assert (photo.width, photo.height) == (100, 300)
+    with Image.open(io.BytesIO(photo.data)) as cleaned:
+        assert not cleaned.getexif()
+        assert "exif" not in cleaned.info
+    with Image.open(io.BytesIO(photo.thumbnail)) as thumb:
+        assert max(thumb.size) <= THUMB_MAX_SIDE
+
+
+def test_clean_photo_refuses_pdf() -> None:
+    import pytest
+
+    from app.domain.evidence import EvidenceError, clean_photo
+
+    with pytest.raises(EvidenceError):
+        clean_photo(b"%PDF-1.4\n1 0 obj\n%%EOF")

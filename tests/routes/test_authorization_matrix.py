@@ -63,6 +63,10 @@ ANY_STAFF = STAFF_ROLES | {
     "admin": OK,
     "agency": OK,
 }
+# A city's proposal board is run by its planners and the facilitators of its workshops.
+BOARD_TEAM = FACILITATOR | {"planner": OK}
+# Proposing, commenting and supporting: a device that joined the city's board.
+BOARD_PARTICIPANT_ONLY = PARTICIPANT_ONLY
 # Reporting on a plan item: its agency and the city's planners.
 ITEM_REPORTERS = PLANNER | {"agency": OK}
 # The plan record: planners of the city change it; the city's agencies read it.
@@ -240,7 +244,42 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/dashboards/programme.csv"): PUBLIC,
     ("GET", "/dashboards/{slug}"): PUBLIC,
     ("GET", "/dashboards/{slug}/{table}.csv"): PUBLIC,
+    ("GET", "/cities/{slug}/proposals"): PUBLIC,
+    ("GET", "/cities/{slug}/board/join"): PUBLIC,
+    ("POST", "/cities/{slug}/board/participants"): PUBLIC,
+    ("GET", "/cities/{slug}/proposals/new"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/cities/{slug}/proposals"): BOARD_PARTICIPANT_ONLY,
+    ("GET", "/cities/{slug}/proposals/{proposal_id}"): PUBLIC,
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/comments"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/edit"): (
+        BOARD_PARTICIPANT_ONLY
+    ),
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/flag"): (
+        BOARD_PARTICIPANT_ONLY
+    ),
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/support"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/staff/cities/{slug}/proposals"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/edit"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/status"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/merge"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/hide"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/restore"): (
+        BOARD_TEAM
+    ),
+    ("POST", "/staff/workshops/{workshop_id}/proposals/promote"): WORKSHOP_TEAM,
+    # Photos: the proposal's author (others get 403, tested in test_board) and the board's staff.
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/images"): BOARD_PARTICIPANT_ONLY
+    | {"participant": FORBIDDEN},
+    ("GET", "/cities/{slug}/proposals/{proposal_id}/images/{image_id}"): PUBLIC,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/images"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/images/{image_id}/delete"): BOARD_TEAM,
     ("GET", "/api/v1/cities"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/proposals"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/proposals/{proposal_id}"): PUBLIC,
+    ("GET", "/api/v1/cities/{slug}/proposals/{proposal_id}/comments"): PUBLIC,
+    # JSON writes: the board participant's session; without one, 401 (tested in test_board_api).
+    ("POST", "/api/v1/cities/{slug}/proposals/{proposal_id}/comments"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/api/v1/cities/{slug}/proposals/{proposal_id}/support"): BOARD_PARTICIPANT_ONLY,
     ("GET", "/api/v1/cities/{slug}"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}/plan"): PUBLIC,
     ("GET", "/api/v1/cities/{slug}/plan/versions"): PUBLIC,
@@ -281,6 +320,7 @@ class World:
     report_id: int = 0
     indicator_id: int = 0
     participant_id: int = 0
+    proposal_id: int = 0
 
     def url(self, path: str) -> str:
         values = {
@@ -294,6 +334,9 @@ class World:
             "report_id": self.report_id,
             "indicator_id": self.indicator_id,
             "participant_id": self.participant_id,
+            "proposal_id": self.proposal_id,
+            "comment_id": 999999,  # none: past the role check, a clear 404
+            "image_id": 999999,
             "file_id": 999999,
             "upload_id": 999999,
             "table": "items",
@@ -307,12 +350,17 @@ class World:
 
 def classify(response: Response, world: World) -> str:
     location = response.headers.get("location", "") or response.headers.get("hx-redirect", "")
+    if response.status_code == 401 and '"join_url"' in response.text:
+        return JOIN  # the API's answer to a device that has not joined
     if response.status_code == 401 or location.startswith("/login"):
         return LOGIN
     if response.status_code == 403:
         return FORBIDDEN
     if response.status_code == 303 and location == f"/w/{world.code}":
         return JOIN
+    if response.status_code == 303 and location == "/cities/khon-kaen/board/join":
+        return JOIN
+
     return OK
 
 
@@ -345,9 +393,15 @@ def test_authorization_matrix(actor: str, app: FastAPI, client: TestClient, db: 
         report.id or 0,
         indicator.id or 0,
         factories.participant(db, workshop=workshop).id or 0,
+        factories.proposal(db, workshop=workshop).id or 0,
     )
     if actor == "participant":
         join(client, workshop)
+        joined = client.post(
+            "/cities/khon-kaen/board/participants",
+            data={"stakeholder_group": "resident", "csrf_token": csrf(client)},
+        )
+        assert joined.status_code == 303
     elif actor != "anonymous":
         login(client, account)
 

@@ -1,0 +1,671 @@
+"""A city's proposal board: the public list and proposal pages, joining the board online,
+and what participants and staff do there."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from app.db import SessionDep
+from app.deps import (
+    BoardParticipant,
+    BoardProposal,
+    BoardRunner,
+    CityBySlug,
+    FacilitatedWorkshop,
+    FormFields,
+    OptionalBoardParticipant,
+    OptionalUser,
+    is_htmx,
+    remember_participant,
+)
+from app.domain.bounds import is_id
+from app.domain.errors import NotFound, UserError
+from app.i18n import gettext as _
+from app.models import (
+    AgeBand,
+    City,
+    Participant,
+    Proposal,
+    ProposalOrigin,
+    ProposalStatus,
+    StakeholderGroup,
+    utcnow,
+)
+from app.routes.forms import refused_form, whole_number
+from app.services import access, board
+from app.services import proposals as proposal_service
+from app.services import workshops as workshop_service
+from app.services.board import BoardFilter, ProposalFields
+from app.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+GROUPS = [g.value for g in StakeholderGroup]
+
+
+def _fields(title: str, body: str, category: str, place: str, cost: str) -> ProposalFields:
+    amount = whole_number(cost, _("Estimated cost"), high=board.rules.COST_MAX)
+    return ProposalFields(title=title, body=body, category=category, place=place, cost=amount)
+
+
+def board_filter(
+    *,
+    category: str = "",
+    status: str = "",
+    group: str = "",
+    workshop: str = "",
+    origin: str = "",
+    place: str = "",
+    q: str = "",
+    sort: str = "newest",
+    page: str = "1",
+    page_size: int = board.PAGE_SIZE,
+) -> BoardFilter:
+    """The board's query string, with anything unknown ignored (a shared link never fails)."""
+    return BoardFilter(
+        category=category[:40],
+        status=status if status in {s.value for s in ProposalStatus} else "",
+        group=group if group in GROUPS else "",
+        workshop_id=int(workshop) if workshop and is_id(workshop) else None,
+        origin=origin if origin in {o.value for o in ProposalOrigin} else "",
+        place=place[:200],
+        q=q[:200],
+        sort=sort if sort in board.SORTS else "newest",
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        page_size=max(1, min(page_size, board.MAX_PAGE_SIZE)),
+    )
+
+
+def visitor_seed(request: Request, participant: Participant | None) -> int:
+    """The random order's seed: per joined participant (else per session) and per day."""
+    visitor = participant.token if participant else str(request.session.get("csrf", ""))
+    return board.random_seed(visitor, date.today())
+
+
+def _board_context(
+    session: Session,
+    request: Request,
+    city: City,
+    participant: Participant | None,
+    user: Any,
+    filters: BoardFilter,
+) -> dict[str, Any]:
+    categories = board.categories(session, city)
+    return {
+        "city": city,
+        "participant": participant,
+        "filters": filters,
+        "board": board.board_page(session, city, filters, seed=visitor_seed(request, participant)),
+        "categories": categories,
+        "category_labels": {c.code: board.category_label(c) for c in categories},
+        "workshops": workshop_service.workshops_for_city(session, city),
+        "statuses": [s.value for s in ProposalStatus],
+        "origins": [o.value for o in ProposalOrigin],
+        "groups": GROUPS,
+        "sorts": board.SORTS,
+        "runs_board": access.runs_board(session, user, city),
+        "query_without_page": _query_without(request, "page"),
+    }
+
+
+def _query_without(request: Request, name: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
+
+
+@router.get("/cities/{slug}/proposals")
+def board_page(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    participant: OptionalBoardParticipant,
+    user: OptionalUser,
+    category: str = "",
+    status: str = "",
+    group: str = "",
+    workshop: str = "",
+    origin: str = "",
+    place: str = "",
+    q: str = "",
+    sort: str = "newest",
+    page: str = "1",
+) -> Response:
+    filters = board_filter(
+        category=category,
+        status=status,
+        group=group,
+        workshop=workshop,
+        origin=origin,
+        place=place,
+        q=q,
+        sort=sort,
+        page=page,
+    )
+    context = _board_context(session, request, city, participant, user, filters)
+    template = "board/_list.html" if is_htmx(request) else "board/board.html"
+    return render(request, template, context)
+
+
+def _join_context(
+    city: City, form: dict[str, Any] | None = None, error: str | None = None
+) -> dict[str, Any]:
+    return {
+        "city": city,
+        "groups": GROUPS,
+        "age_bands": [a.value for a in AgeBand],
+        "form": form
+        or {"group": "", "display_name": "", "age_band": "", "community": "", "consent": False},
+        "group_error": error,
+    }
+
+
+@router.get("/cities/{slug}/board/join")
+def join_form(
+    request: Request, city: CityBySlug, participant: OptionalBoardParticipant
+) -> Response:
+    if participant is not None:
+        return RedirectResponse(f"/cities/{city.slug}/proposals", status_code=303)
+    return render(request, "board/join.html", _join_context(city))
+
+
+@router.post("/cities/{slug}/board/participants")
+def join_board(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    participant: OptionalBoardParticipant,
+    stakeholder_group: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    age_band: Annotated[str, Form()] = "",
+    community: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    if participant is None:  # the same device rejoining keeps the same participant
+        details = workshop_service.JoinDetails(
+            group=stakeholder_group,
+            display_name=display_name,
+            age_band=age_band,
+            community=community,
+            consent=consent == "yes",
+        )
+        form = {
+            "group": stakeholder_group,
+            "display_name": display_name,
+            "age_band": age_band,
+            "community": community,
+            "consent": consent == "yes",
+        }
+
+        def page(error: UserError) -> Response:
+            return render(request, "board/join.html", _join_context(city, form, error.message))
+
+        with refused_form(session, page):
+            participant = board.join(session, city, details)
+            remember_participant(request, session, participant)
+        session.commit()
+    target = next if next.startswith(f"/cities/{city.slug}/") else f"/cities/{city.slug}/proposals"
+    return RedirectResponse(target, status_code=303)
+
+
+def _proposal_context(
+    session: Session,
+    request: Request,
+    city: City,
+    proposal: Proposal,
+    participant: Participant | None,
+    user: Any,
+    **extra: Any,
+) -> dict[str, Any]:
+    runs = access.runs_board(session, user, city)
+    categories = board.categories(session, city)
+    supports = board.supports_by_group(session, [proposal.id or 0])[proposal.id or 0]
+    context = {
+        "city": city,
+        "proposal": proposal,
+        "participant": participant,
+        "runs_board": runs,
+        "threads": board.comment_threads(session, proposal, staff=runs, participant=participant),
+        "supports": supports,
+        "supported": board.supported_by(session, proposal, participant),
+        "origin": board.origin_of(session, proposal),
+        "rounds": board.rounds_of(session, proposal),
+        "history": board.history(session, proposal),
+        "categories": categories,
+        "category_labels": {c.code: board.category_label(c) for c in categories},
+        "settable_statuses": [s.value for s in proposal_service.SETTABLE_STATUSES],
+        "now": utcnow(),
+        "edit_window": board.rules.EDIT_WINDOW,
+        "comment_error": None,
+        "comment_text": "",
+        "staff_error": None,
+        "closed": proposal.status in board.rules.CLOSED_STATUSES,
+        "images": board.images_of(session, proposal),
+        "max_images": board.MAX_IMAGES,
+        "photo_error": None,
+    }
+    context.update(extra)
+    return context
+
+
+def _back(city: City, proposal: Proposal, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/cities/{city.slug}/proposals/{proposal.id}{anchor}", status_code=303)
+
+
+@router.get("/cities/{slug}/proposals/new")
+def proposal_form(
+    request: Request, session: SessionDep, city: CityBySlug, participant: BoardParticipant
+) -> Response:
+    categories = board.categories(session, city)
+    return render(
+        request,
+        "board/new.html",
+        {
+            "city": city,
+            "categories": categories,
+            "category_labels": {c.code: board.category_label(c) for c in categories},
+            "form": {},
+            "error": None,
+        },
+    )
+
+
+@router.post("/cities/{slug}/proposals")
+def propose(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    participant: BoardParticipant,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    cost: Annotated[str, Form()] = "",
+) -> Response:
+    def page(error: UserError) -> Response:
+        categories = board.categories(session, city)
+        form = {"title": title, "body": body, "category": category, "place": place, "cost": cost}
+        context = {
+            "city": city,
+            "categories": categories,
+            "category_labels": {c.code: board.category_label(c) for c in categories},
+            "form": form,
+            "error": error.message,
+        }
+        return render(request, "board/new.html", context)
+
+    with refused_form(session, page):
+        proposal = board.propose(
+            session, city, participant, _fields(title, body, category, place, cost)
+        )
+    session.commit()
+    flash(request, _("Thank you! Your proposal is on the board."))
+    return _back(city, proposal)
+
+
+@router.get("/cities/{slug}/proposals/{proposal_id}")
+def proposal_page(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: OptionalBoardParticipant,
+    user: OptionalUser,
+) -> Response:
+    if proposal.status == ProposalStatus.merged and proposal.merged_into_id:
+        return RedirectResponse(
+            f"/cities/{city.slug}/proposals/{proposal.merged_into_id}", status_code=301
+        )
+    context = _proposal_context(session, request, city, proposal, participant, user)
+    return render(request, "board/proposal.html", context)
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/comments")
+def post_comment(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    user: OptionalUser,
+    text: Annotated[str, Form()] = "",
+    parent_id: Annotated[str, Form()] = "",
+) -> Response:
+    parent = int(parent_id) if parent_id and is_id(parent_id) else None
+
+    def page(error: UserError) -> Response:
+        context = _proposal_context(
+            session,
+            request,
+            city,
+            proposal,
+            participant,
+            user,
+            comment_error=error.message,
+            comment_text=text,
+            comment_parent=parent,
+        )
+        return render(request, "board/proposal.html", context)
+
+    with refused_form(session, page):
+        row = board.comment(session, proposal, participant, text, parent_id=parent)
+    session.commit()
+    if row.held_for_review:
+        flash(request, _("Your comment is waiting for a moderator to look at it."))
+    else:
+        flash(request, _("Thank you! Your comment is on the proposal."))
+    return _back(city, proposal, f"#comment-{row.id}")
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/edit")
+def edit_comment(
+    comment_id: int,
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    user: OptionalUser,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    def page(error: UserError) -> Response:
+        context = _proposal_context(
+            session, request, city, proposal, participant, user, comment_error=error.message
+        )
+        return render(request, "board/proposal.html", context)
+
+    with refused_form(session, page, reraise_404=True):
+        board.edit_comment(session, proposal, participant, comment_id, text)
+    session.commit()
+    return _back(city, proposal, f"#comment-{comment_id}")
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/flag")
+def flag_comment(
+    comment_id: int,
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+) -> Response:
+    board.flag(session, proposal, participant, comment_id)
+    session.commit()
+    flash(request, _("Thank you. A moderator will look at this comment."))
+    return _back(city, proposal, f"#comment-{comment_id}")
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/support")
+def support(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    user: OptionalUser,
+    on: Annotated[str, Form()] = "1",
+) -> Response:
+    def page(error: UserError) -> Response:
+        context = _proposal_context(
+            session, request, city, proposal, participant, user, comment_error=error.message
+        )
+        return render(request, "board/proposal.html", context)
+
+    with refused_form(session, page):
+        supported = board.set_support(session, proposal, participant, given=on != "0")
+    session.commit()
+    if is_htmx(request):
+        context = {
+            "city": city,
+            "proposal": proposal,
+            "supported": supported,
+            "participant": participant,
+            "supports": board.supports_by_group(session, [proposal.id or 0])[proposal.id or 0],
+            "closed": False,
+        }
+        return render(request, "board/_support.html", context)
+    return _back(city, proposal, "#support")
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def _staff_page(
+    session: Session,
+    request: Request,
+    city: City,
+    proposal: Proposal,
+    user: Any,
+) -> Any:
+    def page(error: UserError) -> Response:
+        context = _proposal_context(
+            session, request, city, proposal, None, user, staff_error=error.message
+        )
+        return render(request, "board/proposal.html", context)
+
+    return page
+
+
+@router.post("/staff/cities/{slug}/proposals")
+def staff_create(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    user: BoardRunner,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    cost: Annotated[str, Form()] = "",
+    origin: Annotated[str, Form()] = "online",
+) -> Response:
+    def page(error: UserError) -> Response:
+        filters = board_filter()
+        context = _board_context(session, request, city, None, user, filters)
+        context["staff_error"] = error.message
+        return render(request, "board/board.html", context)
+
+    with refused_form(session, page):
+        proposal = proposal_service.create(
+            session, city, user, _fields(title, body, category, place, cost), origin=origin
+        )
+    session.commit()
+    return _back(city, proposal)
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/edit")
+def staff_reword(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    cost: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+        proposal_service.reword(
+            session, proposal, user, _fields(title, body, category, place, cost), reason
+        )
+    session.commit()
+    return _back(city, proposal, "#history")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/status")
+def staff_status(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+        proposal_service.set_status(session, proposal, user, status, reason)
+    session.commit()
+    return _back(city, proposal, "#history")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/merge")
+def staff_merge(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+    into: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+        target = whole_number(into, _("Proposal number"), low=1, high=2**31 - 1)
+        if target is None:
+            raise UserError(_("Type the number of the proposal to merge into."), status_code=422)
+        survivor = proposal_service.merge(session, proposal, target, user, reason)
+    session.commit()
+    flash(request, _("Merged. Supporters and comments moved to this proposal."))
+    return _back(city, survivor, "#history")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/hide")
+def staff_hide_comment(
+    comment_id: int,
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    with refused_form(
+        session, _staff_page(session, request, city, proposal, user), reraise_404=True
+    ):
+        proposal_service.hide_comment(session, proposal, comment_id, user, reason)
+    session.commit()
+    return _back(city, proposal, f"#comment-{comment_id}")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/restore")
+def staff_restore_comment(
+    comment_id: int,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+) -> Response:
+    proposal_service.restore_comment(session, proposal, comment_id, user)
+    session.commit()
+    return _back(city, proposal, f"#comment-{comment_id}")
+
+
+@router.post("/staff/workshops/{workshop_id}/proposals/promote")
+def staff_promote_ideas(
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    user: OptionalUser,
+    form: FormFields,
+) -> Response:
+    """Several ideas of the workshop (checked in the console) become one proposal."""
+    ids = [int(v) for v in form.getlist("idea_id") if isinstance(v, str) and is_id(v)]
+    if user is None:  # FacilitatedWorkshop already required a login
+        return RedirectResponse("/login", status_code=303)
+    proposal = proposal_service.promote_ideas(session, workshop, ids, user)
+    session.commit()
+    city = session.get(City, workshop.city_id)
+    flash(request, _("The ideas are now one proposal."))
+    return RedirectResponse(
+        f"/cities/{city.slug if city else ''}/proposals/{proposal.id}", status_code=303
+    )
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+
+async def photo_upload(request: Request) -> bytes:
+    """The uploaded photo's bytes (one past 5 MB at most: enough to say "too large"), read
+    here (async) so the handler stays off the event loop; empty when none was chosen."""
+    form = await request.form(max_files=1, max_fields=20)
+    try:
+        value = form.get("photo")
+        if isinstance(value, UploadFile) and value.filename:
+            return await value.read(5 * 1024 * 1024 + 1)
+        return b""
+    finally:
+        await form.close()
+
+
+PhotoUpload = Annotated[bytes, Depends(photo_upload)]
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/images")
+def add_photo(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    user: OptionalUser,
+    data: PhotoUpload,
+) -> Response:
+    def page(error: UserError) -> Response:
+        context = _proposal_context(
+            session, request, city, proposal, participant, user, photo_error=error.message
+        )
+        return render(request, "board/proposal.html", context)
+
+    with refused_form(session, page):
+        board.add_image(session, proposal, data, participant=participant)
+    session.commit()
+    return _back(city, proposal, "#photos")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/images")
+def staff_add_photo(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    user: BoardRunner,
+    data: PhotoUpload,
+) -> Response:
+    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+        board.add_image(session, proposal, data, staff=user)
+    session.commit()
+    return _back(city, proposal, "#photos")
+
+
+@router.post("/staff/cities/{slug}/proposals/{proposal_id}/images/{image_id}/delete")
+def staff_delete_photo(
+    image_id: int, session: SessionDep, city: CityBySlug, proposal: BoardProposal, user: BoardRunner
+) -> Response:
+    board.delete_image(session, proposal, image_id)
+    session.commit()
+    return _back(city, proposal, "#photos")
+
+
+@router.get("/cities/{slug}/proposals/{proposal_id}/images/{image_id}")
+def photo(
+    image_id: int, session: SessionDep, proposal: BoardProposal, size: str = "full"
+) -> Response:
+    """A proposal's photo (size=thumb: its thumbnail), as re-encoded on upload."""
+    row = board.get_image(session, image_id)
+    if row.proposal_id != proposal.id:
+        raise NotFound(_("There is no such photo."))
+    return Response(
+        row.thumbnail if size == "thumb" else row.data,
+        media_type=row.media_type,
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Cache-Control": "public, max-age=86400",
+        },
+    )

@@ -1,0 +1,288 @@
+"""The proposal board's pages: the public list and proposal page, joining online, and what
+participants and staff do there."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Participant, Proposal, ProposalComment, ProposalStatus, Role
+from tests import factories
+from tests.helpers import login, post
+from tests.statements import recorded_statements
+
+BOARD = "/cities/khon-kaen/proposals"
+
+
+def _join(client: TestClient, group: str = "resident") -> None:
+    response = post(client, "/cities/khon-kaen/board/participants", {"stakeholder_group": group})
+    assert response.status_code == 303, response.text
+
+
+def _propose(client: TestClient, title: str = "ปัญหาน้ำท่วมขังถนนหน้าตลาด", **extra: str) -> int:
+    response = post(client, BOARD, {"title": title, **extra})
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def test_join_board_makes_a_city_participant_without_a_workshop(
+    client: TestClient, db: Session
+) -> None:
+    _join(client, "business")
+    row = db.exec(select(Participant).where(Participant.city_id.is_not(None))).one()  # type: ignore[union-attr]
+    assert row.workshop_id is None
+    assert row.stakeholder_group == "business"
+
+
+def test_join_board_with_demographics_needs_consent(client: TestClient) -> None:
+    response = post(
+        client,
+        "/cities/khon-kaen/board/participants",
+        {"stakeholder_group": "resident", "age_band": "over_60"},
+    )
+    assert response.status_code == 422
+    assert response.template.name == "board/join.html"  # type: ignore[attr-defined]
+
+
+def test_propose_requires_joining_the_board(client: TestClient) -> None:
+    response = post(client, BOARD, {"title": "x"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/cities/khon-kaen/board/join"
+
+
+def test_propose_comment_support_and_find_by_thai_word(client: TestClient, db: Session) -> None:
+    _join(client)
+    proposal_id = _propose(client, category="disaster", place="ชุมชนโนนทัน", cost="๑๒,๐๐๐")
+    proposal = db.get(Proposal, proposal_id)
+    assert proposal is not None
+    assert proposal.estimated_cost == 12000
+    assert proposal.category == "disaster"
+    url = f"{BOARD}/{proposal_id}"
+    assert post(client, f"{url}/comments", {"text": "เห็นด้วยค่ะ"}).status_code == 303
+    assert post(client, f"{url}/support", {"on": "1"}).status_code == 303
+    assert post(client, f"{url}/support", {"on": "1"}).status_code == 303
+    db.refresh(proposal)
+    assert proposal.support_count == 1
+    assert proposal.comment_count == 1
+    page = client.get(BOARD, params={"q": "น้ำท่วม"})
+    assert page.status_code == 200
+    assert page.context["board"].total == 1  # type: ignore[attr-defined]
+    assert "<mark>น้ำท่วม</mark>" in page.text
+    detail = client.get(url)
+    assert detail.status_code == 200
+    assert "เห็นด้วยค่ะ" in detail.text
+    assert detail.context["supported"]  # type: ignore[attr-defined]
+
+
+def test_text_is_escaped_in_cards_snippets_and_pages(client: TestClient) -> None:
+    _join(client)
+    proposal_id = _propose(client, title="<script>alert(1)</script> น้ำท่วม")
+    for response in (
+        client.get(BOARD, params={"q": "น้ำท่วม"}),
+        client.get(f"{BOARD}/{proposal_id}"),
+    ):
+        assert "<script>alert(1)" not in response.text
+        assert "&lt;script&gt;" in response.text
+
+
+def test_bad_proposals_are_refused_and_nothing_is_written(client: TestClient, db: Session) -> None:
+    _join(client)
+    for fields in (
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "ok", "category": "moon"},
+        {"title": "ok", "cost": "-5"},
+    ):
+        response = post(client, BOARD, fields)
+        assert response.status_code == 422, fields
+    assert db.exec(select(Proposal)).all() == []
+
+
+def test_abusive_comment_is_held_and_shown_only_to_its_author_and_staff(
+    client: TestClient, db: Session
+) -> None:
+    _join(client)
+    proposal_id = _propose(client)
+    post(client, f"{BOARD}/{proposal_id}/comments", {"text": "ไอ้ควายทำถนน"})
+    comment = db.exec(select(ProposalComment)).one()
+    assert comment.held_for_review
+    assert "ไอ้ควายทำถนน" in client.get(f"{BOARD}/{proposal_id}").text
+    client.cookies.clear()
+    assert "ไอ้ควายทำถนน" not in client.get(f"{BOARD}/{proposal_id}").text
+
+
+def test_someone_else_cannot_edit_a_comment(client: TestClient, app: object, db: Session) -> None:
+    _join(client)
+    proposal_id = _propose(client)
+    post(client, f"{BOARD}/{proposal_id}/comments", {"text": "เดิม"})
+    comment = db.exec(select(ProposalComment)).one()
+    client.cookies.clear()
+    _join(client)
+    response = post(client, f"{BOARD}/{proposal_id}/comments/{comment.id}/edit", {"text": "แก้"})
+    assert response.status_code == 403
+    db.refresh(comment)
+    assert comment.text == "เดิม"
+
+
+def test_staff_reword_status_merge_and_redirect(client: TestClient, db: Session) -> None:
+    _join(client)
+    survivor = _propose(client, title="สวนสาธารณะ")
+    duplicate = _propose(client, title="สวนสาธารณะซ้ำ")
+    post(client, f"{BOARD}/{duplicate}/support", {"on": "1"})
+    client.cookies.clear()
+    facilitator = factories.account(db, role=Role.facilitator)
+    factories.workshop(db, facilitators=[facilitator])  # runs a workshop of khon-kaen
+    login(client, facilitator)
+    response = post(
+        client,
+        f"/staff/cities/khon-kaen/proposals/{survivor}/edit",
+        {"title": "สวนสาธารณะริมบึง", "reason": "ชัดขึ้น"},
+    )
+    assert response.status_code == 303
+    response = post(
+        client, f"/staff/cities/khon-kaen/proposals/{survivor}/status", {"status": "shortlisted"}
+    )
+    assert response.status_code == 422  # a reason is required
+    response = post(
+        client,
+        f"/staff/cities/khon-kaen/proposals/{survivor}/status",
+        {"status": "shortlisted", "reason": "ผ่าน"},
+    )
+    assert response.status_code == 303
+    response = post(
+        client, f"/staff/cities/khon-kaen/proposals/{duplicate}/merge", {"into": str(survivor)}
+    )
+    assert response.status_code == 303
+    redirect = client.get(f"{BOARD}/{duplicate}")
+    assert redirect.status_code == 301
+    assert redirect.headers["location"] == f"{BOARD}/{survivor}"
+    page = client.get(f"{BOARD}/{survivor}")
+    assert "สวนสาธารณะริมบึง" in page.text
+    assert "<del>สวนสาธารณะ</del>" in page.text  # the original stays in the history
+    kept = db.get(Proposal, survivor)
+    assert kept is not None
+    assert kept.support_count == 1
+    assert kept.status == ProposalStatus.shortlisted
+    response = post(client, f"{BOARD}/{duplicate}/support", {"on": "1"})
+    assert response.status_code == 303  # a staff session is not a participant: join first
+
+
+def test_acting_on_a_merged_proposal_is_refused(client: TestClient, db: Session) -> None:
+    _join(client)
+    survivor = _propose(client, title="ก")
+    duplicate = _propose(client, title="ข")
+    planner = factories.account(db, role=Role.planner)
+    proposal = db.get(Proposal, duplicate)
+    assert proposal is not None
+    from app.services import proposals as proposal_service
+
+    proposal_service.merge(db, proposal, survivor, planner)
+    db.commit()
+    response = post(client, f"{BOARD}/{duplicate}/comments", {"text": "ยังอยู่ไหม"})
+    assert response.status_code == 409
+    response = post(client, f"{BOARD}/{duplicate}/support", {"on": "1"})
+    assert response.status_code == 409
+
+
+def test_board_page_query_count_does_not_depend_on_page_size(
+    client: TestClient, db: Session, engine: object
+) -> None:
+    _join(client)
+    for i in range(25):
+        _propose(client, title=f"ข้อเสนอที่ {i}")
+    client.get(BOARD)
+    counts = []
+    for sort in ("newest", "supported"):
+        with recorded_statements(db.connection()) as statements:
+            response = client.get(BOARD, params={"sort": sort})
+        assert response.status_code == 200
+        assert len(response.context["board"].cards) == 20  # type: ignore[attr-defined]
+        counts.append(len(statements))
+    assert max(counts) <= 10, counts
+
+
+def test_workshop_proposals_are_listed_by_the_workshop_filter(
+    client: TestClient, db: Session
+) -> None:
+    workshop = factories.workshop(db)
+    factories.proposal(db, workshop=workshop, title="จากเวที")
+    response = client.get(BOARD, params={"workshop": str(workshop.id)})
+    assert [c.proposal.title for c in response.context["board"].cards] == ["จากเวที"]  # type: ignore[attr-defined]
+
+
+def _jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (1200, 800), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (13.0, 45.0, 0.0)}  # GPS IFD
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_author_adds_photos_stripped_of_metadata_up_to_five(
+    client: TestClient, db: Session
+) -> None:
+    from app.models import ProposalImage
+
+    _join(client)
+    proposal_id = _propose(client)
+    url = f"{BOARD}/{proposal_id}/images"
+    original = _jpeg_with_gps()
+    assert b"PhoneMaker" in original
+    for _ in range(5):
+        response = post(client, url, files={"photo": ("p.jpg", original, "image/jpeg")})
+        assert response.status_code == 303, response.text
+    response = post(client, url, files={"photo": ("p.jpg", original, "image/jpeg")})
+    assert response.status_code == 409
+    stored = db.exec(select(ProposalImage)).all()
+    assert len(stored) == 5
+    assert b"PhoneMaker" not in stored[0].data
+    assert b"Exif" not in stored[0].data
+    photo = client.get(f"{url}/{stored[0].id}", params={"size": "thumb"})
+    assert photo.status_code == 200
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert len(photo.content) < len(stored[0].data)
+
+
+def test_a_script_named_photo_and_others_photos_are_refused(
+    client: TestClient, db: Session
+) -> None:
+    from app.models import ProposalImage
+
+    _join(client)
+    proposal_id = _propose(client)
+    url = f"{BOARD}/{proposal_id}/images"
+    script = b"<script>alert(1)</script>"
+    response = post(client, url, files={"photo": ("p.jpg", script, "image/jpeg")})
+    assert response.status_code == 422
+    big = b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024 + 10)
+    response = post(client, url, files={"photo": ("p.jpg", big, "image/jpeg")})
+    assert response.status_code == 422
+    client.cookies.clear()
+    _join(client)
+    response = post(client, url, files={"photo": ("p.jpg", _jpeg_with_gps(), "image/jpeg")})
+    assert response.status_code == 403
+    assert db.exec(select(ProposalImage)).all() == []
+
+
+def test_facilitator_promotes_several_ideas_into_one_proposal(
+    client: TestClient, db: Session
+) -> None:
+    facilitator = factories.account(db, role=Role.facilitator)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    first = factories.idea(db, workshop=workshop, text="ทางเท้าแคบ")
+    second = factories.idea(db, workshop=workshop, text="ทางเท้ามีหลุม")
+    login(client, facilitator)
+    url = f"/staff/workshops/{workshop.id}/proposals/promote"
+    response = post(client, url, {"idea_id": [str(first.id), str(second.id)]})
+    assert response.status_code == 303
+    proposal = db.exec(select(Proposal).where(Proposal.workshop_id == workshop.id)).one()
+    assert proposal.description == "ทางเท้าแคบ\n\nทางเท้ามีหลุม"
+    assert response.headers["location"] == f"{BOARD}/{proposal.id}"
+    page = client.get(f"{BOARD}/{proposal.id}")
+    assert "ทางเท้ามีหลุม" in page.text
+    again = post(client, url, {"idea_id": [str(first.id)]})
+    assert again.status_code == 409

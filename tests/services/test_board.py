@@ -1,0 +1,242 @@
+"""The proposal board's use cases on the database: search, support, comments, merge."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app.domain.errors import Conflict, Forbidden, UserError
+from app.models import (
+    CityWord,
+    Proposal,
+    ProposalChange,
+    ProposalComment,
+    ProposalStatus,
+    ProposalSupport,
+    Role,
+    StakeholderGroup,
+)
+from app.services import board
+from app.services import proposals as proposal_service
+from app.services.board import BoardFilter, ProposalFields
+from tests import factories
+
+
+def _propose(db: Session, title: str, body: str = "", **kw: object) -> Proposal:
+    author = factories.board_participant(db)
+    city = factories.city(db)
+    proposal = board.propose(db, city, author, ProposalFields(title=title, body=body, **kw))  # type: ignore[arg-type]
+    db.commit()
+    return proposal
+
+
+def _search(db: Session, q: str, slug: str = "khon-kaen") -> list[int]:
+    page = board.board_page(db, factories.city(db, slug), BoardFilter(q=q), seed=1)
+    return [c.proposal.id or 0 for c in page.cards]
+
+
+def test_categories_are_the_six_dimensions_of_every_city(db: Session) -> None:
+    codes = [c.code for c in board.categories(db, factories.city(db, "nan"))]
+    assert codes == ["environment", "disaster", "mobility", "economy", "society", "governance"]
+
+
+def test_search_finds_a_thai_word_inside_unspaced_text(db: Session) -> None:
+    flood = _propose(db, "ปัญหาน้ำท่วมขังถนนหน้าตลาด")
+    _propose(db, "ไฟถนนดับ")
+    assert _search(db, "น้ำท่วม") == [flood.id]
+    assert _search(db, "ตลาด") == [flood.id]
+    assert _search(db, "น้ำท่วม", slug="nan") == []
+
+
+def test_search_matches_thai_and_arabic_digits_and_mixed_text(db: Session) -> None:
+    soi = _propose(db, "ซ่อมไฟซอย ๕ ด่วน", "LED street light")
+    assert _search(db, "ซอย 5") == [soi.id]
+    assert _search(db, "๕") == [soi.id]
+    assert _search(db, "LED ไฟ") == [soi.id]
+    assert _search(db, "street") == [soi.id]
+
+
+def test_search_uses_the_city_words(db: Session) -> None:
+    db.add(CityWord(city_id=factories.city(db).id or 0, word="โนนทัน"))
+    db.commit()
+    proposal = _propose(db, "สวนสาธารณะชุมชนโนนทัน")
+    assert _search(db, "โนนทัน") == [proposal.id]
+
+
+def test_search_ranks_and_stays_in_step_on_edit_hide_and_merge(db: Session) -> None:
+    staff = factories.account(db, role=Role.planner)
+    city = factories.city(db)
+    first = _propose(db, "ทางเท้า")
+    second = _propose(db, "ต้นไม้ริมถนน")
+    participant = factories.board_participant(db)
+    remark = board.comment(db, second, participant, "น้ำท่วมหน้าบ้านทุกปี")
+    db.commit()
+    assert _search(db, "น้ำท่วม") == [second.id]
+    proposal_service.hide_comment(db, second, remark.id or 0, staff, "off topic")
+    assert _search(db, "น้ำท่วม") == []
+    proposal_service.restore_comment(db, second, remark.id or 0, staff)
+    assert _search(db, "น้ำท่วม") == [second.id]
+    proposal_service.reword(db, first, staff, ProposalFields(title="ทางเท้าน้ำท่วม"), "clearer")
+    assert set(_search(db, "น้ำท่วม")) == {first.id, second.id}
+    proposal_service.merge(db, second, first.id or 0, staff)
+    assert _search(db, "น้ำท่วม") == [first.id]
+    assert _search(db, "ต้นไม้") == []  # the merged proposal's own text left the index
+    assert city.id
+
+
+def test_support_is_one_per_participant_and_can_be_withdrawn(db: Session) -> None:
+    proposal = _propose(db, "ทางจักรยาน")
+    person = factories.board_participant(db, group=StakeholderGroup.business)
+    assert board.set_support(db, proposal, person, given=True)
+    assert board.set_support(db, proposal, person, given=True)  # a second tap changes nothing
+    db.commit()
+    assert proposal.support_count == 1
+    groups = board.supports_by_group(db, [proposal.id or 0])[proposal.id or 0]
+    assert groups["business"] == 1
+    assert groups["resident"] == 0
+    assert not board.set_support(db, proposal, person, given=False)
+    assert not board.set_support(db, proposal, person, given=False)
+    assert proposal.support_count == 0
+
+
+def test_replies_are_one_level_and_abusive_words_are_held(db: Session) -> None:
+    proposal = _propose(db, "ตลาดนัด")
+    person = factories.board_participant(db)
+    top = board.comment(db, proposal, person, "เห็นด้วย")
+    reply = board.comment(db, proposal, person, "ใช่", parent_id=top.id)
+    deeper = board.comment(db, proposal, person, "ต่อ", parent_id=reply.id)
+    held = board.comment(db, proposal, person, "ไอ้ควายทำไม่เป็น")
+    assert deeper.parent_id == top.id
+    assert held.held_for_review
+    assert proposal.comment_count == 3
+    threads = board.comment_threads(db, proposal, staff=False, participant=None)
+    assert [t.comment.id for t in threads] == [top.id]
+    assert [r.id for r in threads[0].replies] == [reply.id, deeper.id]
+
+
+def test_comment_edit_is_own_and_within_fifteen_minutes(db: Session) -> None:
+    proposal = _propose(db, "ลานกีฬา")
+    author = factories.board_participant(db)
+    other = factories.board_participant(db)
+    remark = board.comment(db, proposal, author, "ดี")
+    now = remark.created_at + timedelta(minutes=14)
+    board.edit_comment(db, proposal, author, remark.id or 0, "ดีมาก", now=now)
+    assert remark.text == "ดีมาก"
+    assert remark.edited_at == now
+    with pytest.raises(Forbidden):
+        board.edit_comment(db, proposal, other, remark.id or 0, "x", now=now)
+    later = remark.created_at + timedelta(minutes=16)
+    with pytest.raises(Conflict):
+        board.edit_comment(db, proposal, author, remark.id or 0, "x", now=later)
+
+
+def test_bad_proposal_fields_are_refused(db: Session) -> None:
+    city = factories.city(db)
+    person = factories.board_participant(db)
+    for fields in (
+        ProposalFields(title=""),
+        ProposalFields(title="x" * 201),
+        ProposalFields(title="ok", category="space"),
+        ProposalFields(title="ok", cost=-1),
+        ProposalFields(title="ok", cost=10**13),
+    ):
+        with pytest.raises(UserError):
+            board.propose(db, city, person, fields)
+
+
+def test_merge_moves_supports_once_and_comments_and_keeps_history(db: Session) -> None:
+    staff = factories.account(db, role=Role.planner)
+    survivor = _propose(db, "สวนสาธารณะ")
+    duplicate = _propose(db, "สวนสาธารณะใหม่")
+    both, only_dup = factories.board_participant(db), factories.board_participant(db)
+    for person in (both, only_dup):
+        board.set_support(db, duplicate, person, given=True)
+    board.set_support(db, survivor, both, given=True)
+    board.comment(db, duplicate, only_dup, "ต้องมีร่มเงา")
+    db.commit()
+    proposal_service.merge(db, duplicate, survivor.id or 0, staff, "ซ้ำกัน")
+    db.commit()
+    supporters = db.exec(
+        select(ProposalSupport.participant_id).where(ProposalSupport.proposal_id == survivor.id)
+    ).all()
+    assert sorted(supporters) == sorted([both.id, only_dup.id])
+    assert survivor.support_count == 2
+    assert survivor.comment_count == 1
+    assert duplicate.status == ProposalStatus.merged
+    assert duplicate.merged_into_id == survivor.id
+    assert duplicate.support_count == 0
+    moved = db.exec(select(ProposalComment).where(ProposalComment.proposal_id == survivor.id)).all()
+    assert len(moved) == 1
+    actions = db.exec(
+        select(ProposalChange.action).where(ProposalChange.proposal_id == duplicate.id)
+    ).all()
+    assert "merged" in actions
+    with pytest.raises(Conflict):
+        board.set_support(db, duplicate, both, given=True)
+    with pytest.raises(Conflict):
+        proposal_service.merge(db, survivor, survivor.id or 0, staff)
+
+
+def test_reword_keeps_the_original_in_the_history(db: Session) -> None:
+    staff = factories.account(db, role=Role.facilitator)
+    proposal = _propose(db, "ถนนพัง")
+    changed = proposal_service.reword(
+        db, proposal, staff, ProposalFields(title="ซ่อมถนนหน้าโรงเรียน", category="mobility"), "ชัดขึ้น"
+    )
+    assert changed["title"] == ["ถนนพัง", "ซ่อมถนนหน้าโรงเรียน"]
+    entries = board.history(db, proposal)
+    assert entries[-1][0].changes["title"][0] == "ถนนพัง"
+    assert entries[-1][0].reason == "ชัดขึ้น"
+
+
+def test_status_needs_a_reason_and_a_settable_value(db: Session) -> None:
+    staff = factories.account(db, role=Role.planner)
+    proposal = _propose(db, "ถนนพัง")
+    with pytest.raises(UserError):
+        proposal_service.set_status(db, proposal, staff, "shortlisted", "")
+    with pytest.raises(UserError):
+        proposal_service.set_status(db, proposal, staff, "merged", "x")
+    proposal_service.set_status(db, proposal, staff, "shortlisted", "ผ่านรอบแรก")
+    assert proposal.status == "shortlisted"
+    assert proposal.status_reason == "ผ่านรอบแรก"
+
+
+def test_board_filters_and_sorts(db: Session) -> None:
+    city = factories.city(db)
+    quiet = _propose(db, "ก", category="economy")
+    loud = _propose(db, "ข", category="mobility")
+    for _ in range(2):
+        board.set_support(db, loud, factories.board_participant(db), given=True)
+    db.commit()
+
+    def ids(**kw: object) -> list[int]:
+        page = board.board_page(db, city, BoardFilter(**kw), seed=3)  # type: ignore[arg-type]
+        return [c.proposal.id or 0 for c in page.cards]
+
+    assert ids(sort="supported")[0] == loud.id
+    assert ids(category="economy") == [quiet.id]
+    assert ids(origin="online", group="resident", sort="newest")[:2] == [loud.id, quiet.id]
+    assert sorted(ids(sort="random")) == sorted(ids())
+    assert (
+        board.board_page(db, city, BoardFilter(page_size=1, page=2), seed=1).cards[0].proposal.id
+        == quiet.id
+    )
+
+
+def test_board_page_queries_do_not_grow_with_the_page(db: Session) -> None:
+    from tests.statements import recorded_statements
+
+    city = factories.city(db)
+    for i in range(30):
+        proposal = _propose(db, f"ข้อเสนอ {i}")
+        board.set_support(db, proposal, factories.board_participant(db), given=True)
+    db.commit()
+    board.board_page(db, city, BoardFilter(), seed=1)  # the session's own first statements
+    counts = []
+    for size in (5, 30):
+        with recorded_statements(db.connection()) as statements:
+            page = board.board_page(db, city, BoardFilter(page_size=size, sort="supported"), seed=1)
+        assert len(page.cards) == size
+        counts.append(len(statements))
+    # count, page, supports per group
+    assert counts[0] == counts[1] == 3
