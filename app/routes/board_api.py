@@ -29,6 +29,14 @@ router = APIRouter(prefix="/api/v1", tags=["proposals"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown city or proposal (problem details)"}
 }
+# What a write can meet besides (problem details, like every error here).
+WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    401: {"description": "This device has not joined the city's board (join_url says where)"},
+    403: {"description": "Missing or wrong X-CSRF-Token, or a request from another site"},
+    409: {"description": "The proposal is merged or withdrawn, or the comment cannot be taken"},
+    429: {"description": "Too many posts in a short time (Retry-After)"},
+}
 
 
 def _public(
@@ -155,7 +163,7 @@ def list_comments(session: SessionDep, proposal: BoardProposal) -> list[CommentP
     "/cities/{slug}/proposals/{proposal_id}/comments",
     response_model=CommentPublic,
     status_code=201,
-    responses=PROBLEMS,
+    responses=WRITE_PROBLEMS,
 )
 def post_comment(
     session: SessionDep, proposal: BoardProposal, participant: BoardParticipant, body: CommentIn
@@ -170,7 +178,7 @@ def post_comment(
 @router.post(
     "/cities/{slug}/proposals/{proposal_id}/support",
     response_model=SupportResult,
-    responses=PROBLEMS,
+    responses=WRITE_PROBLEMS,
 )
 def support(
     session: SessionDep, proposal: BoardProposal, participant: BoardParticipant, body: SupportIn
