@@ -325,3 +325,37 @@ def test_spotlight_fills_the_projector_then_gives_back_the_wall(
     _spotlight(live_server, room, None)
     expect(spotlight).to_be_hidden(timeout=5_000)
     expect(page.locator("#wall-list li")).to_have_count(2)
+
+
+def test_text_at_200_percent_loses_nothing(browser: Browser, live_server: str) -> None:
+    """A phone set to large text (the root font size doubled, as the browser's text-size
+    setting does): nothing runs off the side, and join, write and send are all reachable."""
+    room = _seed(live_server)
+    page = _phone(browser)
+    page.add_init_script(  # on every page this phone opens
+        "document.addEventListener('DOMContentLoaded', () => {"
+        " const large = document.createElement('style');"
+        " large.textContent = 'html { font-size: 200% !important; }';"
+        " document.head.appendChild(large); });"
+    )
+    page.goto(f"{live_server}/w/{room.code}")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    start = page.get_by_role("button", name="เริ่ม")
+    start.scroll_into_view_if_needed()
+    expect(start).to_be_in_viewport()
+    page.get_by_label("ประชาชน").check()
+    start.click()
+    box = page.get_by_label("ความคิดเห็นหรือข้อเสนอแนะของท่าน")
+    box.scroll_into_view_if_needed()
+    expect(box).to_be_in_viewport()
+    box.fill("ขอทางเท้าที่เดินได้จริง")
+    send = page.locator("#idea-form").get_by_role("button", name="ส่ง")
+    send.scroll_into_view_if_needed()
+    expect(send).to_be_in_viewport()
+    send.click()
+    expect(page.locator("#wall-list")).to_contain_text("ขอทางเท้าที่เดินได้จริง", timeout=5_000)
+    for element in ("header.site", "#phase-panel", "#idea-form", "#wall-list"):
+        width = page.evaluate(f"document.querySelector('{element}').scrollWidth")
+        assert width <= 390, f"{element} is {width} px wide at 200% text"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
