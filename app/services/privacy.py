@@ -26,6 +26,10 @@ from app.models import (
     IdeaReaction,
     Participant,
     PresenceMiss,
+    Proposal,
+    ProposalChange,
+    ProposalComment,
+    ProposalImage,
     RoundPresence,
     RoundVoter,
     VoteRound,
@@ -263,12 +267,14 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
 
     Clears: display name, age band and community (the participant row keeps only its
     stakeholder group and join time, and a fresh token; the devices that joined as it are
-    unlinked, so no phone or cookie leads to it again); the authorship link and double-tap key of every idea and comment (they stay on
+    unlinked, so no phone or cookie leads to it again); the authorship link (and double-tap key) of every idea and comment, and of a city
+    board's proposals, proposal comments, edits and photos (they stay on
     the wall as anonymous posts of their group: they are part of the workshop's public record,
     and their themes, proposals and counts rest on them); wrong presence-code attempts;
     active consents are marked withdrawn (the records stay, as proof of what was agreed).
-    Keeps: +1s, "has voted" and presence markers, all tied to the now anonymous row, so every
-    count (participants, ideas, +1s, turnout) is unchanged; ballots never had a link.
+    Keeps: +1s, board supports and flags, "has voted" and presence markers, all tied to the
+    now anonymous row, so every count (participants, ideas, +1s, supports, turnout) is
+    unchanged; ballots never had a link.
     The first process to mark the row erased does the work (a conditional UPDATE), so two
     purges, or a purge and a staff member, never erase twice.
     """
@@ -293,6 +299,14 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
         .values(participant_id=None, client_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    for authored in (Proposal, ProposalChange, ProposalComment, ProposalImage):
+        # A city board's proposals, comments, edits and photos stay, anonymous, like ideas.
+        unlinked += session.execute(
+            update(authored)
+            .where(col(authored.author_participant_id) == participant.id)
+            .values(author_participant_id=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
     misses = session.execute(
         delete(PresenceMiss).where(col(PresenceMiss.participant_id) == participant.id)
     ).rowcount  # type: ignore[attr-defined]

@@ -15,8 +15,9 @@ from app.models import (
     ProposalSupport,
     Role,
     StakeholderGroup,
+    utcnow,
 )
-from app.services import board
+from app.services import board, privacy
 from app.services import proposals as proposal_service
 from app.services.board import BoardFilter, ProposalFields
 from tests import factories
@@ -240,3 +241,30 @@ def test_board_page_queries_do_not_grow_with_the_page(db: Session) -> None:
         counts.append(len(statements))
     # count, page, supports per group
     assert counts[0] == counts[1] == 3
+
+
+def test_erasing_a_board_participant_keeps_their_posts_and_support_anonymous(db: Session) -> None:
+    """PDPA erasure of someone who took part online: their proposal, comment and the history
+    entries they made stay on the board without them; their support still counts."""
+    author = factories.board_participant(db)
+    proposal = board.propose(
+        db, factories.city(db), author, ProposalFields(title="ทางเท้าริมคลองแสนแสบ")
+    )
+    comment = board.comment(db, proposal, author, "ขอให้มีไฟส่องทางด้วย")
+    board.set_support(db, proposal, author, given=True)
+    db.commit()
+    authored: list[tuple[type[Proposal] | type[ProposalComment], int | None]] = [
+        (Proposal, proposal.id),
+        (ProposalComment, comment.id),
+    ]
+    assert privacy.erase(db, author, utcnow()) is not None
+    db.commit()
+    for table, row_id in authored:
+        row = db.get(table, row_id)
+        assert row is not None
+        db.refresh(row)
+        assert row.author_participant_id is None
+    history = db.exec(select(ProposalChange).where(ProposalChange.proposal_id == proposal.id))
+    assert all(change.author_participant_id is None for change in history)
+    db.refresh(proposal)
+    assert proposal.support_count == 1
