@@ -1,6 +1,7 @@
 """A city's proposal board: the public list and proposal pages, joining the board online,
 and what participants and staff do there."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -338,20 +339,17 @@ def post_comment(
 ) -> Response:
     parent = int(parent_id) if parent_id and is_id(parent_id) else None
 
-    def page(error: UserError) -> Response:
-        context = _proposal_context(
-            session,
-            request,
-            city,
-            proposal,
-            participant,
-            user,
-            comment_error=error.message,
-            comment_text=text,
-            comment_parent=parent,
-        )
-        return render(request, "board/proposal.html", context)
-
+    page = _proposal_again(
+        session,
+        request,
+        city,
+        proposal,
+        participant,
+        user,
+        reason_in="comment_error",
+        comment_text=text,
+        comment_parent=parent,
+    )
     with refused_form(session, page):
         row = board.comment(session, proposal, participant, text, parent_id=parent)
     session.commit()
@@ -373,12 +371,9 @@ def edit_comment(
     user: OptionalUser,
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    def page(error: UserError) -> Response:
-        context = _proposal_context(
-            session, request, city, proposal, participant, user, comment_error=error.message
-        )
-        return render(request, "board/proposal.html", context)
-
+    page = _proposal_again(
+        session, request, city, proposal, participant, user, reason_in="comment_error"
+    )
     with refused_form(session, page, reraise_404=True):
         board.edit_comment(session, proposal, participant, comment_id, text)
     session.commit()
@@ -410,12 +405,9 @@ def support(
     user: OptionalUser,
     on: Annotated[str, Form()] = "1",
 ) -> Response:
-    def page(error: UserError) -> Response:
-        context = _proposal_context(
-            session, request, city, proposal, participant, user, comment_error=error.message
-        )
-        return render(request, "board/proposal.html", context)
-
+    page = _proposal_again(
+        session, request, city, proposal, participant, user, reason_in="comment_error"
+    )
     with refused_form(session, page):
         supported = board.set_support(session, proposal, participant, given=on != "0")
     session.commit()
@@ -435,16 +427,30 @@ def support(
 # --- staff ---------------------------------------------------------------------------------------
 
 
-def _staff_page(
+def _proposal_again(
     session: Session,
     request: Request,
     city: City,
     proposal: Proposal,
+    participant: Participant | None,
     user: Any,
-) -> Any:
+    *,
+    reason_in: str,
+    **kept: Any,
+) -> Callable[[UserError], Response]:
+    """For refused_form: the proposal page again, the reason in `reason_in` (the context key
+    the template shows beside the form that was refused) and what was typed kept."""
+
     def page(error: UserError) -> Response:
         context = _proposal_context(
-            session, request, city, proposal, None, user, staff_error=error.message
+            session,
+            request,
+            city,
+            proposal,
+            participant,
+            user,
+            **{reason_in: error.message},
+            **kept,
         )
         return render(request, "board/proposal.html", context)
 
@@ -492,7 +498,10 @@ def staff_reword(
     cost: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+    with refused_form(
+        session,
+        _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
+    ):
         proposal_service.reword(
             session, proposal, user, _fields(title, body, category, place, cost), reason
         )
@@ -510,7 +519,10 @@ def staff_status(
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+    with refused_form(
+        session,
+        _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
+    ):
         proposal_service.set_status(session, proposal, user, status, reason)
     session.commit()
     return _back(city, proposal, "#history")
@@ -526,7 +538,10 @@ def staff_merge(
     into: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+    with refused_form(
+        session,
+        _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
+    ):
         target = whole_number(into, _("Proposal number"), low=1, high=2**31 - 1)
         if target is None:
             raise UserError(_("Type the number of the proposal to merge into."), status_code=422)
@@ -547,7 +562,9 @@ def staff_hide_comment(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     with refused_form(
-        session, _staff_page(session, request, city, proposal, user), reraise_404=True
+        session,
+        _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
+        reraise_404=True,
     ):
         proposal_service.hide_comment(session, proposal, comment_id, user, reason)
     session.commit()
@@ -617,12 +634,9 @@ def add_photo(
     user: OptionalUser,
     data: PhotoUpload,
 ) -> Response:
-    def page(error: UserError) -> Response:
-        context = _proposal_context(
-            session, request, city, proposal, participant, user, photo_error=error.message
-        )
-        return render(request, "board/proposal.html", context)
-
+    page = _proposal_again(
+        session, request, city, proposal, participant, user, reason_in="photo_error"
+    )
     with refused_form(session, page):
         board.add_image(session, proposal, data, participant=participant)
     session.commit()
@@ -638,7 +652,10 @@ def staff_add_photo(
     user: BoardRunner,
     data: PhotoUpload,
 ) -> Response:
-    with refused_form(session, _staff_page(session, request, city, proposal, user)):
+    with refused_form(
+        session,
+        _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
+    ):
         board.add_image(session, proposal, data, staff=user)
     session.commit()
     return _back(city, proposal, "#photos")
