@@ -2,6 +2,7 @@
 and what participants and staff do there."""
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -37,11 +38,12 @@ from app.models import (
     StakeholderGroup,
     utcnow,
 )
-from app.routes.forms import refused_form, whole_number
+from app.routes.forms import JoinForm, refused_form, whole_number
 from app.services import access, board
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
 from app.services.board import BoardFilter, ProposalFields
+from app.services.workshops import JoinDetails
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -153,14 +155,13 @@ def board_page(
 
 
 def _join_context(
-    city: City, form: dict[str, Any] | None = None, error: str | None = None
+    city: City, form: JoinDetails | None = None, error: str | None = None
 ) -> dict[str, Any]:
     return {
         "city": city,
         "groups": GROUPS,
         "age_bands": [a.value for a in AgeBand],
-        "form": form
-        or {"group": "", "display_name": "", "age_band": "", "community": "", "consent": False},
+        "form": asdict(form or JoinDetails(group="")),  # as typed, or the empty form
         "group_error": error,
     }
 
@@ -180,31 +181,13 @@ def join_board(
     session: SessionDep,
     city: CityBySlug,
     participant: OptionalBoardParticipant,
-    stakeholder_group: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-    age_band: Annotated[str, Form()] = "",
-    community: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
+    details: JoinForm,
     next: Annotated[str, Form()] = "",
 ) -> Response:
     if participant is None:  # the same device rejoining keeps the same participant
-        details = workshop_service.JoinDetails(
-            group=stakeholder_group,
-            display_name=display_name,
-            age_band=age_band,
-            community=community,
-            consent=consent == "yes",
-        )
-        form = {
-            "group": stakeholder_group,
-            "display_name": display_name,
-            "age_band": age_band,
-            "community": community,
-            "consent": consent == "yes",
-        }
 
         def page(error: UserError) -> Response:
-            return render(request, "board/join.html", _join_context(city, form, error.message))
+            return render(request, "board/join.html", _join_context(city, details, error.message))
 
         with refused_form(session, page):
             participant = board.join(session, city, details)

@@ -13,14 +13,16 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Form, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app import i18n
 from app.domain import bounds
 from app.domain.errors import UserError
+from app.services.workshops import JoinDetails
 from app.templating import render
 
 FormPage = Callable[[UserError], Response]
@@ -120,3 +122,24 @@ def confirm_first(
     }
     name = "staff/_confirm.html" if request.headers.get("HX-Request") else "staff/confirm.html"
     return render(request, name, context)
+
+
+def join_form(
+    stakeholder_group: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    age_band: Annotated[str, Form()] = "",
+    community: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+) -> JoinDetails:
+    """The join form of a workshop and of a city's board (the same fields); a refused one is
+    shown again as typed (the templates read it as `form`)."""
+    return JoinDetails(
+        group=stakeholder_group,
+        display_name=display_name,
+        age_band=age_band,
+        community=community,
+        consent=consent == "yes",
+    )
+
+
+JoinForm = Annotated[JoinDetails, Depends(join_form)]

@@ -2,7 +2,7 @@
 +1, vote, and follow the facilitator live."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 import segno
@@ -28,7 +28,7 @@ from app.domain.phone_screen import phone_screen
 from app.i18n import gettext as _
 from app.models import AgeBand, City, Participant, VoteRound, Workshop, utcnow
 from app.rendered import RenderCache, cache_on
-from app.routes.forms import refused_form
+from app.routes.forms import JoinForm, refused_form
 from app.services import ideas as idea_service
 from app.services import voting
 from app.services import workshops as workshop_service
@@ -192,13 +192,7 @@ def _page(
         "age_bands": [a.value for a in AgeBand],
         "share_url": f"{base}/w/{workshop.join_code}",
         "og_image_url": f"{base}/static/og-image.png",
-        "form": {
-            "group": "",
-            "display_name": "",
-            "age_band": "",
-            "community": "",
-            "consent": False,
-        },
+        "form": asdict(workshop_service.JoinDetails(group="")),  # the empty join form
         "text": "",
         "error": None,
         "group_error": None,
@@ -275,30 +269,14 @@ def choose_group(
     session: SessionDep,
     workshop: WorkshopByCode,
     participant: OptionalParticipant,
-    stakeholder_group: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-    age_band: Annotated[str, Form()] = "",
-    community: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
+    details: JoinForm,
 ) -> Response:
     if participant is None:  # rejoining on the same device keeps the same participant
-        details = workshop_service.JoinDetails(
-            group=stakeholder_group,
-            display_name=display_name,
-            age_band=age_band,
-            community=community,
-            consent=consent == "yes",
-        )
-        form = {
-            "group": stakeholder_group,
-            "display_name": display_name,
-            "age_band": age_band,
-            "community": community,
-            "consent": consent == "yes",
-        }
 
         def page(error: UserError) -> Response:
-            context = _page(session, request, workshop, None, group_error=error.message, form=form)
+            context = _page(
+                session, request, workshop, None, group_error=error.message, form=asdict(details)
+            )
             return render(request, "participate/workshop.html", context)
 
         with refused_form(session, page):
