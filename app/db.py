@@ -120,14 +120,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's one session. Opening one does no I/O (it connects on first use), so this
     runs on the event loop; only a close that must roll back a still-open transaction goes to a
     worker thread. Paths that never touch the database pay no thread hop for it."""
-    engine: Engine = request.app.state.engine
     gate: WriteGate | None = getattr(request.app.state, "write_gate", None)
     writes = _writes(request)
-    if writes:
-        # SQLite: take the write lock at BEGIN. A deferred transaction that reads and then
-        # writes fails at once ("database is locked") when another writer got in between;
-        # an immediate one waits its turn (busy_timeout) instead.
-        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    # SQLite: a writing request takes the write lock at BEGIN. A deferred transaction that
+    # reads and then writes fails at once ("database is locked") when another writer got in
+    # between; an immediate one waits its turn (busy_timeout) instead.
+    state = request.app.state
+    engine: Engine = state.write_engine if writes else state.engine
     async with gate.semaphore if gate is not None and writes else contextlib.nullcontext():
         session = Session(engine)
         try:

@@ -93,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    # Writing requests take SQLite's write lock at BEGIN (see app/db.get_session); made once,
+    # since an options engine per request showed in profiles.
+    app.state.write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     if make_url(settings.database_url).get_backend_name() == "sqlite":
         app.state.write_gate = WriteGate()  # see app/db.py
     app.state.hub = hub

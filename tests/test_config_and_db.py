@@ -100,7 +100,11 @@ def test_sqlite_writing_sessions_take_turns_and_reads_only_posts_skip_the_queue(
     """One writing session at a time waits in the event loop, not on a worker thread blocked
     on SQLite's lock; a POST marked reads_only and every GET go straight through."""
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    state = SimpleNamespace(engine=engine, write_gate=WriteGate())
+    state = SimpleNamespace(
+        engine=engine,
+        write_engine=engine.execution_options(sqlite_begin="IMMEDIATE"),
+        write_gate=WriteGate(),
+    )
 
     @reads_only
     def review() -> None: ...

@@ -4,13 +4,14 @@ Counting is app.domain.voting's job; this module stores ballots so that they can
 joined to people (see app.models.vote) and turns rule breaches into messages.
 """
 
+import functools
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, update
+from sqlalchemy import String, and_, bindparam, func, or_, update
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 entities
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -531,14 +532,12 @@ class BallotSetting:
         return _rules(self.vote_round, self.rows) if self.vote_round else None
 
 
-def workshop_ballot_setting(session: Session, code: str, device: str | None) -> BallotSetting:
-    """The workshop with this join code, the participant this device joined it as, its open
-    round, that round's ballot rows and the code this device claimed in it, in one query (a
-    row per ballot entry): the device's server-side session costs the ballot no statement."""
-    normalized = join_codes.normalize(code)
-    if not join_codes.is_well_formed(normalized):
-        return BallotSetting(None, ())
-    query = (
+@functools.cache
+def _workshop_ballot_query() -> Any:
+    """Built once: a statement object keeps its SQL cache key, so the hot path neither rebuilds
+    the joins nor recomputes the key on every ballot (both showed in profiles)."""
+    device = bindparam("device", type_=String)
+    return (
         # RoundPresence too: loaded into the session, so that the presence check of a hall
         # round (eligibility.is_present, a session.get) finds it without another query.
         sa_select(Workshop, Participant, VoteRound, RoundProposal, RoundPresence, DeviceCode)
@@ -547,7 +546,7 @@ def workshop_ballot_setting(session: Session, code: str, device: str | None) -> 
             DeviceParticipant,
             and_(
                 col(DeviceParticipant.workshop_id) == Workshop.id,
-                col(DeviceParticipant.device_hash) == (device or ""),
+                col(DeviceParticipant.device_hash) == device,
             ),
         )
         .outerjoin(Participant, col(Participant.id) == DeviceParticipant.participant_id)
@@ -568,15 +567,23 @@ def workshop_ballot_setting(session: Session, code: str, device: str | None) -> 
         )
         .outerjoin(
             DeviceCode,
-            and_(
-                col(DeviceCode.round_id) == VoteRound.id,
-                col(DeviceCode.device_hash) == (device or ""),
-            ),
+            and_(col(DeviceCode.round_id) == VoteRound.id, col(DeviceCode.device_hash) == device),
         )
-        .where(col(Workshop.join_code) == normalized)
+        .where(col(Workshop.join_code) == bindparam("join_code", type_=String))
         .order_by(col(RoundProposal.position))
     )
-    found = session.execute(query).all()
+
+
+def workshop_ballot_setting(session: Session, code: str, device: str | None) -> BallotSetting:
+    """The workshop with this join code, the participant this device joined it as, its open
+    round, that round's ballot rows and the code this device claimed in it, in one query (a
+    row per ballot entry): the device's server-side session costs the ballot no statement."""
+    normalized = join_codes.normalize(code)
+    if not join_codes.is_well_formed(normalized):
+        return BallotSetting(None, ())
+    found = session.execute(
+        _workshop_ballot_query(), {"device": device or "", "join_code": normalized}
+    ).all()
     if not found:
         return BallotSetting(None, ())
     workshop, participant, vote_round, _row, presence, claim = found[0]
@@ -646,8 +653,7 @@ def cast_ballot(
     except BallotError as error:
         raise UserError(_ballot_message(error), status_code=422) from error
     receipt = _receipt(secret_key, voter_key, client_key)
-    now = utcnow()
-    table = Ballot.__table__  # type: ignore[attr-defined]
+    upsert, mark_voted = _ballot_statements(session.get_bind().dialect.name)
     row = {
         "id": secrets.token_hex(16),
         "round_id": vote_round.id,
@@ -655,44 +661,56 @@ def cast_ballot(
         "stakeholder_group": group,
         "marks": {str(pid): value for pid, value in sorted(values.items())},
         "receipt_hash": _receipt_hash(secret_key, receipt),
+        "now": utcnow(),
     }
-    still_open = (
-        select(*(literal(value, table.c[name].type) for name, value in row.items()))
-        .where(
-            col(VoteRound.id) == vote_round.id,
-            col(VoteRound.status) == RoundStatus.open,
-            or_(col(VoteRound.closes_at).is_(None), col(VoteRound.closes_at) > now),
-        )
-        .with_for_update(read=True)
-    )
-    insert = _insert_for(session)
-    upsert = insert(Ballot).from_select(list(row), still_open)
-    stored = session.exec(
-        upsert.on_conflict_do_update(
-            index_elements=["round_id", "voter_key"],
-            set_={
-                "marks": upsert.excluded.marks,
-                "stakeholder_group": upsert.excluded.stakeholder_group,
-                "receipt_hash": upsert.excluded.receipt_hash,
-            },
-        ).returning(col(Ballot.round_id))  # rowcount is not reliable for INSERT on psycopg
-    ).first()
-    if stored is None:  # the round closed while this ballot waited
+    if session.execute(upsert, row).first() is None:  # the round closed while this waited
         raise Conflict(_("This vote is closed. Your ballot was not recorded."))
     if participant is not None:
-        session.exec(
-            insert(RoundVoter)
-            .values(round_id=vote_round.id, participant_id=participant.id)
-            .on_conflict_do_nothing()
-        )
+        session.execute(mark_voted, {"round_id": vote_round.id, "participant_id": participant.id})
     return receipt
 
 
-def _insert_for(session: Session) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert
-    return sqlite_insert
+_BALLOT_COLUMNS = ("id", "round_id", "voter_key", "stakeholder_group", "marks", "receipt_hash")
+
+
+@functools.cache
+def _ballot_statements(dialect: str) -> tuple[Any, Any]:
+    """The ballot upsert and the has-voted marker, built once per dialect (Core statements on
+    the tables, so neither the ORM's bulk-insert path nor the statement building runs per
+    ballot).
+
+    The upsert inserts its row from a SELECT of the round that is still open (FOR SHARE on
+    PostgreSQL) and RETURNs the round id, so no row back means the round had closed; rowcount
+    is not reliable for INSERT on psycopg.
+    """
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    ballots = Ballot.__table__  # type: ignore[attr-defined]
+    params = {name: bindparam(name, type_=ballots.c[name].type) for name in _BALLOT_COLUMNS}
+    rounds = VoteRound.__table__  # type: ignore[attr-defined]
+    still_open = (
+        sa_select(*params.values())
+        .where(
+            rounds.c.id == params["round_id"],
+            rounds.c.status == RoundStatus.open,
+            or_(rounds.c.closes_at.is_(None), rounds.c.closes_at > bindparam("now")),
+        )
+        .with_for_update(read=True)
+    )
+    new_ballot = insert(ballots).from_select(list(_BALLOT_COLUMNS), still_open)
+    upsert = new_ballot.on_conflict_do_update(
+        index_elements=["round_id", "voter_key"],
+        set_={
+            name: new_ballot.excluded[name]
+            for name in ("marks", "stakeholder_group", "receipt_hash")
+        },
+    ).returning(ballots.c.round_id)
+    voters = RoundVoter.__table__  # type: ignore[attr-defined]
+    mark_voted = (
+        insert(voters)
+        .values(round_id=bindparam("round_id"), participant_id=bindparam("participant_id"))
+        .on_conflict_do_nothing()
+    )
+    return upsert, mark_voted
 
 
 def _ballot_of(session: Session, vote_round: VoteRound, voter_key: str) -> Ballot | None:
