@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Pooled connections kept per worker process (see app/db.py); PostgreSQL needs
     # max_connections above this times the number of workers.
     db_pool_size: int = Field(default=40, ge=1, le=500)
+    # PostgreSQL: open the pool's connections in the background at startup, so the first
+    # burst of requests does not pay for them (see app/db.PoolWarmer).
+    db_pool_warm: bool = True
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"

@@ -11,7 +11,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
-from app.db import WriteGate, make_engine
+from app.db import PoolWarmer, WriteGate, make_engine
 from app.deps import current_user, ids_in_range
 from app.live import LiveHub
 from app.middleware import (
@@ -64,9 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settler = RoundSettler(engine)
     purger = RetentionPurger(engine)
     theme_runner = ThreadRunner(engine)
+    is_sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+    warmer = PoolWarmer(engine, settings.db_pool_size if settings.db_pool_warm else 0)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not is_sqlite:  # opening a SQLite connection costs a file open, not a process
+            warmer.start()
         hub.start()
         settler.start()
         purger.start()
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await settler.stop()
         await purger.stop()
         theme_runner.shutdown()
+        warmer.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -96,7 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Writing requests take SQLite's write lock at BEGIN (see app/db.get_session); made once,
     # since an options engine per request showed in profiles.
     app.state.write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
-    if make_url(settings.database_url).get_backend_name() == "sqlite":
+    app.state.pool_warmer = warmer
+    if is_sqlite:
         app.state.write_gate = WriteGate()  # see app/db.py
     app.state.hub = hub
     app.state.settler = settler

@@ -57,7 +57,9 @@ def db(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, cookie_secure=False)
+    return Settings(
+        database_url=database_url, secret_key=TEST_SECRET, cookie_secure=False, db_pool_warm=False
+    )
 
 
 @pytest.fixture

@@ -29,7 +29,9 @@ def free_port() -> int:
 @contextmanager
 def serve(database_url: str) -> Iterator[str]:
     """Serve a fresh app instance for `database_url`; yields its base URL."""
-    settings = Settings(database_url=database_url, secret_key=TEST_SECRET, cookie_secure=False)
+    settings = Settings(
+        database_url=database_url, secret_key=TEST_SECRET, cookie_secure=False, db_pool_warm=False
+    )
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",

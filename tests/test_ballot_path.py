@@ -53,7 +53,9 @@ def test_a_workshop_ballot_post_takes_at_most_four_statements(url: str, rule: El
         code, round_id = workshop.join_code, vote_round.id
         pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
     engine.dispose()
-    app = create_app(Settings(database_url=url, secret_key=SECRET, cookie_secure=False))
+    app = create_app(
+        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+    )
     with TestClient(app, follow_redirects=False) as client:
         token = _token(client, f"/w/{code}")
         joined = client.post(
@@ -93,7 +95,9 @@ def test_a_code_ballot_post_takes_at_most_four_statements(url: str) -> None:
         session.commit()
         round_id, pid = vote_round.id, proposals[0].id
     engine.dispose()
-    app = create_app(Settings(database_url=url, secret_key=SECRET, cookie_secure=False))
+    app = create_app(
+        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+    )
     with TestClient(app, follow_redirects=False) as client:
         token = _token(client, f"/v/{round_id}")
         claimed = client.post(
@@ -121,7 +125,9 @@ def test_the_review_step_writes_nothing_and_waits_for_no_writer(url: str) -> Non
         )
         code = workshop.join_code
         pid = voting.ballot_entries(session, vote_round)[0].proposal.id
-    app = create_app(Settings(database_url=url, secret_key=SECRET, cookie_secure=False))
+    app = create_app(
+        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+    )
     writer = engine.execution_options(sqlite_begin="IMMEDIATE").connect()
     with TestClient(app, follow_redirects=False) as client:
         token = _token(client, f"/w/{code}")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
 from app.config import Settings
-from app.db import WriteGate, get_session, make_engine, reads_only
+from app.db import PoolWarmer, WriteGate, get_session, make_engine, reads_only
 from app.main import create_app
 
 
@@ -79,6 +79,42 @@ def test_a_burst_of_concurrent_requests_reuses_pooled_connections(database_url: 
             thread.join()
     engine.dispose()
     assert len(opened) == burst  # the second burst opened none
+
+
+def test_pool_warmer_opens_the_connections_a_first_burst_would_have_opened(
+    database_url: str,
+) -> None:
+    """After the warm-up a burst of requests finds its connections open: none is made then."""
+    engine = make_engine(database_url, pool_size=12)
+    opened: list[int] = []
+    event.listen(engine, "connect", lambda *_: opened.append(1))
+    warmer = PoolWarmer(engine, 12)
+    warmer.run()
+    assert warmer.opened == len(opened) == 12
+    held = [engine.connect() for _ in range(12)]
+    for connection in held:
+        connection.close()
+    engine.dispose()
+    assert len(opened) == 12
+
+
+def test_pool_warmer_stops_quietly_when_the_database_is_down(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Startup must not fail because the database is not up yet: requests connect later."""
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    warmer = PoolWarmer(engine, 5)
+    warmer.run()
+    engine.dispose()
+    assert warmer.opened == 0
+    assert "pool warm-up stopped" in caplog.text
+
+
+def test_pool_warmer_runs_only_on_postgresql(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"db_pool_warm": True}))
+    with TestClient(app):
+        started = app.state.pool_warmer.started
+    assert started == (not settings.database_url.startswith("sqlite"))
 
 
 def test_requests_return_their_connection(settings: Settings, engine: Engine) -> None:
