@@ -22,6 +22,7 @@ from app.models import City, Plan, PlanItem, PlanVersion, RoundStatus, StaffAcco
 from app.routes.forms import refused_form, whole_number
 from app.services import access, voting
 from app.services import monitoring as monitoring_service
+from app.services import plan_consultation as consultation
 from app.services import plan_record as record
 from app.services import plans as plan_service
 from app.templating import flash, render
@@ -66,6 +67,9 @@ def _plan_context(
         "agencies": {a.id: a.name for a in monitoring_service.agencies_of_city(session, city)},
         "chains": record.provenance(session, items),
         "issues": record.issues_with_goals(session, plan) if plan else [],
+        # Planners run the city's board, so they moderate; agencies only read.
+        "consultation": consultation.comments_for_planner(session, plan) if plan else [],
+        "moderates": access.is_planner(user, city),
     }
 
 
