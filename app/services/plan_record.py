@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import defer, load_only
 from sqlmodel import Session, col, select, update
 
-from app.domain import plan_order
+from app.domain import agenda, plan_order
 from app.domain import plan_record as rules
 from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.voting import RULES, Method
@@ -831,7 +831,106 @@ def add_goal(session: Session, plan: Plan, issue_id: int, title: str) -> PlanGoa
         raise NotFound(_("There is no such strategic issue in this plan."))
     if not title.strip():
         raise UserError(_("Write the goal."), status_code=422)
-    goal = PlanGoal(issue_id=issue_id, title=title.strip()[:300])
+    goal = PlanGoal(
+        issue_id=issue_id, title=title.strip()[:300], position=len(_goals_of(session, issue_id)) + 1
+    )
     session.add(goal)
     session.flush()
     return goal
+
+
+def _issue(session: Session, plan: Plan, issue_id: int) -> PlanIssue:
+    issue = session.get(PlanIssue, issue_id)
+    if issue is None or issue.plan_id != plan.id:
+        raise NotFound(_("There is no such strategic issue in this plan."))
+    return issue
+
+
+def _goal(session: Session, plan: Plan, goal_id: int) -> PlanGoal:
+    goal = session.get(PlanGoal, goal_id)
+    if goal is None or _issue(session, plan, goal.issue_id).plan_id != plan.id:
+        raise NotFound(_("There is no such goal in this plan."))
+    return goal
+
+
+def _renumber(rows: list[PlanIssue] | list[PlanGoal], order: list[int], session: Session) -> None:
+    by_id = {r.id or 0: r for r in rows}
+    for position, row_id in enumerate(order, start=1):
+        if by_id[row_id].position != position:
+            by_id[row_id].position = position
+            session.add(by_id[row_id])
+
+
+def _unlink_goals(session: Session, plan: Plan, goal_ids: list[int], actor: StaffAccount) -> None:
+    """Items under goals being removed lose their goal, each change kept in its history
+    (removed items too: their row still points at the goal)."""
+    items = session.exec(
+        select(PlanItem).where(PlanItem.plan_id == plan.id, col(PlanItem.goal_id).in_(goal_ids))
+    ).all()
+    for item in items:
+        item.revision += 1
+        session.add(
+            PlanItemChange(
+                item_id=item.id or 0,
+                revision=item.revision,
+                changes={"goal_id": [item.goal_id, None]},
+                reason=_("Its goal was removed from the plan"),
+                actor_id=actor.id,
+            )
+        )
+        item.goal_id = None
+        session.add(item)
+    session.flush()
+
+
+def _siblings(session: Session, plan: Plan, issue: PlanIssue) -> list[PlanIssue]:
+    """The issues of the same development dimension, in the order shown."""
+    return [i for i, _goals in issues_with_goals(session, plan) if i.dimension == issue.dimension]
+
+
+def _goals_of(session: Session, issue_id: int) -> list[PlanGoal]:
+    query = select(PlanGoal).where(PlanGoal.issue_id == issue_id)
+    return list(session.exec(query.order_by(col(PlanGoal.position), col(PlanGoal.id))).all())
+
+
+def remove_issue(session: Session, plan: Plan, issue_id: int, actor: StaffAccount) -> None:
+    """Take a strategic issue and its goals out of the draft; items under them keep their
+    place in the plan without a goal."""
+    ensure_editable(plan)
+    issue = _issue(session, plan, issue_id)
+    goals = _goals_of(session, issue_id)
+    _unlink_goals(session, plan, [g.id or 0 for g in goals], actor)
+    for goal in goals:
+        session.delete(goal)
+    session.delete(issue)
+    session.flush()
+    rest = [i for i in _siblings(session, plan, issue) if i.id != issue_id]
+    _renumber(rest, [i.id or 0 for i in rest], session)
+    session.flush()
+
+
+def remove_goal(session: Session, plan: Plan, goal_id: int, actor: StaffAccount) -> None:
+    ensure_editable(plan)
+    goal = _goal(session, plan, goal_id)
+    _unlink_goals(session, plan, [goal_id], actor)
+    session.delete(goal)
+    session.flush()
+    rest = _goals_of(session, goal.issue_id)
+    _renumber(rest, [g.id or 0 for g in rest], session)
+    session.flush()
+
+
+def move_issue(session: Session, plan: Plan, issue_id: int, offset: int) -> None:
+    """One place up (-1) or down (+1) among the issues of its development dimension."""
+    ensure_editable(plan)
+    siblings = _siblings(session, plan, _issue(session, plan, issue_id))
+    _renumber(siblings, agenda.move([i.id or 0 for i in siblings], issue_id, offset), session)
+    session.flush()
+
+
+def move_goal(session: Session, plan: Plan, goal_id: int, offset: int) -> None:
+    """One place up (-1) or down (+1) among the goals of its strategic issue."""
+    ensure_editable(plan)
+    goals = _goals_of(session, _goal(session, plan, goal_id).issue_id)
+    _renumber(goals, agenda.move([g.id or 0 for g in goals], goal_id, offset), session)
+    session.flush()
