@@ -163,6 +163,7 @@ _PLAN_FIELDS = {
     "proposals": N_("Proposals behind it"),
     "created": N_("Added to the plan"),
     "removed": N_("Left out of the plan"),
+    "status": N_("Status"),
 }
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select, update
 from app.domain import agenda, plan_order
 from app.domain import plan_record as rules
 from app.domain.errors import Conflict, NotFound, UserError
+from app.domain.monitoring import ItemStatus
 from app.domain.voting import RULES, Method
 from app.i18n import gettext as _
 from app.models import (
@@ -361,39 +362,93 @@ def _check_edit(session: Session, city: City, plan: Plan, edit: ItemEdit) -> Non
 def save_item(
     session: Session, city: City, plan: Plan, item: PlanItem, edit: ItemEdit, actor: StaffAccount
 ) -> PlanItemChange | None:
-    """Save the planner's edit if nobody saved the item since they opened it.
-
-    The revision check is one UPDATE ... WHERE revision = the edited one, so of two planners
-    saving at once exactly one wins; the other gets StaleEdit with the changes made since,
-    and nothing of theirs is written. Returns the change recorded (None: nothing changed)."""
+    """Save the planner's edit if nobody saved the item since they opened it (see _write).
+    Returns the change recorded (None: nothing changed)."""
     ensure_editable(plan)
     _check_edit(session, city, plan, edit)
     before = {name: getattr(item, name) for name in rules.EDITABLE_FIELDS}
     changes = rules.item_changes(before, edit.values())
-    if item.revision != edit.revision:
-        raise _stale(session, item, edit.revision)
+    return _write(session, item, edit.revision, changes, edit.reason, actor)
+
+
+def _write(
+    session: Session,
+    item: PlanItem,
+    revision: int,
+    changes: dict[str, list[Any]],
+    reason: str,
+    actor: StaffAccount,
+) -> PlanItemChange | None:
+    """Write `changes` ({field: [old, new]}) and their history entry, if the item is still at
+    the `revision` the form showed. The check is one UPDATE ... WHERE revision = that one, so
+    of two people saving at once exactly one wins; the other gets StaleEdit with the changes
+    made since, and nothing of theirs is written."""
+    if item.revision != revision:
+        raise _stale(session, item, revision)
     if not changes:
         return None
     written = session.execute(
         update(PlanItem)
-        .where(col(PlanItem.id) == item.id, col(PlanItem.revision) == edit.revision)
-        .values(revision=edit.revision + 1, **{k: v for k, (_o, v) in changes.items()})
+        .where(col(PlanItem.id) == item.id, col(PlanItem.revision) == revision)
+        .values(revision=revision + 1, **{k: v for k, (_o, v) in changes.items()})
         .execution_options(synchronize_session=False)
     )
     if written.rowcount != 1:  # type: ignore[attr-defined]
         session.expire(item)
-        raise _stale(session, item, edit.revision)
+        raise _stale(session, item, revision)
     session.expire(item)
     change = PlanItemChange(
         item_id=item.id or 0,
-        revision=edit.revision + 1,
+        revision=revision + 1,
         changes=changes,
-        reason=edit.reason.strip()[:2000],
+        reason=reason.strip()[:2000],
         actor_id=actor.id,
     )
     session.add(change)
     session.flush()
     return change
+
+
+@dataclass(frozen=True)
+class MonitoringEdit:
+    """The monitoring form of an item, parsed; a field left out of the form (None in
+    `values`) keeps its value."""
+
+    revision: int
+    reason: str
+    values: dict[str, Any]  # of rules.MONITORING_FIELDS
+
+
+def save_monitoring(
+    session: Session, city: City, item: PlanItem, edit: MonitoringEdit, actor: StaffAccount
+) -> PlanItemChange | None:
+    """Save the monitoring form through the record: every change kept in the item's history
+    with who, when and why, and the same revision check as the plan form. The plan's text
+    (dimension, agency, budget, fiscal years) changes only in a draft; the progress status
+    changes whatever the version, since monitoring follows adoption."""
+    plan = session.get(Plan, item.plan_id)
+    if plan is None:
+        raise NotFound(_("There is no plan item with this number."))
+    status = edit.values.get("status")
+    if status is not None and status not in {s.value for s in ItemStatus}:
+        raise UserError(_("Choose a status from the list."), status_code=422)
+    current = {name: getattr(item, name) for name in rules.MONITORING_FIELDS}
+    after = current | {k: v for k, v in edit.values.items() if k in current}
+    changes = rules.item_changes(current, after, rules.MONITORING_FIELDS)
+    if set(changes) - set(rules.PROGRESS_FIELDS):
+        ensure_editable(plan)
+        _check_edit(
+            session,
+            city,
+            plan,
+            ItemEdit(
+                revision=edit.revision,
+                reason=edit.reason,
+                title=item.title,
+                **{k: after[k] for k in rules.MONITORING_FIELDS if k not in rules.PROGRESS_FIELDS},
+            ),
+        )
+    return _write(session, item, edit.revision, changes, edit.reason, actor)
 
 
 def _stale(session: Session, item: PlanItem, revision: int) -> StaleEdit:
