@@ -18,7 +18,6 @@ from app.routes.forms import refused_form, whole_number
 from app.services import access, plan_record, voting
 from app.services import cities as city_service
 from app.services import plan_consultation as consultation
-from app.services import plans as plan_service
 from app.services import workshops as workshop_service
 from app.templating import flash, render
 
@@ -38,8 +37,7 @@ def city_page(city: CityBySlug, request: Request, session: SessionDep) -> Respon
         {
             "city": city,
             "workshops": workshop_service.workshops_for_city(session, city),
-            "plan": plan_service.draft_plan(session, city),
-            "priorities": plan_service.prioritized(session, city),
+            "published": plan_record.published_items(session, city),
             "rounds": [
                 r
                 for r in voting.rounds_of_city(session, city)

@@ -769,6 +769,28 @@ def published_versions_of_city(session: Session, city: City) -> list[tuple[PlanV
     return [(v, p, moves.get(v.id or 0)) for v, p in rows]
 
 
+@dataclass(frozen=True)
+class PublishedItems:
+    plan: Plan
+    version: PlanVersion
+    moved_at: Any
+    items: list[dict[str, Any]]  # the version's items, in priority order
+
+
+def published_items(session: Session, city: City) -> PublishedItems | None:
+    """The items of the city's latest published version (adopted, or in consultation) as
+    frozen, without provenance: for pages that only list them. Never a draft."""
+    rows = published_versions_of_city(session, city)
+    if not rows:
+        return None
+    version, plan, moved_at = rows[0]
+    items = sorted(
+        (version.snapshot or {}).get("items", []),
+        key=lambda i: (i.get("priority") or 0, i["id"]),
+    )
+    return PublishedItems(plan, version, moved_at, items)
+
+
 def published_version(session: Session, city: City, number: int | None) -> PublishedPlan:
     """A published version of the city's plan (the newest if no number), with its chains."""
     rows = published_versions_of_city(session, city)
