@@ -8,7 +8,8 @@ new draft is started (a copy: the live rows are exactly what was frozen)."""
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import defer, load_only
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 entities
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
 from app.domain import agenda, plan_order
@@ -77,7 +78,12 @@ def get_plan(session: Session, city: City, plan_id: int) -> Plan:
 
 
 def versions(session: Session, plan: Plan) -> list[PlanVersion]:
-    query = select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+    """The plan's versions without their snapshots (loaded when read)."""
+    query = (
+        select(PlanVersion)
+        .options(defer(PlanVersion.snapshot))  # type: ignore[arg-type]
+        .where(PlanVersion.plan_id == plan.id)
+    )
     return list(session.exec(query.order_by(col(PlanVersion.number))).all())
 
 
@@ -594,29 +600,41 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
     item_ids = [i.id or 0 for i in items]
     if not item_ids:
         return {}
-    rows = session.exec(
-        select(PlanItemSource, Proposal)
+    # Plain columns, not rows as objects: building hundreds of ORM objects cost more than
+    # the queries on a 500-item plan (bench/plan_record.py).
+    rows = session.execute(
+        sa_select(
+            col(PlanItemSource.item_id),
+            col(PlanItemSource.vote_round_id),
+            col(PlanItemSource.rationale),
+            col(PlanItemSource.support),
+            col(PlanItemSource.rank),
+            col(Proposal.id),
+            col(Proposal.title),
+            col(Proposal.source_idea_id),
+            col(Proposal.source_theme_id),
+        )
         .join(Proposal, col(Proposal.id) == PlanItemSource.proposal_id)
         .where(col(PlanItemSource.item_id).in_(item_ids))
         .order_by(col(PlanItemSource.id))
     ).all()
-    rounds = _rounds(session, {src.vote_round_id for src, _p in rows})
+    rounds = _rounds(session, {row[1] for row in rows})
     sources = []
-    for src, proposal in rows:
-        vote_round = rounds.get(src.vote_round_id or 0)
+    for item_id, round_id, rationale, support, rank, pid, title, idea_id, theme_id in rows:
+        vote_round = rounds.get(round_id or 0)
         sources.append(
             rules.SourceRow(
-                item_id=src.item_id,
-                proposal_id=proposal.id or 0,
-                proposal_title=proposal.title,
-                rationale=src.rationale,
+                item_id=item_id,
+                proposal_id=pid or 0,
+                proposal_title=title,
+                rationale=rationale,
                 round_id=vote_round.id if vote_round else None,
                 round_question=vote_round.question if vote_round else "",
                 digest=vote_round.digest if vote_round else None,
-                support=src.support,
-                rank=src.rank,
-                source_idea_id=getattr(proposal, "source_idea_id", None),
-                source_theme_id=getattr(proposal, "source_theme_id", None),
+                support=support,
+                rank=rank,
+                source_idea_id=idea_id,
+                source_theme_id=theme_id,
                 rule=_rule(vote_round),
             )
         )
@@ -629,33 +647,29 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
         )
     ).all()
     member_ids = {m for _t, m in theme_members}
-    ideas = session.exec(
-        select(Idea)
-        .options(
-            load_only(
-                Idea.id,  # type: ignore[arg-type]
-                Idea.parent_id,  # type: ignore[arg-type]
-                Idea.participant_id,  # type: ignore[arg-type]
-                Idea.channel,  # type: ignore[arg-type]
-                Idea.stakeholder_group,  # type: ignore[arg-type]
-                Idea.text,  # type: ignore[arg-type]
-            )
-        )
-        .where(
+    ideas = session.execute(
+        sa_select(
+            col(Idea.id),
+            col(Idea.parent_id),
+            col(Idea.participant_id),
+            col(Idea.channel),
+            col(Idea.stakeholder_group),
+            col(Idea.text),
+        ).where(
             (col(Idea.id).in_(idea_ids | member_ids) | col(Idea.parent_id).in_(idea_ids))
             & col(Idea.hidden).is_(False)
         )
     ).all()
     contributions = {
-        i.id or 0: rules.Contribution(
-            id=i.id or 0,
-            kind="comment" if i.parent_id else ("note" if i.channel == Channel.paper else "idea"),
-            text=i.text,
-            parent_id=i.parent_id,
-            participant_id=i.participant_id,
-            group=str(i.stakeholder_group),
+        idea_id or 0: rules.Contribution(
+            id=idea_id or 0,
+            kind="comment" if parent_id else ("note" if channel == Channel.paper else "idea"),
+            text=text,
+            parent_id=parent_id,
+            participant_id=participant_id,
+            group=str(group),
         )
-        for i in ideas
+        for idea_id, parent_id, participant_id, channel, group, text in ideas
     }
     held = session.exec(
         select(ThemeMember.idea_id, Theme.id, Theme.label)
