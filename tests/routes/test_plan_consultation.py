@@ -168,3 +168,17 @@ def test_erasing_a_resident_keeps_their_plan_comment_anonymous(
     db.commit()
     [row] = db.exec(select(PlanComment)).all()
     assert (row.author_participant_id, row.text) == (None, "ขอสวนสาธารณะ")
+
+
+def test_staff_of_another_city_cannot_hide_a_comment_through_their_own_city(
+    client: TestClient, db: Session
+) -> None:
+    item = _in_consultation(client, db)
+    _resident(client)
+    _comment(client, "ขอม้านั่งริมทาง", item)
+    [row] = db.exec(select(PlanComment)).all()
+    login(client, factories.account(db, role=Role.planner, city_slug="chiang-rai"))
+    url = f"/staff/cities/chiang-rai/plan/comments/{row.id}/hide"
+    assert post(client, url, {"reason": "ลองซ่อน"}).status_code == 404
+    db.refresh(row)
+    assert row.hidden is False
