@@ -163,14 +163,23 @@ _PLAN_FIELDS = {
     "proposals": N_("Proposals behind it"),
     "created": N_("Added to the plan"),
     "removed": N_("Left out of the plan"),
+    "status": N_("Status"),
 }
 
 
 _CONTRIBUTIONS = {"idea": N_("Idea"), "note": N_("Paper note"), "comment": N_("Comment")}
 
 
-def contribution(kind: str) -> str:
-    return gettext(_CONTRIBUTIONS[kind]) if kind in _CONTRIBUTIONS else kind
+def chain_words() -> dict[str, str]:
+    """The fixed words of a provenance chain, translated once for a page of many chains."""
+    return {
+        "proposal": gettext("Proposal"),
+        "why": gettext("Why it was agreed"),
+        "vote": gettext("Vote"),
+        "digest": gettext("digest"),
+        "themes": gettext("Themes"),
+        **{kind: gettext(label) for kind, label in _CONTRIBUTIONS.items()},
+    }
 
 
 def plan_state(value: str) -> str:

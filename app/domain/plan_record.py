@@ -40,6 +40,18 @@ EDITABLE_FIELDS = (
     "fiscal_year_start",
     "fiscal_year_end",
 )
+# The fields of the monitoring form: some of the plan's text, and the progress status.
+# Progress fields change after adoption too (that is what monitoring is); the others only
+# in a draft, like every field of the plan's text.
+PROGRESS_FIELDS = ("status",)
+MONITORING_FIELDS = (
+    "dimension",
+    "agency_id",
+    "budget_planned",
+    "fiscal_year_start",
+    "fiscal_year_end",
+    *PROGRESS_FIELDS,
+)
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _MULTIPLIERS = {"ล้าน": 1_000_000, "แสน": 100_000, "หมื่น": 10_000, "พัน": 1_000, "m": 1_000_000}

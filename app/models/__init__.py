@@ -51,6 +51,7 @@ from app.models.privacy import ConsentPurpose, ConsentRecord
 from app.models.device import DeviceBoardParticipant, DeviceCode, DeviceParticipant
 from app.models.plan import (
     Plan,
+    PlanComment,
     PlanGoal,
     PlanIssue,
     PlanItem,
@@ -96,6 +97,7 @@ __all__ = [
     "Participant",
     "PhaseKind",
     "Plan",
+    "PlanComment",
     "PlanGoal",
     "PlanIssue",
     "PlanItem",

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from app.domain.monitoring import ItemStatus
 from app.models.base import UTCDateTime, choice, created_at
+from app.models.workshop import GROUP_VALUES, StakeholderGroup
 
 
 class PlanStatus(StrEnum):
@@ -166,6 +167,30 @@ class PlanItemChange(SQLModel, table=True):
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)  # field: [old, new]
     reason: str = Field(default="", sa_type=sa.Text)
     actor_id: int | None = Field(default=None, foreign_key="staff_account.id")
+    created_at: datetime = created_at()
+
+
+class PlanComment(SQLModel, table=True):
+    """A resident's comment on a version in public consultation, on one item (`item_id`) or
+    on the plan as a whole; kept, read-only, once the version leaves consultation."""
+
+    __tablename__ = "plan_comment"
+    __table_args__ = (choice(GROUP_VALUES, "stakeholder_group"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="plan_version.id", index=True, ondelete="CASCADE")
+    item_id: int | None = Field(default=None, foreign_key="plan_item.id", index=True)
+    # Personal data, erased with the participant (the text stays, anonymous).
+    author_participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True
+    )
+    stakeholder_group: StakeholderGroup = Field(sa_type=sa.String(20))
+    text: str = Field(sa_type=sa.Text)
+    hidden: bool = False
+    hidden_reason: str | None = Field(default=None, max_length=200)
+    hidden_by_id: int | None = Field(default=None, foreign_key="staff_account.id")
+    # The board's abusive-word screen holds a comment until staff look at it.
+    held_for_review: bool = False
     created_at: datetime = created_at()
 
 

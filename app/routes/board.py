@@ -166,13 +166,19 @@ def _join_context(
     }
 
 
+def _next(city: City, target: str) -> str:
+    """Where to go after joining: a page of this city's (the plan, a proposal), else the board."""
+    inside = target.startswith(f"/cities/{city.slug}/") and "//" not in target
+    return target if inside else f"/cities/{city.slug}/proposals"
+
+
 @router.get("/cities/{slug}/board/join")
 def join_form(
-    request: Request, city: CityBySlug, participant: OptionalBoardParticipant
+    request: Request, city: CityBySlug, participant: OptionalBoardParticipant, next: str = ""
 ) -> Response:
     if participant is not None:
-        return RedirectResponse(f"/cities/{city.slug}/proposals", status_code=303)
-    return render(request, "board/join.html", _join_context(city))
+        return RedirectResponse(_next(city, next), status_code=303)
+    return render(request, "board/join.html", _join_context(city) | {"next": _next(city, next)})
 
 
 @router.post("/cities/{slug}/board/participants")
@@ -187,14 +193,14 @@ def join_board(
     if participant is None:  # the same device rejoining keeps the same participant
 
         def page(error: UserError) -> Response:
-            return render(request, "board/join.html", _join_context(city, details, error.message))
+            context = _join_context(city, details, error.message) | {"next": _next(city, next)}
+            return render(request, "board/join.html", context)
 
         with refused_form(session, page):
             participant = board.join(session, city, details)
             remember_participant(request, session, participant)
         session.commit()
-    target = next if next.startswith(f"/cities/{city.slug}/") else f"/cities/{city.slug}/proposals"
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(_next(city, next), status_code=303)
 
 
 def _proposal_context(

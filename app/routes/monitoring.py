@@ -20,11 +20,12 @@ from app.domain.errors import NotFound, UserError
 from app.domain.indicator_library import LIBRARY
 from app.domain.monitoring import ItemStatus
 from app.i18n import gettext as _
-from app.models import City, PlanItem, Role, StaffAccount
+from app.models import City, PlanItem, PlanStatus, Role, StaffAccount
 from app.routes.forms import refused_form, whole_number
 from app.services import access, report_import
 from app.services import cities as city_service
 from app.services import monitoring as service
+from app.services import plan_record as record
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -150,6 +151,10 @@ def _item_context(session: Session, item: PlanItem, user: StaffAccount) -> dict[
         "evidence": service.evidence_of(session, [r.id or 0 for r in reports]),
         "agencies": service.agencies_of_city(session, city),
         "is_planner": access.is_planner(user, city),
+        # The plan's text changes only in a draft; the progress status always.
+        "plan_editable": service.plan_of_item(session, item).status == PlanStatus.draft,
+        "item_error": None,
+        "stale": None,
         "can_report": access.can_report(user, item, city),
         "statuses": list(ItemStatus),
         "indicators": service.indicators_of_item(session, item),
@@ -171,6 +176,24 @@ def item_page(request: Request, session: SessionDep, item_id: int, user: AnyStaf
     return render(request, "monitoring/item.html", context)
 
 
+def _monitoring_edit(form: FormData) -> record.MonitoringEdit:
+    """The item form, parsed; fields the form leaves out (read-only once adopted) are not
+    in `values`, so they keep their value."""
+    values: dict[str, Any] = {
+        "dimension": _text(form, "dimension")[:40],
+        "agency_id": _int(form, "agency_id", _("Agency")),
+        "budget_planned": _parse(form, "budget_planned", rules.parse_money, _("Planned budget")),
+        "fiscal_year_start": _int(
+            form, "fiscal_year_start", _("First fiscal year"), **FISCAL_YEARS
+        ),
+        "fiscal_year_end": _int(form, "fiscal_year_end", _("Last fiscal year"), **FISCAL_YEARS),
+        "status": _text(form, "status") or None,
+    }
+    kept = {k: v for k, v in values.items() if k in form}
+    revision = whole_number(_text(form, "revision"), _("Revision"), low=1, high=10**9)
+    return record.MonitoringEdit(revision=revision or 0, reason=_text(form, "reason"), values=kept)
+
+
 @router.post("/staff/monitoring/items/{item_id}")
 def update_item(
     request: Request, session: SessionDep, item_id: int, user: Planner, form: UploadForm
@@ -178,15 +201,16 @@ def update_item(
     item = service.get_item(session, item_id)
     city = service.city_of_item(session, item)
     access.ensure_planner(user, city)
-    fields = service.ItemFields(
-        dimension=_text(form, "dimension"),
-        agency_id=_int(form, "agency_id", _("Agency")),
-        budget_planned=_parse(form, "budget_planned", rules.parse_money, _("Planned budget")),
-        fiscal_year_start=_int(form, "fiscal_year_start", _("First fiscal year"), **FISCAL_YEARS),
-        fiscal_year_end=_int(form, "fiscal_year_end", _("Last fiscal year"), **FISCAL_YEARS),
-        status=_text(form, "status") or item.status,
-    )
-    service.update_item(session, city, item, fields)
+
+    def page(error: UserError) -> Response:
+        context = _item_context(session, item, user)
+        context["item_error"] = error.message
+        if isinstance(error, record.StaleEdit):
+            context["stale"] = error.changes
+        return render(request, "monitoring/item.html", context)
+
+    with refused_form(session, page):
+        record.save_monitoring(session, city, item, _monitoring_edit(form), user)
     session.commit()
     flash(request, _("The plan item is saved."))
     return RedirectResponse(f"/staff/monitoring/items/{item_id}", status_code=303)

@@ -2,9 +2,11 @@
 history; agreeing priorities from a closed vote; ordering; moving a version on; diffs; the
 exports planners hand in. Agencies read the record; only planners change it."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
@@ -22,6 +24,7 @@ from app.models import City, Plan, PlanItem, PlanVersion, RoundStatus, StaffAcco
 from app.routes.forms import refused_form, whole_number
 from app.services import access, voting
 from app.services import monitoring as monitoring_service
+from app.services import plan_consultation as consultation
 from app.services import plan_record as record
 from app.services import plans as plan_service
 from app.templating import flash, render
@@ -66,6 +69,9 @@ def _plan_context(
         "agencies": {a.id: a.name for a in monitoring_service.agencies_of_city(session, city)},
         "chains": record.provenance(session, items),
         "issues": record.issues_with_goals(session, plan) if plan else [],
+        # Planners run the city's board, so they moderate; agencies only read.
+        "consultation": consultation.comments_for_planner(session, plan) if plan else [],
+        "moderates": access.is_planner(user, city),
     }
 
 
@@ -121,6 +127,17 @@ def order_items(
     return RedirectResponse(f"/staff/plans/{city.slug}#items", status_code=303)
 
 
+# The buttons beside each strategic issue and goal (one form each, no JavaScript needed).
+OUTLINE_CHANGES: dict[str, Callable[[Session, Plan, int, StaffAccount], None]] = {
+    "issue-up": lambda s, plan, row, _user: record.move_issue(s, plan, row, -1),
+    "issue-down": lambda s, plan, row, _user: record.move_issue(s, plan, row, 1),
+    "issue-remove": record.remove_issue,
+    "goal-up": lambda s, plan, row, _user: record.move_goal(s, plan, row, -1),
+    "goal-down": lambda s, plan, row, _user: record.move_goal(s, plan, row, 1),
+    "goal-remove": record.remove_goal,
+}
+
+
 @router.post("/{slug}/outline")
 def save_outline(
     request: Request, session: SessionDep, city: PlannedCity, user: Planner, form: FormFields
@@ -139,6 +156,9 @@ def save_outline(
         elif kind == "goal":
             issue_id = whole_number(_text(form, "issue_id"), _("Strategic issues"), high=MAX_ID)
             record.add_goal(session, plan, issue_id or 0, _text(form, "title"))
+        elif kind in OUTLINE_CHANGES:
+            row_id = whole_number(_text(form, "id"), _("Strategic issues"), high=MAX_ID) or 0
+            OUTLINE_CHANGES[kind](session, plan, row_id, user)
         else:
             record.save_outline(
                 session,

@@ -102,44 +102,11 @@ def is_demo_city(session: Session, city: City) -> bool:
 # --- plan items ------------------------------------------------------------------------------------
 
 
-@dataclass
-class ItemFields:
-    """The monitoring fields of a plan item, as parsed from a form or a sheet."""
-
-    dimension: str = ""
-    agency_id: int | None = None
-    budget_planned: int | None = None
-    fiscal_year_start: int | None = None
-    fiscal_year_end: int | None = None
-    status: str = "not_started"
-
-
-def update_item(session: Session, city: City, item: PlanItem, fields: ItemFields) -> PlanItem:
-    if fields.agency_id is not None:
-        agency = session.get(Agency, fields.agency_id)
-        if agency is None or agency.city_id != city.id:
-            raise UserError(_("Choose an agency of this city."), status_code=422)
-    if fields.status not in {s.value for s in ItemStatus}:
-        raise UserError(_("Choose a status from the list."), status_code=422)
-    start, end = fields.fiscal_year_start, fields.fiscal_year_end
-    for year in (start, end):
-        if year is not None and not 2500 <= year <= 2700:
-            raise UserError(
-                _("Fiscal years are Buddhist Era years, such as 2569."), status_code=422
-            )
-    if start is not None and end is not None and end < start:
-        raise UserError(_("The last fiscal year cannot come before the first."), status_code=422)
-    if fields.budget_planned is not None and fields.budget_planned < 0:
-        raise UserError(_("A budget cannot be negative."), status_code=422)
-    item.dimension = fields.dimension[:40]
-    item.agency_id = fields.agency_id
-    item.budget_planned = fields.budget_planned
-    item.fiscal_year_start = start
-    item.fiscal_year_end = end
-    item.status = fields.status
-    session.add(item)
-    session.flush()
-    return item
+def plan_of_item(session: Session, item: PlanItem) -> Plan:
+    plan = session.get(Plan, item.plan_id)
+    if plan is None:
+        raise NotFound(_("There is no plan item with this number."))
+    return plan
 
 
 # --- indicators ----------------------------------------------------------------------------------

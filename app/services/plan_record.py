@@ -8,12 +8,14 @@ new draft is started (a copy: the live rows are exactly what was frozen)."""
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import defer, load_only
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 entities
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
-from app.domain import plan_order
+from app.domain import agenda, plan_order
 from app.domain import plan_record as rules
 from app.domain.errors import Conflict, NotFound, UserError
+from app.domain.monitoring import ItemStatus
 from app.domain.voting import RULES, Method
 from app.i18n import gettext as _
 from app.models import (
@@ -76,7 +78,12 @@ def get_plan(session: Session, city: City, plan_id: int) -> Plan:
 
 
 def versions(session: Session, plan: Plan) -> list[PlanVersion]:
-    query = select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+    """The plan's versions without their snapshots (loaded when read)."""
+    query = (
+        select(PlanVersion)
+        .options(defer(PlanVersion.snapshot))  # type: ignore[arg-type]
+        .where(PlanVersion.plan_id == plan.id)
+    )
     return list(session.exec(query.order_by(col(PlanVersion.number))).all())
 
 
@@ -361,39 +368,93 @@ def _check_edit(session: Session, city: City, plan: Plan, edit: ItemEdit) -> Non
 def save_item(
     session: Session, city: City, plan: Plan, item: PlanItem, edit: ItemEdit, actor: StaffAccount
 ) -> PlanItemChange | None:
-    """Save the planner's edit if nobody saved the item since they opened it.
-
-    The revision check is one UPDATE ... WHERE revision = the edited one, so of two planners
-    saving at once exactly one wins; the other gets StaleEdit with the changes made since,
-    and nothing of theirs is written. Returns the change recorded (None: nothing changed)."""
+    """Save the planner's edit if nobody saved the item since they opened it (see _write).
+    Returns the change recorded (None: nothing changed)."""
     ensure_editable(plan)
     _check_edit(session, city, plan, edit)
     before = {name: getattr(item, name) for name in rules.EDITABLE_FIELDS}
     changes = rules.item_changes(before, edit.values())
-    if item.revision != edit.revision:
-        raise _stale(session, item, edit.revision)
+    return _write(session, item, edit.revision, changes, edit.reason, actor)
+
+
+def _write(
+    session: Session,
+    item: PlanItem,
+    revision: int,
+    changes: dict[str, list[Any]],
+    reason: str,
+    actor: StaffAccount,
+) -> PlanItemChange | None:
+    """Write `changes` ({field: [old, new]}) and their history entry, if the item is still at
+    the `revision` the form showed. The check is one UPDATE ... WHERE revision = that one, so
+    of two people saving at once exactly one wins; the other gets StaleEdit with the changes
+    made since, and nothing of theirs is written."""
+    if item.revision != revision:
+        raise _stale(session, item, revision)
     if not changes:
         return None
     written = session.execute(
         update(PlanItem)
-        .where(col(PlanItem.id) == item.id, col(PlanItem.revision) == edit.revision)
-        .values(revision=edit.revision + 1, **{k: v for k, (_o, v) in changes.items()})
+        .where(col(PlanItem.id) == item.id, col(PlanItem.revision) == revision)
+        .values(revision=revision + 1, **{k: v for k, (_o, v) in changes.items()})
         .execution_options(synchronize_session=False)
     )
     if written.rowcount != 1:  # type: ignore[attr-defined]
         session.expire(item)
-        raise _stale(session, item, edit.revision)
+        raise _stale(session, item, revision)
     session.expire(item)
     change = PlanItemChange(
         item_id=item.id or 0,
-        revision=edit.revision + 1,
+        revision=revision + 1,
         changes=changes,
-        reason=edit.reason.strip()[:2000],
+        reason=reason.strip()[:2000],
         actor_id=actor.id,
     )
     session.add(change)
     session.flush()
     return change
+
+
+@dataclass(frozen=True)
+class MonitoringEdit:
+    """The monitoring form of an item, parsed; a field left out of the form (None in
+    `values`) keeps its value."""
+
+    revision: int
+    reason: str
+    values: dict[str, Any]  # of rules.MONITORING_FIELDS
+
+
+def save_monitoring(
+    session: Session, city: City, item: PlanItem, edit: MonitoringEdit, actor: StaffAccount
+) -> PlanItemChange | None:
+    """Save the monitoring form through the record: every change kept in the item's history
+    with who, when and why, and the same revision check as the plan form. The plan's text
+    (dimension, agency, budget, fiscal years) changes only in a draft; the progress status
+    changes whatever the version, since monitoring follows adoption."""
+    plan = session.get(Plan, item.plan_id)
+    if plan is None:
+        raise NotFound(_("There is no plan item with this number."))
+    status = edit.values.get("status")
+    if status is not None and status not in {s.value for s in ItemStatus}:
+        raise UserError(_("Choose a status from the list."), status_code=422)
+    current = {name: getattr(item, name) for name in rules.MONITORING_FIELDS}
+    after = current | {k: v for k, v in edit.values.items() if k in current}
+    changes = rules.item_changes(current, after, rules.MONITORING_FIELDS)
+    if set(changes) - set(rules.PROGRESS_FIELDS):
+        ensure_editable(plan)
+        _check_edit(
+            session,
+            city,
+            plan,
+            ItemEdit(
+                revision=edit.revision,
+                reason=edit.reason,
+                title=item.title,
+                **{k: after[k] for k in rules.MONITORING_FIELDS if k not in rules.PROGRESS_FIELDS},
+            ),
+        )
+    return _write(session, item, edit.revision, changes, edit.reason, actor)
 
 
 def _stale(session: Session, item: PlanItem, revision: int) -> StaleEdit:
@@ -539,29 +600,41 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
     item_ids = [i.id or 0 for i in items]
     if not item_ids:
         return {}
-    rows = session.exec(
-        select(PlanItemSource, Proposal)
+    # Plain columns, not rows as objects: building hundreds of ORM objects cost more than
+    # the queries on a 500-item plan (bench/plan_record.py).
+    rows = session.execute(
+        sa_select(
+            col(PlanItemSource.item_id),
+            col(PlanItemSource.vote_round_id),
+            col(PlanItemSource.rationale),
+            col(PlanItemSource.support),
+            col(PlanItemSource.rank),
+            col(Proposal.id),
+            col(Proposal.title),
+            col(Proposal.source_idea_id),
+            col(Proposal.source_theme_id),
+        )
         .join(Proposal, col(Proposal.id) == PlanItemSource.proposal_id)
         .where(col(PlanItemSource.item_id).in_(item_ids))
         .order_by(col(PlanItemSource.id))
     ).all()
-    rounds = _rounds(session, {src.vote_round_id for src, _p in rows})
+    rounds = _rounds(session, {row[1] for row in rows})
     sources = []
-    for src, proposal in rows:
-        vote_round = rounds.get(src.vote_round_id or 0)
+    for item_id, round_id, rationale, support, rank, pid, title, idea_id, theme_id in rows:
+        vote_round = rounds.get(round_id or 0)
         sources.append(
             rules.SourceRow(
-                item_id=src.item_id,
-                proposal_id=proposal.id or 0,
-                proposal_title=proposal.title,
-                rationale=src.rationale,
+                item_id=item_id,
+                proposal_id=pid or 0,
+                proposal_title=title,
+                rationale=rationale,
                 round_id=vote_round.id if vote_round else None,
                 round_question=vote_round.question if vote_round else "",
                 digest=vote_round.digest if vote_round else None,
-                support=src.support,
-                rank=src.rank,
-                source_idea_id=getattr(proposal, "source_idea_id", None),
-                source_theme_id=getattr(proposal, "source_theme_id", None),
+                support=support,
+                rank=rank,
+                source_idea_id=idea_id,
+                source_theme_id=theme_id,
                 rule=_rule(vote_round),
             )
         )
@@ -574,33 +647,29 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
         )
     ).all()
     member_ids = {m for _t, m in theme_members}
-    ideas = session.exec(
-        select(Idea)
-        .options(
-            load_only(
-                Idea.id,  # type: ignore[arg-type]
-                Idea.parent_id,  # type: ignore[arg-type]
-                Idea.participant_id,  # type: ignore[arg-type]
-                Idea.channel,  # type: ignore[arg-type]
-                Idea.stakeholder_group,  # type: ignore[arg-type]
-                Idea.text,  # type: ignore[arg-type]
-            )
-        )
-        .where(
+    ideas = session.execute(
+        sa_select(
+            col(Idea.id),
+            col(Idea.parent_id),
+            col(Idea.participant_id),
+            col(Idea.channel),
+            col(Idea.stakeholder_group),
+            col(Idea.text),
+        ).where(
             (col(Idea.id).in_(idea_ids | member_ids) | col(Idea.parent_id).in_(idea_ids))
             & col(Idea.hidden).is_(False)
         )
     ).all()
     contributions = {
-        i.id or 0: rules.Contribution(
-            id=i.id or 0,
-            kind="comment" if i.parent_id else ("note" if i.channel == Channel.paper else "idea"),
-            text=i.text,
-            parent_id=i.parent_id,
-            participant_id=i.participant_id,
-            group=str(i.stakeholder_group),
+        idea_id or 0: rules.Contribution(
+            id=idea_id or 0,
+            kind="comment" if parent_id else ("note" if channel == Channel.paper else "idea"),
+            text=text,
+            parent_id=parent_id,
+            participant_id=participant_id,
+            group=str(group),
         )
-        for i in ideas
+        for idea_id, parent_id, participant_id, channel, group, text in ideas
     }
     held = session.exec(
         select(ThemeMember.idea_id, Theme.id, Theme.label)
@@ -712,6 +781,28 @@ def published_versions_of_city(session: Session, city: City) -> list[tuple[PlanV
     ).all():
         moves[version_id] = moved_at
     return [(v, p, moves.get(v.id or 0)) for v, p in rows]
+
+
+@dataclass(frozen=True)
+class PublishedItems:
+    plan: Plan
+    version: PlanVersion
+    moved_at: Any
+    items: list[dict[str, Any]]  # the version's items, in priority order
+
+
+def published_items(session: Session, city: City) -> PublishedItems | None:
+    """The items of the city's latest published version (adopted, or in consultation) as
+    frozen, without provenance: for pages that only list them. Never a draft."""
+    rows = published_versions_of_city(session, city)
+    if not rows:
+        return None
+    version, plan, moved_at = rows[0]
+    items = sorted(
+        (version.snapshot or {}).get("items", []),
+        key=lambda i: (i.get("priority") or 0, i["id"]),
+    )
+    return PublishedItems(plan, version, moved_at, items)
 
 
 def published_version(session: Session, city: City, number: int | None) -> PublishedPlan:
@@ -831,7 +922,106 @@ def add_goal(session: Session, plan: Plan, issue_id: int, title: str) -> PlanGoa
         raise NotFound(_("There is no such strategic issue in this plan."))
     if not title.strip():
         raise UserError(_("Write the goal."), status_code=422)
-    goal = PlanGoal(issue_id=issue_id, title=title.strip()[:300])
+    goal = PlanGoal(
+        issue_id=issue_id, title=title.strip()[:300], position=len(_goals_of(session, issue_id)) + 1
+    )
     session.add(goal)
     session.flush()
     return goal
+
+
+def _issue(session: Session, plan: Plan, issue_id: int) -> PlanIssue:
+    issue = session.get(PlanIssue, issue_id)
+    if issue is None or issue.plan_id != plan.id:
+        raise NotFound(_("There is no such strategic issue in this plan."))
+    return issue
+
+
+def _goal(session: Session, plan: Plan, goal_id: int) -> PlanGoal:
+    goal = session.get(PlanGoal, goal_id)
+    if goal is None or _issue(session, plan, goal.issue_id).plan_id != plan.id:
+        raise NotFound(_("There is no such goal in this plan."))
+    return goal
+
+
+def _renumber(rows: list[PlanIssue] | list[PlanGoal], order: list[int], session: Session) -> None:
+    by_id = {r.id or 0: r for r in rows}
+    for position, row_id in enumerate(order, start=1):
+        if by_id[row_id].position != position:
+            by_id[row_id].position = position
+            session.add(by_id[row_id])
+
+
+def _unlink_goals(session: Session, plan: Plan, goal_ids: list[int], actor: StaffAccount) -> None:
+    """Items under goals being removed lose their goal, each change kept in its history
+    (removed items too: their row still points at the goal)."""
+    items = session.exec(
+        select(PlanItem).where(PlanItem.plan_id == plan.id, col(PlanItem.goal_id).in_(goal_ids))
+    ).all()
+    for item in items:
+        item.revision += 1
+        session.add(
+            PlanItemChange(
+                item_id=item.id or 0,
+                revision=item.revision,
+                changes={"goal_id": [item.goal_id, None]},
+                reason=_("Its goal was removed from the plan"),
+                actor_id=actor.id,
+            )
+        )
+        item.goal_id = None
+        session.add(item)
+    session.flush()
+
+
+def _siblings(session: Session, plan: Plan, issue: PlanIssue) -> list[PlanIssue]:
+    """The issues of the same development dimension, in the order shown."""
+    return [i for i, _goals in issues_with_goals(session, plan) if i.dimension == issue.dimension]
+
+
+def _goals_of(session: Session, issue_id: int) -> list[PlanGoal]:
+    query = select(PlanGoal).where(PlanGoal.issue_id == issue_id)
+    return list(session.exec(query.order_by(col(PlanGoal.position), col(PlanGoal.id))).all())
+
+
+def remove_issue(session: Session, plan: Plan, issue_id: int, actor: StaffAccount) -> None:
+    """Take a strategic issue and its goals out of the draft; items under them keep their
+    place in the plan without a goal."""
+    ensure_editable(plan)
+    issue = _issue(session, plan, issue_id)
+    goals = _goals_of(session, issue_id)
+    _unlink_goals(session, plan, [g.id or 0 for g in goals], actor)
+    for goal in goals:
+        session.delete(goal)
+    session.delete(issue)
+    session.flush()
+    rest = [i for i in _siblings(session, plan, issue) if i.id != issue_id]
+    _renumber(rest, [i.id or 0 for i in rest], session)
+    session.flush()
+
+
+def remove_goal(session: Session, plan: Plan, goal_id: int, actor: StaffAccount) -> None:
+    ensure_editable(plan)
+    goal = _goal(session, plan, goal_id)
+    _unlink_goals(session, plan, [goal_id], actor)
+    session.delete(goal)
+    session.flush()
+    rest = _goals_of(session, goal.issue_id)
+    _renumber(rest, [g.id or 0 for g in rest], session)
+    session.flush()
+
+
+def move_issue(session: Session, plan: Plan, issue_id: int, offset: int) -> None:
+    """One place up (-1) or down (+1) among the issues of its development dimension."""
+    ensure_editable(plan)
+    siblings = _siblings(session, plan, _issue(session, plan, issue_id))
+    _renumber(siblings, agenda.move([i.id or 0 for i in siblings], issue_id, offset), session)
+    session.flush()
+
+
+def move_goal(session: Session, plan: Plan, goal_id: int, offset: int) -> None:
+    """One place up (-1) or down (+1) among the goals of its strategic issue."""
+    ensure_editable(plan)
+    goals = _goals_of(session, _goal(session, plan, goal_id).issue_id)
+    _renumber(goals, agenda.move([g.id or 0 for g in goals], goal_id, offset), session)
+    session.flush()

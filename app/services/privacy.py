@@ -25,6 +25,7 @@ from app.models import (
     Idea,
     IdeaReaction,
     Participant,
+    PlanComment,
     PresenceMiss,
     Proposal,
     ProposalChange,
@@ -190,6 +191,11 @@ def export(
         .where(RoundVoter.participant_id == participant.id)
         .order_by(col(VoteRound.id))
     ).all()
+    plan_comments = session.exec(
+        select(PlanComment)
+        .where(PlanComment.author_participant_id == participant.id)
+        .order_by(col(PlanComment.id))
+    ).all()
     present = session.exec(
         select(RoundPresence.round_id)
         .where(RoundPresence.participant_id == participant.id)
@@ -238,6 +244,16 @@ def export(
         ],
         "ideas": [post(idea) for idea in posts if idea.parent_id is None],
         "comments": [post(idea) for idea in posts if idea.parent_id is not None],
+        "plan_consultation_comments": [
+            {
+                "id": c.id,
+                "text": c.text,
+                "on_plan_item": c.item_id,
+                "posted_at": stamp(c.created_at),
+                "hidden_by_moderator": c.hidden,
+            }
+            for c in plan_comments
+        ],
         "plus_ones": [{"idea": r.idea_id, "given_at": stamp(r.created_at)} for r in reactions],
         "votes": [{"round": rid, "question": q, "has_voted": True} for rid, q in voted],
         "presence_confirmed_in_rounds": list(present),
@@ -268,7 +284,8 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
     Clears: display name, age band and community (the participant row keeps only its
     stakeholder group and join time, and a fresh token; the devices that joined as it are
     unlinked, so no phone or cookie leads to it again); the authorship link (and double-tap key) of every idea and comment, and of a city
-    board's proposals, proposal comments, edits and photos (they stay on
+    board's proposals, proposal comments, edits and photos, and plan consultation comments
+    (they stay on
     the wall as anonymous posts of their group: they are part of the workshop's public record,
     and their themes, proposals and counts rest on them); wrong presence-code attempts;
     active consents are marked withdrawn (the records stay, as proof of what was agreed).
@@ -299,8 +316,9 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
         .values(participant_id=None, client_key=None)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    for authored in (Proposal, ProposalChange, ProposalComment, ProposalImage):
-        # A city board's proposals, comments, edits and photos stay, anonymous, like ideas.
+    for authored in (Proposal, ProposalChange, ProposalComment, ProposalImage, PlanComment):
+        # A city board's proposals, comments, edits and photos, and comments on a plan in
+        # public consultation, stay, anonymous, like ideas.
         unlinked += session.execute(
             update(authored)
             .where(col(authored.author_participant_id) == participant.id)

@@ -14,6 +14,7 @@ from app.i18n import gettext as _
 from app.models import (
     City,
     Idea,
+    PlanComment,
     Proposal,
     ProposalChange,
     ProposalComment,
@@ -325,13 +326,27 @@ def _recount(session: Session, proposal: Proposal) -> None:
     session.add(proposal)
 
 
+def hide(row: ProposalComment | PlanComment, actor: StaffAccount, reason: str) -> None:
+    """Hide a resident's comment with the reason shown in its place (one rule for the board's
+    and the plan consultation's comments)."""
+    row.hidden = True
+    row.hidden_reason = _reason(reason, required=True)[:200]
+    row.hidden_by_id = actor.id
+
+
+def unhide(row: ProposalComment | PlanComment) -> None:
+    """Show a hidden comment again, or let one held by the abusive-word screen through."""
+    row.hidden = False
+    row.hidden_reason = None
+    row.hidden_by_id = None
+    row.held_for_review = False
+
+
 def hide_comment(
     session: Session, proposal: Proposal, comment_id: int, actor: StaffAccount, reason: str
 ) -> ProposalComment:
     row = get_comment(session, proposal, comment_id)
-    row.hidden = True
-    row.hidden_reason = _reason(reason, required=True)[:200]
-    row.hidden_by_id = actor.id
+    hide(row, actor, reason)
     session.add(row)
     session.flush()
     _recount(session, proposal)
@@ -346,10 +361,7 @@ def restore_comment(
 ) -> ProposalComment:
     """Show a hidden comment again, or let a held one through after review."""
     row = get_comment(session, proposal, comment_id)
-    row.hidden = False
-    row.hidden_reason = None
-    row.hidden_by_id = None
-    row.held_for_review = False
+    unhide(row)
     session.add(row)
     session.flush()
     _recount(session, proposal)

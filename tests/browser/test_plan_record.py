@@ -1,9 +1,7 @@
 """The plan record in Chromium on a phone: a planner agrees two priorities from a closed vote
 with a rationale each, is told an item lacks a responsible agency, fixes it, moves the version
-to public consultation and downloads the plan as a Thai PDF.
-
-Residents' comments on the public plan page (issue 13's consultation) wait for the city-board
-participant (issue 12); this flow stops at the download."""
+to public consultation and downloads the plan as a Thai PDF; a resident on another phone
+joins the city's board from the public plan page, comments on an item and sees the comment."""
 
 import re
 
@@ -110,8 +108,24 @@ def test_planner_agrees_priorities_moves_to_consultation_and_downloads_the_pdf(
     assert "1,500,000" in text
     assert "รับฟังความคิดเห็นจากประชาชน" in text
 
-    public = context.new_page()
+    context.close()
+
+    resident = browser.new_context(**PHONE)
+    public = resident.new_page()
     public.goto(f"{live_server}/cities/krabi/plan")
     expect(public.locator(".plan-items > li")).to_have_count(2)
     assert public.evaluate("document.documentElement.scrollWidth") <= 390
-    context.close()
+    public.get_by_role("link", name="ร่วมแสดงความคิดเห็นต่อแผน").click()
+    public.get_by_label("ประชาชน").check()
+    public.get_by_role("button", name="เริ่ม").click()
+    expect(public).to_have_url(re.compile(r"/cities/krabi/plan$"))
+    item = public.locator(".plan-items > li").first
+    item.get_by_text("แสดงความคิดเห็นต่อรายการนี้").click()
+    item.get_by_label("ความเห็นของท่าน").fill("ขอให้มีทางลาดสำหรับรถเข็นด้วย")
+    item.get_by_role("button", name="ส่งความเห็น").click()
+    expect(public.locator("#flash-area")).to_contain_text("ขอบคุณ")
+    comment = public.locator(".plan-items > li").first.locator(".plan-comments .comment")
+    expect(comment).to_contain_text("ขอให้มีทางลาดสำหรับรถเข็นด้วย")
+    expect(comment).to_contain_text("ประชาชน")
+    assert public.evaluate("document.documentElement.scrollWidth") <= 390
+    resident.close()

@@ -101,9 +101,11 @@ def test_walking_skeleton_from_join_to_plan(
     facilitator.get_by_role("button", name="เพิ่มลงในร่างแผน").click()
     expect(facilitator.locator("#proposals")).to_contain_text("อยู่ในร่างแผนแล้ว")
 
-    # The public city page shows the agreed priority; the planner downloads the CSV.
+    # A draft is not public: the city page lists no plan until a version is published; the
+    # planner downloads the CSV.
     participant.goto(f"{base}/cities/khon-kaen")
-    expect(participant.locator(".priorities")).to_contain_text(IDEAS[1])
+    expect(participant.locator("#plan #no-plan")).to_be_visible()
+    expect(participant.locator("#plan")).not_to_contain_text(IDEAS[1])
 
     planner_context = browser.new_context(**DESKTOP, accept_downloads=True)
     planner = planner_context.new_page()

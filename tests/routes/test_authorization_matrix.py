@@ -267,6 +267,10 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
         BOARD_TEAM
     ),
     ("POST", "/staff/workshops/{workshop_id}/proposals/promote"): WORKSHOP_TEAM,
+    # Comments on a plan in public consultation: board participants; moderated by its team.
+    ("POST", "/cities/{slug}/plan/comments"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/staff/cities/{slug}/plan/comments/{comment_id}/hide"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/plan/comments/{comment_id}/restore"): BOARD_TEAM,
     # Photos: the proposal's author (others get 403, tested in test_board) and the board's staff.
     ("POST", "/cities/{slug}/proposals/{proposal_id}/images"): BOARD_PARTICIPANT_ONLY
     | {"participant": FORBIDDEN},
@@ -358,7 +362,7 @@ def classify(response: Response, world: World) -> str:
         return FORBIDDEN
     if response.status_code == 303 and location == f"/w/{world.code}":
         return JOIN
-    if response.status_code == 303 and location == "/cities/khon-kaen/board/join":
+    if response.status_code == 303 and location.startswith("/cities/khon-kaen/board/join"):
         return JOIN
 
     return OK

@@ -15,7 +15,10 @@ from app.models import (
     EvidenceFile,
     Indicator,
     IndicatorValue,
+    Plan,
     PlanItem,
+    PlanItemChange,
+    PlanStatus,
     ProgressReport,
     Role,
 )
@@ -214,6 +217,7 @@ def test_planner_sets_up_items_agencies_and_indicators(client: TestClient, db: S
         "fiscal_year_end": "2570",
         "status": "delayed",
         "dimension": "mobility",
+        "revision": "1",
     }
     assert post(client, url, good).status_code == 303
     db.refresh(item)
@@ -458,3 +462,52 @@ def test_an_oversized_form_is_cut_off_before_anything_parses_it(
     )
     assert small_form_route.status_code == 413
     assert _count(db, ProgressReport) == 1
+
+
+def test_item_form_goes_through_the_plan_record_history(client: TestClient, db: Session) -> None:
+    item, _r, _i, _agency = factories.monitored_item(db)
+    login(client, factories.account(db, role=Role.planner))
+    url = f"/staff/monitoring/items/{item.id}"
+    edit = {"revision": "1", "budget_planned": "2,000,000", "status": "on_track"}
+    assert post(client, url, edit | {"reason": "งบเพิ่มตามมติสภา"}).status_code == 303
+    db.expire_all()
+    [change] = db.exec(select(PlanItemChange).where(PlanItemChange.item_id == item.id)).all()
+    assert change.changes == {
+        "budget_planned": [1_000_000, 2_000_000],
+        "status": ["not_started", "on_track"],
+    }
+    assert (change.reason, change.revision) == ("งบเพิ่มตามมติสภา", 2)
+    assert change.actor_id is not None
+    # A form opened before that save is refused, and shows what changed meanwhile.
+    late = post(client, url, edit | {"budget_planned": "3,000,000"})
+    assert late.status_code == 409
+    assert late.context["stale"] == [change]  # type: ignore[attr-defined]
+    db.expire_all()
+    assert db.get(PlanItem, item.id).budget_planned == 2_000_000  # type: ignore[union-attr]
+
+
+def test_adopted_plan_items_keep_their_text_but_progress_is_recorded(
+    client: TestClient, db: Session
+) -> None:
+    item, _r, _i, _agency = factories.monitored_item(db)
+    plan = db.get(Plan, item.plan_id)
+    assert plan is not None
+    plan.status = PlanStatus.adopted
+    db.add(plan)
+    db.commit()
+    login(client, factories.account(db, role=Role.planner))
+    url = f"/staff/monitoring/items/{item.id}"
+    page = client.get(url)
+    assert 'name="budget_planned"' not in page.text
+    assert 'name="status"' in page.text
+    refused = post(client, url, {"revision": "1", "budget_planned": "5,000,000"})
+    assert refused.status_code == 409
+    assert "อนุมัติแล้ว" in refused.text
+    saved = post(client, url, {"revision": "1", "status": "delayed", "reason": "ฝนตกหนัก"})
+    assert saved.status_code == 303
+    db.expire_all()
+    after = db.get(PlanItem, item.id)
+    assert after is not None
+    assert (after.status, after.budget_planned, after.revision) == ("delayed", 1_000_000, 2)
+    [change] = db.exec(select(PlanItemChange).where(PlanItemChange.item_id == item.id)).all()
+    assert (change.changes, change.reason) == ({"status": ["not_started", "delayed"]}, "ฝนตกหนัก")

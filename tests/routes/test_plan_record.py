@@ -351,3 +351,57 @@ def test_outline_vision_issues_and_goals_go_into_the_version(
         post(client, url, {"part": "issue", "dimension": "economy", "title": "x"}).status_code
         == 409
     )
+
+
+def _outline(client: TestClient) -> list[tuple[str, list[str]]]:
+    issues = client.get("/staff/plans/khon-kaen").context["issues"]  # type: ignore[attr-defined]
+    return [(i.title, [g.title for g in goals]) for i, goals in issues]
+
+
+def test_issues_and_goals_are_reordered_and_removed_only_in_a_draft(
+    client: TestClient, db: Session
+) -> None:
+    s = _closed_round(db)
+    _planner(client, db)
+    _agree(client, s, (s.first, "ก"))
+    url = "/staff/plans/khon-kaen/outline"
+    for title in ("ทางเท้า", "รถเมล์", "จักรยาน"):
+        post(client, url, {"part": "issue", "dimension": "mobility", "title": title})
+    post(client, url, {"part": "issue", "dimension": "economy", "title": "ตลาด"})
+    ids = {i.title: i.id for i, _g in client.get("/staff/plans/khon-kaen").context["issues"]}  # type: ignore[attr-defined]
+    for goal in ("กว้างสองเมตร", "ไม่มีสิ่งกีดขวาง"):
+        post(client, url, {"part": "goal", "issue_id": ids["ทางเท้า"], "title": goal})
+    assert post(client, url, {"part": "issue-down", "id": ids["ทางเท้า"]}).status_code == 303
+    post(client, url, {"part": "issue-up", "id": ids["รถเมล์"]})  # already first: stays
+    assert _outline(client) == [
+        ("ตลาด", []),
+        ("รถเมล์", []),
+        ("ทางเท้า", ["กว้างสองเมตร", "ไม่มีสิ่งกีดขวาง"]),
+        ("จักรยาน", []),
+    ]
+    goals = {
+        g.title: g.id
+        for i, gs in client.get("/staff/plans/khon-kaen").context["issues"]
+        for g in gs
+    }  # type: ignore[attr-defined]
+    post(client, url, {"part": "goal-up", "id": goals["ไม่มีสิ่งกีดขวาง"]})
+    assert _outline(client)[2] == ("ทางเท้า", ["ไม่มีสิ่งกีดขวาง", "กว้างสองเมตร"])
+    # An item under a goal that goes loses its goal, and its history says so.
+    [item] = _items(db)
+    assert _save(client, item, 1, goal_id=goals["กว้างสองเมตร"]).status_code == 303
+    assert post(client, url, {"part": "issue-remove", "id": ids["ทางเท้า"]}).status_code == 303
+    assert [t for t, _g in _outline(client)] == ["ตลาด", "รถเมล์", "จักรยาน"]
+    db.expire_all()
+    assert db.get(PlanItem, item.id).goal_id is None  # type: ignore[union-attr]
+    last = db.exec(
+        select(PlanItemChange)
+        .where(PlanItemChange.item_id == item.id)
+        .order_by(PlanItemChange.revision.desc())  # type: ignore[attr-defined]
+    ).first()
+    assert last is not None
+    assert last.changes == {"goal_id": [goals["กว้างสองเมตร"], None]}
+    assert post(client, url, {"part": "goal-remove", "id": 999_999}).status_code == 404
+    assert post(client, "/staff/plans/khon-kaen/move", {"state": "adopted"}).status_code == 303
+    refused = post(client, url, {"part": "issue-remove", "id": ids["ตลาด"]})
+    assert refused.status_code == 409
+    assert [t for t, _g in _outline(client)] == ["ตลาด", "รถเมล์", "จักรยาน"]

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.domain.voting import Method
 from app.models import Agency, Plan, PlanItem, Proposal, Role, RoundStatus
+from app.services import plan_record
 from tests import factories
 from tests.helpers import login
 
@@ -84,9 +85,40 @@ def test_export_of_city_without_plan_has_header_only(client: TestClient, db: Ses
     ]
 
 
-def test_public_city_page_shows_agreed_priorities(client: TestClient, db: Session) -> None:
-    _plan_with_item(db)
-    assert "ขยายทางเท้า" in client.get("/cities/khon-kaen").text
+def test_public_city_page_shows_the_published_version_never_a_draft(
+    client: TestClient, db: Session
+) -> None:
+    plan, item = _plan_with_item(db)
+    planner = factories.account(db, role=Role.planner)
+    draft = client.get("/cities/khon-kaen")
+    assert draft.context["published"] is None  # type: ignore[attr-defined]
+    assert "ขยายทางเท้า" not in draft.text
+    plan_record.move(db, plan, "adopted", "", planner)
+    db.commit()
+    adopted = client.get("/cities/khon-kaen")
+    assert "ขยายทางเท้า" in adopted.text
+    assert "อนุมัติแล้ว" in adopted.text
+    # A new draft's changes stay private; the adopted version is still what the public sees.
+    plan_record.move(db, plan, "draft", "", planner)
+    item.title = "ร่างที่ยังไม่เผยแพร่"
+    db.add(item)
+    db.commit()
+    page = client.get("/cities/khon-kaen")
+    assert "ร่างที่ยังไม่เผยแพร่" not in page.text
+    assert "ขยายทางเท้า" in page.text
+    assert page.context["published"].version.number == 1  # type: ignore[attr-defined]
+    # In consultation: that version, labelled as such.
+    agency = Agency(city_id=plan.city_id, name="กองช่าง")
+    db.add(agency)
+    db.commit()
+    item.agency_id = agency.id
+    db.add(item)
+    db.commit()
+    plan_record.move(db, plan, "consultation", "", planner)
+    db.commit()
+    page = client.get("/cities/khon-kaen")
+    assert "ร่างที่ยังไม่เผยแพร่" in page.text
+    assert "รับฟังความคิดเห็น" in page.text
 
 
 def _mixed_plan(db: Session) -> Plan:

@@ -14,13 +14,13 @@ def test_home_lists_the_eight_pilot_cities_in_thai(client: TestClient) -> None:
     assert '<html lang="th">' in response.text
 
 
-def test_city_page_shows_workshops_and_priorities(client: TestClient, db: Session) -> None:
+def test_city_page_shows_workshops_and_no_plan_yet(client: TestClient, db: Session) -> None:
     factories.workshop(db, title="เวทีชุมชนบึงแก่นนคร")
     response = client.get("/cities/khon-kaen")
     assert response.status_code == 200
     assert response.template.name == "public/city.html"  # type: ignore[attr-defined]
     assert "เวทีชุมชนบึงแก่นนคร" in response.text
-    assert response.context["priorities"] == []  # type: ignore[attr-defined]
+    assert response.context["published"] is None  # type: ignore[attr-defined]
     assert "เวทีชุมชนบึงแก่นนคร · <a" in response.text  # not run together with the link
 
 
