@@ -38,7 +38,7 @@ from app.models import (
     StakeholderGroup,
     utcnow,
 )
-from app.routes.forms import JoinForm, refused_form, whole_number
+from app.routes.forms import JoinForm, local_path, refused_form, whole_number
 from app.services import access, board
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
@@ -193,7 +193,10 @@ def join_board(
             participant = board.join(session, city, details)
             remember_participant(request, session, participant)
         session.commit()
-    target = next if next.startswith(f"/cities/{city.slug}/") else f"/cities/{city.slug}/proposals"
+    proposals_url = f"/cities/{city.slug}/proposals"
+    target = local_path(next, proposals_url)
+    if not target.startswith(f"/cities/{city.slug}/"):  # back to this city's board only
+        target = proposals_url
     return RedirectResponse(target, status_code=303)
 
 

@@ -458,3 +458,33 @@ def test_an_oversized_form_is_cut_off_before_anything_parses_it(
     )
     assert small_form_route.status_code == 413
     assert _count(db, ProgressReport) == 1
+
+
+def test_publish_goes_back_only_to_a_local_next_path(client: TestClient, db: Session) -> None:
+    """The page to go back to is a form field checked to be a path of this site; neither a
+    forged `next` nor the Referer header (which the old code followed) leads anywhere else."""
+    item, report, _indicator, _agency = factories.monitored_item(db)
+    login(client, factories.account(db, role=Role.planner))
+    url = f"/staff/monitoring/reports/{report.id}/publish"
+    item_page = f"/staff/monitoring/items/{item.id}"
+    form = client.get(item_page).text  # the publish form names its own page
+    assert f'name="next" value="{item_page}#report-{report.id}"' in form
+    back = post(client, url, {"next": "/staff/monitoring/khon-kaen#pending"})
+    assert back.headers["location"] == "/staff/monitoring/khon-kaen#pending"
+    forged = [
+        "https://evil.example/staff",
+        "//evil.example/staff",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/staff?to=https://evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        " /staff",
+        "",
+    ]
+    for value in forged:
+        response = post(client, url, {"next": value}, headers={"Referer": "https://evil.example/"})
+        assert response.headers["location"] == item_page, value
+    same_site = {"Referer": "http://testserver/staff/monitoring/khon-kaen"}
+    assert post(client, url, headers=same_site).headers["location"] == item_page
