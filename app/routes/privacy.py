@@ -128,7 +128,8 @@ def _my_data(
         "city": place.city,
         "participant": participant,
         "reference": privacy.reference(participant),
-        "held": privacy.export(session, participant, utcnow()),
+        # A board participant's page lists what they did (a workshop's wall shows it already).
+        "held": None if place.workshop else privacy.export(session, participant, utcnow()),
         "consents": records,
         "demographics_consent": privacy.has_consent(records, ConsentPurpose.demographics),
         "kept_until": privacy.retention_date(place.workshop) if place.workshop else None,
