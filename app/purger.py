@@ -27,7 +27,7 @@ FIRST_RUN_SECONDS = 60.0  # after start-up, once the app is serving
 def purge_due(engine: Engine, now: datetime) -> privacy.Purge:
     """Erase what is due at `now`: one read when nothing is, a writing transaction if so."""
     with Session(engine) as session:
-        if not privacy.any_due(session, now.date()):
+        if not privacy.any_due(session, now):
             return privacy.Purge(0, 0)
     with Session(engine.execution_options(sqlite_begin="IMMEDIATE")) as session:
         result = privacy.purge(session, now)

@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from app import cli
 from app.config import get_settings
 from app.db import make_engine
-from app.models import Idea, IdeaReaction, Participant, Workshop
+from app.models import ErasedBy, Idea, IdeaReaction, Participant, Workshop
 from app.purger import RetentionPurger
 from app.services import privacy
 from tests import factories
@@ -97,10 +97,13 @@ def test_a_participant_is_erased_once_whoever_comes_second(engine: Engine) -> No
         theirs = second.exec(query).all()
         second.commit()  # ends its read; SQLite's writers take turns (BEGIN IMMEDIATE)
         mine = first.exec(query).all()
-        assert all(privacy.erase(first, p, now) is not None for p in mine)
+        assert all(privacy.erase(first, p, now, by=ErasedBy.retention) is not None for p in mine)
         first.commit()
         # The second process read the rows before the first erased them: it erases nothing.
-        assert [privacy.erase(second, p, now) for p in theirs] == [None, None]
+        assert [privacy.erase(second, p, now, by=ErasedBy.retention) for p in theirs] == [
+            None,
+            None,
+        ]
         second.commit()
 
 
@@ -121,3 +124,17 @@ def test_cli_purge_applies_retention_dates(
     assert (_named(engine, expired), _named(engine, kept)) == (0, 2)
     with Session(engine) as session:
         assert session.get(Workshop, expired) is not None
+
+
+def test_a_retention_day_starts_at_midnight_in_bangkok(engine: Engine) -> None:
+    """Kept until D-1 means the erasure day is D: due from 00:00 on D in Bangkok, which is
+    17:00 UTC on D-1 (a UTC clock would wait seven more hours), and not a second before."""
+    erasure_day = date(2027, 3, 15)
+    with Session(engine) as session:
+        workshop = _workshop(session, date(2026, 1, 1), retain_until=date(2027, 3, 14))
+    purger = RetentionPurger(engine)
+    assert purger.step(datetime(2027, 3, 14, 16, 59, 59, tzinfo=UTC)) == privacy.Purge(0, 0)
+    assert _named(engine, workshop) == 2
+    assert privacy.municipal_day(datetime(2027, 3, 14, 17, 0, tzinfo=UTC)) == erasure_day
+    assert purger.step(datetime(2027, 3, 14, 17, 0, tzinfo=UTC)) == privacy.Purge(1, 2)
+    assert _named(engine, workshop) == 0

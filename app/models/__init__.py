@@ -47,7 +47,7 @@ from app.models.vote import (
     VotingCode,
 )
 from app.models.presence import PresenceMiss, RoundPresence
-from app.models.privacy import ConsentPurpose, ConsentRecord
+from app.models.privacy import ConsentPurpose, ConsentRecord, ErasedBy, ErasureRecord
 from app.models.device import DeviceBoardParticipant, DeviceCode, DeviceParticipant
 from app.models.plan import (
     Plan,
@@ -88,6 +88,8 @@ __all__ = [
     "DeviceBoardParticipant",
     "DeviceCode",
     "DeviceParticipant",
+    "ErasedBy",
+    "ErasureRecord",
     "EvidenceFile",
     "Idea",
     "IdeaReaction",

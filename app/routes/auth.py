@@ -17,7 +17,7 @@ from app.deps import (
 )
 from app.i18n import gettext as _
 from app.i18n import ngettext
-from app.routes.forms import refused_form
+from app.routes.forms import local_path, refused_form
 from app.security import CSRF_SESSION_KEY
 from app.services import accounts, sessions
 from app.services.login_throttle import LoginThrottle
@@ -28,9 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect a login to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/staff"
+    return local_path(target, "/staff")
 
 
 @router.get("/login")

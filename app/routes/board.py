@@ -38,7 +38,7 @@ from app.models import (
     StakeholderGroup,
     utcnow,
 )
-from app.routes.forms import JoinForm, refused_form, whole_number
+from app.routes.forms import JoinForm, local_path, refused_form, whole_number
 from app.services import access, board
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
@@ -168,8 +168,10 @@ def _join_context(
 
 def _next(city: City, target: str) -> str:
     """Where to go after joining: a page of this city's (the plan, a proposal), else the board."""
+    board = f"/cities/{city.slug}/proposals"
+    target = local_path(target, board)
     inside = target.startswith(f"/cities/{city.slug}/") and "//" not in target
-    return target if inside else f"/cities/{city.slug}/proposals"
+    return target if inside else board
 
 
 @router.get("/cities/{slug}/board/join")

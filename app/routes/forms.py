@@ -91,6 +91,23 @@ def check_day(day: date) -> date:
     return day
 
 
+def local_path(target: str | None, default: str) -> str:
+    """A redirect target from a form or query (`next`), if it is a path on this site; else
+    `default`. Refused: anything not starting with one "/" (`//host` is another site), a
+    backslash (browsers read it as "/"), a scheme anywhere, and whitespace or control
+    characters (browsers drop tabs and newlines, which could turn `/\t/host` into `//host`)."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or "://" in target
+        or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
+        return default
+    return target
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(FormRefused)
     async def _refused(request: Request, exc: FormRefused) -> Response:

@@ -21,7 +21,7 @@ from app.domain.indicator_library import LIBRARY
 from app.domain.monitoring import ItemStatus
 from app.i18n import gettext as _
 from app.models import City, PlanItem, PlanStatus, Role, StaffAccount
-from app.routes.forms import refused_form, whole_number
+from app.routes.forms import local_path, refused_form, whole_number
 from app.services import access, report_import
 from app.services import cities as city_service
 from app.services import monitoring as service
@@ -266,18 +266,19 @@ def file_report(
 
 @router.post("/staff/monitoring/reports/{report_id}/publish")
 def publish_report(
-    request: Request, session: SessionDep, report_id: int, user: Planner
+    request: Request,
+    session: SessionDep,
+    report_id: int,
+    user: Planner,
+    next: Annotated[str, Form()] = "",
 ) -> Response:
+    """Back to the page the planner published from (`next`, a path on this site only; the
+    Referer header is not trusted), else the item's page."""
     report = service.get_report(session, report_id)
     service.publish_report(session, report, user)
     session.commit()
     flash(request, _("The report is published on the public dashboard."))
-    back = request.headers.get("referer", "")
-    target = (
-        back
-        if back.startswith(str(request.base_url))
-        else f"/staff/monitoring/items/{report.plan_item_id}"
-    )
+    target = local_path(next, f"/staff/monitoring/items/{report.plan_item_id}")
     return RedirectResponse(target, status_code=303)
 
 

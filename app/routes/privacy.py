@@ -1,21 +1,45 @@
 """Residents' PDPA rights from the phone ("my data": a copy, withdrawing consent, erasure),
-and the facilitator's side of a data-subject request and of retention."""
+and the staff side of a data-subject request, of retention and of the erasure log.
+
+A participant took part in a workshop or on a city's proposal board; the pages are the same
+for both (a Place says where the links go), and only the handlers differ, in how they find
+the participant and the scope."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.responses import Response
 
 from app import i18n
 from app.db import SessionDep
-from app.deps import CurrentParticipant, FacilitatedWorkshop, WorkshopByCode
+from app.deps import (
+    BoardParticipant,
+    BoardRunner,
+    BoardStaffRole,
+    CityBySlug,
+    CurrentParticipant,
+    FacilitatedWorkshop,
+    Facilitator,
+    WorkshopByCode,
+)
+from app.domain.bounds import is_id
 from app.domain.errors import UserError
 from app.i18n import gettext as _
-from app.models import AgeBand, City, ConsentPurpose, Participant, Workshop, utcnow
+from app.models import (
+    AgeBand,
+    City,
+    ConsentPurpose,
+    ErasedBy,
+    Participant,
+    StaffAccount,
+    Workshop,
+    utcnow,
+)
 from app.routes.forms import check_day, refused_form
 from app.services import privacy
 from app.templating import flash, render
@@ -24,6 +48,50 @@ router = APIRouter(include_in_schema=False)
 FormStr = Annotated[str, Form()]
 # Personal data: never kept by a browser cache or a proxy.
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a participant took part, as the pages link it: a workshop, or a city's board."""
+
+    city: City
+    workshop: Workshop | None = None
+
+    @classmethod
+    def of(cls, session: Session, workshop: Workshop) -> "Place":
+        return cls(session.exec(select(City).where(City.id == workshop.city_id)).one(), workshop)
+
+    @property
+    def scope(self) -> privacy.Scope:
+        return self.workshop or self.city
+
+    @property
+    def home(self) -> str:
+        """The participant's page of the workshop or the board."""
+        if self.workshop:
+            return f"/w/{self.workshop.join_code}"
+        return f"/cities/{self.city.slug}/proposals"
+
+    @property
+    def me(self) -> str:
+        if self.workshop:
+            return f"/w/{self.workshop.join_code}/me"
+        return f"/cities/{self.city.slug}/board/me"
+
+    @property
+    def staff(self) -> str:
+        """The prefix of the staff pages: /privacy, /participants/{id}/..."""
+        if self.workshop:
+            return f"/staff/workshops/{self.workshop.id}"
+        return f"/staff/cities/{self.city.slug}"
+
+    @property
+    def staff_home(self) -> str:
+        """Where staff came from: the console, or the board."""
+        return self.staff if self.workshop else self.home
+
+    def file_name(self) -> str:
+        return self.workshop.join_code if self.workshop else self.city.slug
 
 
 def _download(data: dict[str, Any], filename: str) -> Response:
@@ -47,7 +115,7 @@ def _confirmed(confirm: str) -> None:
 def _my_data(
     request: Request,
     session: Session,
-    workshop: Workshop,
+    place: Place,
     participant: Participant,
     *,
     error: str | None = None,
@@ -55,38 +123,96 @@ def _my_data(
 ) -> Response:
     records = privacy.consents(session, participant)
     context = {
-        "workshop": workshop,
-        "city": session.get(City, workshop.city_id),
+        "place": place,
+        "workshop": place.workshop,
+        "city": place.city,
         "participant": participant,
         "reference": privacy.reference(participant),
+        # A board participant's page lists what they did (a workshop's wall shows it already).
+        "held": None if place.workshop else privacy.export(session, participant, utcnow()),
         "consents": records,
         "demographics_consent": privacy.has_consent(records, ConsentPurpose.demographics),
-        "kept_until": privacy.retention_date(workshop),
+        "kept_until": privacy.retention_date(place.workshop) if place.workshop else None,
         "age_bands": [a.value for a in AgeBand],
         "form": form or {"age_band": "", "community": ""},
         "error": error,
     }
-    return render(request, "privacy/my_data.html", context, status_code=200)
+    response = render(request, "privacy/my_data.html", context)
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _my_data_json(session: Session, place: Place, participant: Participant) -> Response:
+    data = privacy.export(session, participant, utcnow())
+    return _download(data, f"my-data-{place.file_name()}.json")
+
+
+def _give_consent(
+    request: Request,
+    session: Session,
+    place: Place,
+    participant: Participant,
+    age_band: str,
+    community: str,
+    consent: str,
+) -> Response:
+    def page(error: UserError) -> Response:
+        form = {"age_band": age_band, "community": community}
+        return _my_data(request, session, place, participant, error=error.message, form=form)
+
+    with refused_form(session, page):
+        demographics = privacy.Demographics.checked(age_band, community, consent=consent == "yes")
+        privacy.give_demographics(session, participant, demographics, utcnow())
+    session.commit()
+    flash(request, _("Thank you. Your age band and community are kept for the stated purpose."))
+    return RedirectResponse(place.me, status_code=303)
+
+
+def _withdraw_consent(
+    request: Request, session: Session, place: Place, participant: Participant, purpose: str
+) -> Response:
+    def page(error: UserError) -> Response:
+        return _my_data(request, session, place, participant, error=error.message)
+
+    with refused_form(session, page):
+        privacy.withdraw_consent(session, participant, purpose, utcnow())
+    session.commit()
+    flash(request, _("Consent withdrawn. Your age band and community are deleted."))
+    return RedirectResponse(place.me, status_code=303)
+
+
+def _erase_me(
+    request: Request, session: Session, place: Place, participant: Participant, confirm: str
+) -> Response:
+    def page(error: UserError) -> Response:
+        return _my_data(request, session, place, participant, error=error.message)
+
+    with refused_form(session, page):
+        _confirmed(confirm)
+        privacy.erase(session, participant, utcnow(), by=ErasedBy.participant)
+    session.commit()
+    if place.workshop:
+        flash(request, _("Your data is erased. Your ideas stay on the wall without your name."))
+    else:
+        flash(
+            request,
+            _("Your data is erased. Your proposals and comments stay on the board without a name."),
+        )
+    return RedirectResponse(place.home, status_code=303)
 
 
 @router.get("/w/{code}/me")
 def my_data(
-    request: Request,
-    session: SessionDep,
-    workshop: WorkshopByCode,
-    participant: CurrentParticipant,
+    request: Request, session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
 ) -> Response:
-    response = _my_data(request, session, workshop, participant)
-    response.headers.update(NO_STORE)
-    return response
+    return _my_data(request, session, Place.of(session, workshop), participant)
 
 
 @router.get("/w/{code}/me/data.json")
 def my_data_json(
     session: SessionDep, workshop: WorkshopByCode, participant: CurrentParticipant
 ) -> Response:
-    data = privacy.export(session, workshop, participant, utcnow())
-    return _download(data, f"my-data-{workshop.join_code}.json")
+    return _my_data_json(session, Place.of(session, workshop), participant)
 
 
 @router.post("/w/{code}/me/consents")
@@ -99,16 +225,8 @@ def give_consent(
     community: FormStr = "",
     consent: FormStr = "",
 ) -> Response:
-    def page(error: UserError) -> Response:
-        form = {"age_band": age_band, "community": community}
-        return _my_data(request, session, workshop, participant, error=error.message, form=form)
-
-    with refused_form(session, page):
-        demographics = privacy.Demographics.checked(age_band, community, consent=consent == "yes")
-        privacy.give_demographics(session, participant, demographics, utcnow())
-    session.commit()
-    flash(request, _("Thank you. Your age band and community are kept for the stated purpose."))
-    return RedirectResponse(f"/w/{workshop.join_code}/me", status_code=303)
+    place = Place.of(session, workshop)
+    return _give_consent(request, session, place, participant, age_band, community, consent)
 
 
 @router.post("/w/{code}/me/consents/withdraw")
@@ -119,14 +237,8 @@ def withdraw_consent(
     participant: CurrentParticipant,
     purpose: FormStr = "",
 ) -> Response:
-    def page(error: UserError) -> Response:
-        return _my_data(request, session, workshop, participant, error=error.message)
-
-    with refused_form(session, page):
-        privacy.withdraw_consent(session, participant, purpose, utcnow())
-    session.commit()
-    flash(request, _("Consent withdrawn. Your age band and community are deleted."))
-    return RedirectResponse(f"/w/{workshop.join_code}/me", status_code=303)
+    place = Place.of(session, workshop)
+    return _withdraw_consent(request, session, place, participant, purpose)
 
 
 @router.post("/w/{code}/me/erase")
@@ -137,18 +249,56 @@ def erase_me(
     participant: CurrentParticipant,
     confirm: FormStr = "",
 ) -> Response:
-    def page(error: UserError) -> Response:
-        return _my_data(request, session, workshop, participant, error=error.message)
+    return _erase_me(request, session, Place.of(session, workshop), participant, confirm)
 
-    with refused_form(session, page):
-        _confirmed(confirm)
-        privacy.erase(session, participant, utcnow())
-    session.commit()
-    flash(
-        request,
-        _("Your data is erased. Your ideas stay on the wall without your name."),
-    )
-    return RedirectResponse(f"/w/{workshop.join_code}", status_code=303)
+
+@router.get("/cities/{slug}/board/me")
+def board_my_data(
+    request: Request, session: SessionDep, city: CityBySlug, participant: BoardParticipant
+) -> Response:
+    return _my_data(request, session, Place(city), participant)
+
+
+@router.get("/cities/{slug}/board/me/data.json")
+def board_my_data_json(
+    session: SessionDep, city: CityBySlug, participant: BoardParticipant
+) -> Response:
+    return _my_data_json(session, Place(city), participant)
+
+
+@router.post("/cities/{slug}/board/me/consents")
+def board_give_consent(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    participant: BoardParticipant,
+    age_band: FormStr = "",
+    community: FormStr = "",
+    consent: FormStr = "",
+) -> Response:
+    return _give_consent(request, session, Place(city), participant, age_band, community, consent)
+
+
+@router.post("/cities/{slug}/board/me/consents/withdraw")
+def board_withdraw_consent(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    participant: BoardParticipant,
+    purpose: FormStr = "",
+) -> Response:
+    return _withdraw_consent(request, session, Place(city), participant, purpose)
+
+
+@router.post("/cities/{slug}/board/me/erase")
+def board_erase_me(
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    participant: BoardParticipant,
+    confirm: FormStr = "",
+) -> Response:
+    return _erase_me(request, session, Place(city), participant, confirm)
 
 
 # --- staff: a data-subject request, and retention -------------------------------------------
@@ -157,7 +307,7 @@ def erase_me(
 def _requests_page(
     request: Request,
     session: Session,
-    workshop: Workshop,
+    place: Place,
     *,
     query: str = "",
     found: list[Participant] | None = None,
@@ -165,43 +315,79 @@ def _requests_page(
     retention_error: str | None = None,
     retain_until: str | None = None,
 ) -> Response:
-    kept_until = privacy.retention_date(workshop)
-    context = {
-        "workshop": workshop,
-        "city": session.get(City, workshop.city_id),
+    context: dict[str, Any] = {
+        "place": place,
+        "workshop": place.workshop,
+        "city": place.city,
         "query": query,
         "found": found,
         "reference": privacy.reference,
-        "kept_until": kept_until,
-        "default_retention": privacy.default_retention(workshop),
-        "retain_until": retain_until if retain_until is not None else kept_until.isoformat(),
         "error": error,
         "retention_error": retention_error,
     }
+    if place.workshop:
+        kept_until = privacy.retention_date(place.workshop)
+        context |= {
+            "kept_until": kept_until,
+            "default_retention": privacy.default_retention(place.workshop),
+            "retain_until": retain_until if retain_until is not None else kept_until.isoformat(),
+        }
     return render(request, "privacy/requests.html", context)
+
+
+def _find(request: Request, session: Session, place: Place, q: str) -> Response:
+    """A search, posted so that a resident's name never lands in a URL (access logs, history)."""
+    found = privacy.find(session, place.scope, q)
+    return _requests_page(request, session, place, query=q, found=found)
+
+
+def _participant_json(session: Session, place: Place, participant_id: int) -> Response:
+    participant = privacy.participant_of(session, place.scope, participant_id)
+    data = privacy.export(session, participant, utcnow())
+    return _download(data, f"participant-{privacy.reference(participant)}.json")
+
+
+def _erase_participant(
+    request: Request,
+    session: Session,
+    place: Place,
+    participant_id: int,
+    user: StaffAccount,
+    confirm: str,
+) -> Response:
+    participant = privacy.participant_of(session, place.scope, participant_id)
+    reference = privacy.reference(participant)
+
+    def page(error: UserError) -> Response:
+        return _requests_page(
+            request, session, place, query=reference, found=[participant], error=error.message
+        )
+
+    with refused_form(session, page):
+        _confirmed(confirm)
+        privacy.erase(session, participant, utcnow(), by=user)
+    session.commit()
+    flash(request, _("The personal data of %(reference)s is erased.") % {"reference": reference})
+    return RedirectResponse(f"{place.staff}/privacy", status_code=303)
 
 
 @router.get("/staff/workshops/{workshop_id}/privacy")
 def data_requests(request: Request, session: SessionDep, workshop: FacilitatedWorkshop) -> Response:
-    return _requests_page(request, session, workshop)
+    return _requests_page(request, session, Place.of(session, workshop))
 
 
 @router.post("/staff/workshops/{workshop_id}/privacy")
 def find_participant(
     request: Request, session: SessionDep, workshop: FacilitatedWorkshop, q: FormStr = ""
 ) -> Response:
-    """A search, posted so that a resident's name never lands in a URL (access logs, history)."""
-    found = privacy.find(session, workshop, q)
-    return _requests_page(request, session, workshop, query=q, found=found)
+    return _find(request, session, Place.of(session, workshop), q)
 
 
 @router.get("/staff/workshops/{workshop_id}/participants/{participant_id}/data.json")
 def participant_json(
     participant_id: int, session: SessionDep, workshop: FacilitatedWorkshop
 ) -> Response:
-    participant = privacy.participant_of(session, workshop, participant_id)
-    data = privacy.export(session, workshop, participant, utcnow())
-    return _download(data, f"participant-{privacy.reference(participant)}.json")
+    return _participant_json(session, Place.of(session, workshop), participant_id)
 
 
 @router.post("/staff/workshops/{workshop_id}/participants/{participant_id}/erase")
@@ -210,22 +396,44 @@ def erase_participant(
     request: Request,
     session: SessionDep,
     workshop: FacilitatedWorkshop,
+    user: Facilitator,
     confirm: FormStr = "",
 ) -> Response:
-    participant = privacy.participant_of(session, workshop, participant_id)
-    reference = privacy.reference(participant)
+    place = Place.of(session, workshop)
+    return _erase_participant(request, session, place, participant_id, user, confirm)
 
-    def page(error: UserError) -> Response:
-        return _requests_page(
-            request, session, workshop, query=reference, found=[participant], error=error.message
-        )
 
-    with refused_form(session, page):
-        _confirmed(confirm)
-        privacy.erase(session, participant, utcnow())
-    session.commit()
-    flash(request, _("The personal data of %(reference)s is erased.") % {"reference": reference})
-    return RedirectResponse(f"/staff/workshops/{workshop.id}/privacy", status_code=303)
+@router.get("/staff/cities/{slug}/privacy")
+def board_data_requests(
+    request: Request, session: SessionDep, city: CityBySlug, user: BoardRunner
+) -> Response:
+    return _requests_page(request, session, Place(city))
+
+
+@router.post("/staff/cities/{slug}/privacy")
+def board_find_participant(
+    request: Request, session: SessionDep, city: CityBySlug, user: BoardRunner, q: FormStr = ""
+) -> Response:
+    return _find(request, session, Place(city), q)
+
+
+@router.get("/staff/cities/{slug}/participants/{participant_id}/data.json")
+def board_participant_json(
+    participant_id: int, session: SessionDep, city: CityBySlug, user: BoardRunner
+) -> Response:
+    return _participant_json(session, Place(city), participant_id)
+
+
+@router.post("/staff/cities/{slug}/participants/{participant_id}/erase")
+def board_erase_participant(
+    participant_id: int,
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    user: BoardRunner,
+    confirm: FormStr = "",
+) -> Response:
+    return _erase_participant(request, session, Place(city), participant_id, user, confirm)
 
 
 @router.post("/staff/workshops/{workshop_id}/retention")
@@ -235,9 +443,11 @@ def set_retention(
     workshop: FacilitatedWorkshop,
     retain_until: FormStr = "",
 ) -> Response:
+    place = Place.of(session, workshop)
+
     def page(error: UserError) -> Response:
         return _requests_page(
-            request, session, workshop, retention_error=error.message, retain_until=retain_until
+            request, session, place, retention_error=error.message, retain_until=retain_until
         )
 
     with refused_form(session, page):
@@ -261,3 +471,21 @@ def _day(text: str) -> date | None:
         raise UserError(
             _("Please enter the date as day, month and year."), status_code=422
         ) from exc
+
+
+# --- the erasure log ---------------------------------------------------------------------------
+
+
+@router.get("/staff/erasures")
+def erasure_log(
+    request: Request, session: SessionDep, user: BoardStaffRole, before: str = ""
+) -> Response:
+    """Every erasure the staff member may see; read-only (no route changes an entry)."""
+    cursor = int(before) if is_id(before) else None
+    entries = privacy.erasure_log(session, user, before=cursor)
+    context = {
+        "entries": entries,
+        "reference": privacy.shown_reference,
+        "older": entries[-1].record.id if len(entries) == privacy.LOG_PAGE_SIZE else None,
+    }
+    return render(request, "privacy/erasures.html", context)

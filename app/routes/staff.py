@@ -27,5 +27,6 @@ def dashboard(request: Request, session: SessionDep, user: AnyStaff) -> Response
             "plans": plan_service.plans_overview(session, user) if plans_visible else [],
             "runs_workshops": runs_workshops,
             "plans_visible": plans_visible,
+            "sees_erasures": user.role != Role.agency,
         },
     )

@@ -27,7 +27,7 @@ from app.domain.errors import Conflict, JoinRequired, NotFound, UserError
 from app.domain.voting import Method, ProposalId, RoundRules, budget_lines
 from app.i18n import gettext as _
 from app.models import City, Participant, RoundStatus, VoteRound, Workshop
-from app.routes.forms import refused_form
+from app.routes.forms import local_path, refused_form
 from app.services import access, eligibility, sessions, voting
 from app.templating import flash, render
 
@@ -390,12 +390,6 @@ def online_done(
     return _done(request, session, _require_code_voter(request, session, round_id), submission)
 
 
-def _same_site_path(target: str) -> str:
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
 @router.post("/device/clear")
 def clear_device(
     request: Request, session: SessionDep, next: Annotated[str, Form()] = "/"
@@ -409,7 +403,7 @@ def clear_device(
         session.commit()
     request.session.clear()
     flash(request, _("This phone is cleared. The next person can join and vote."))
-    return RedirectResponse(_same_site_path(next), status_code=303)
+    return RedirectResponse(local_path(next, "/"), status_code=303)
 
 
 # --- receipts and results ----------------------------------------------------------------------

@@ -4,7 +4,9 @@ Every access rule of the app lives here; routes reach them through the dependenc
 app.deps. The can_* functions answer, the ensure_* ones refuse with Forbidden.
 """
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from app.domain.errors import Forbidden, NotFound
 from app.i18n import gettext as _
@@ -99,6 +101,24 @@ def ensure_runs_board(session: Session, user: StaffAccount, city: City) -> None:
         raise Forbidden(
             _("Only the city's planners and the facilitators of its workshops can do this.")
         )
+
+
+def facilitated_workshop_ids(user: StaffAccount) -> Any:
+    """A subquery: the ids of the workshops the staff member facilitates (for admins, who may
+    run every workshop, callers do not filter)."""
+    return select(WorkshopFacilitator.workshop_id).where(WorkshopFacilitator.account_id == user.id)
+
+
+def board_city_ids(user: StaffAccount) -> Any:
+    """A subquery: the ids of the cities whose board the staff member runs (as runs_board)."""
+    if user.role == Role.planner:
+        cities = select(City.id)
+        return cities if user.city_id is None else cities.where(col(City.id) == user.city_id)
+    return (
+        select(Workshop.city_id)
+        .join(WorkshopFacilitator, col(WorkshopFacilitator.workshop_id) == Workshop.id)
+        .where(WorkshopFacilitator.account_id == user.id)
+    )
 
 
 # --- a vote round --------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Residents' rights under the PDPA (B.E. 2562): consent given and withdrawn, a copy of
 everything held about a participant, erasure, and retention.
 
-What erasure clears is listed in one place (`erase`), so that new kinds of participant data
-(city-board participants, board comments) are erased by adding them there.
+A participant took part in a workshop or on a city's proposal board (its scope); every use
+case here takes the participant whatever its scope, and only finding one (`find`,
+`participant_of`) is told where to look. What erasure clears is listed in one place (`erase`),
+so that new kinds of participant data are erased by adding them there; each erasure leaves an
+ErasureRecord without personal data.
 """
 
 import secrets
@@ -10,18 +13,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, func, select
 
+from app import i18n
 from app.domain import join_codes
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
     AgeBand,
+    City,
+    CommentFlag,
     ConsentPurpose,
     ConsentRecord,
     DeviceBoardParticipant,
     DeviceParticipant,
+    ErasedBy,
+    ErasureRecord,
     Idea,
     IdeaReaction,
     Participant,
@@ -31,13 +39,16 @@ from app.models import (
     ProposalChange,
     ProposalComment,
     ProposalImage,
+    ProposalSupport,
+    Role,
     RoundPresence,
     RoundVoter,
+    StaffAccount,
     VoteRound,
     Workshop,
 )
 from app.models.workshop import REFERENCE_LENGTH
-from app.services import live
+from app.services import access, live
 
 NOTICE_VERSION = "2026-11"  # the privacy notice shown on the join form
 RETENTION_YEARS = 2
@@ -48,12 +59,18 @@ FIELDS_OF_PURPOSE: dict[ConsentPurpose, tuple[str, ...]] = {
 }
 # Everything erase() clears on the participant row; the stakeholder group stays (counts).
 ERASED_FIELDS = ("display_name", "age_band", "community")
+LOG_PAGE_SIZE = 100
+# Where a participant took part: a workshop, or a city's proposal board.
+Scope = Workshop | City
 
 
 def reference(participant: Participant) -> str:
     """The reference a phone shows on "my data", for a request made to staff: P-ABCD-EFGH."""
-    ref = participant.reference
-    return f"P-{ref[:4]}-{ref[4:]}"
+    return shown_reference(participant.reference)
+
+
+def shown_reference(stored: str) -> str:
+    return f"P-{stored[:4]}-{stored[4:]}"
 
 
 def _parse_reference(text: str) -> str | None:
@@ -130,15 +147,19 @@ def _close_consents(
     participant: Participant,
     now: datetime,
     purpose: ConsentPurpose | None = None,
-) -> None:
-    """Mark the participant's active consents (of one purpose, or all) withdrawn at `now`."""
+) -> int:
+    """Mark the participant's active consents (of one purpose, or all) withdrawn at `now`;
+    returns how many were active."""
     query = update(ConsentRecord).where(
         col(ConsentRecord.participant_id) == participant.id,
         col(ConsentRecord.withdrawn_at).is_(None),
     )
     if purpose is not None:
         query = query.where(col(ConsentRecord.purpose) == purpose.value)
-    session.execute(query.values(withdrawn_at=now).execution_options(synchronize_session=False))
+    closed = session.execute(
+        query.values(withdrawn_at=now).execution_options(synchronize_session=False)
+    )
+    return int(closed.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def consents(session: Session, participant: Participant) -> list[ConsentRecord]:
@@ -172,11 +193,68 @@ def withdraw_consent(
 # --- a copy of everything held ---------------------------------------------------------
 
 
-def export(
-    session: Session, workshop: Workshop, participant: Participant, now: datetime
-) -> dict[str, Any]:
-    """Everything held about a participant, as JSON-ready data (PDPA section 30). Ballots are
-    not in it: they hold no link to anyone, so they cannot be found for a person."""
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export(session: Session, participant: Participant, now: datetime) -> dict[str, Any]:
+    """Everything held about a participant, as JSON-ready data (PDPA section 30), whether
+    they took part in a workshop or on a city's board. Ballots are not in it: they hold no
+    link to anyone, so they cannot be found for a person."""
+    workshop = session.get(Workshop, participant.workshop_id) if participant.workshop_id else None
+    if workshop is not None:
+        about = _("Everything Mueang Ruam Kit holds about you as a participant of this workshop.")
+        place: dict[str, Any] = {
+            "workshop": {
+                "title": workshop.title,
+                "join_code": workshop.join_code,
+                "held_on": workshop.held_on.isoformat() if workshop.held_on else None,
+            }
+        }
+        kept_until: str | None = retention_date(workshop).isoformat()
+    else:
+        about = _(
+            "Everything Mueang Ruam Kit holds about you as a participant of this city's "
+            "proposal board."
+        )
+        city = session.get(City, participant.city_id)  # set when the workshop is not
+        place = {
+            "board": {"city": city.name_th, "city_en": city.name_en, "slug": city.slug}
+            if city
+            else {}
+        }
+        kept_until = None  # a board has no retention date: kept until erased
+    held = {
+        "about": about,
+        "exported_at": _stamp(now),
+        "notice_version": NOTICE_VERSION,
+        "participant": {
+            "reference": reference(participant),
+            **place,
+            "stakeholder_group": participant.stakeholder_group,
+            "display_name": participant.display_name,
+            "age_band": participant.age_band,
+            "community": participant.community,
+            "joined_at": _stamp(participant.created_at),
+            "erased_at": _stamp(participant.erased_at),
+            "kept_until": kept_until,
+        },
+        "consents": [
+            {
+                "purpose": record.purpose,
+                "notice_version": record.notice_version,
+                "given_at": _stamp(record.given_at),
+                "withdrawn_at": _stamp(record.withdrawn_at),
+            }
+            for record in consents(session, participant)
+        ],
+    }
+    if workshop is not None:
+        return held | _workshop_activity(session, participant)
+    return held | _board_activity(session, participant)
+
+
+def _workshop_activity(session: Session, participant: Participant) -> dict[str, Any]:
     posts = session.exec(
         select(Idea).where(Idea.participant_id == participant.id).order_by(col(Idea.id))
     ).all()
@@ -191,70 +269,25 @@ def export(
         .where(RoundVoter.participant_id == participant.id)
         .order_by(col(VoteRound.id))
     ).all()
-    plan_comments = session.exec(
-        select(PlanComment)
-        .where(PlanComment.author_participant_id == participant.id)
-        .order_by(col(PlanComment.id))
-    ).all()
     present = session.exec(
         select(RoundPresence.round_id)
         .where(RoundPresence.participant_id == participant.id)
         .order_by(col(RoundPresence.round_id))
     ).all()
 
-    def stamp(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
     def post(idea: Idea) -> dict[str, Any]:
         return {
             "id": idea.id,
             "text": idea.text,
             "original_text": idea.original_text,
-            "posted_at": stamp(idea.created_at),
+            "posted_at": _stamp(idea.created_at),
             "hidden_by_moderator": idea.hidden,
         } | ({"on_idea": idea.parent_id} if idea.parent_id else {})
 
     return {
-        "about": _("Everything Mueang Ruam Kit holds about you as a participant of this workshop."),
-        "exported_at": stamp(now),
-        "notice_version": NOTICE_VERSION,
-        "participant": {
-            "reference": reference(participant),
-            "workshop": {
-                "title": workshop.title,
-                "join_code": workshop.join_code,
-                "held_on": workshop.held_on.isoformat() if workshop.held_on else None,
-            },
-            "stakeholder_group": participant.stakeholder_group,
-            "display_name": participant.display_name,
-            "age_band": participant.age_band,
-            "community": participant.community,
-            "joined_at": stamp(participant.created_at),
-            "erased_at": stamp(participant.erased_at),
-            "kept_until": retention_date(workshop).isoformat(),
-        },
-        "consents": [
-            {
-                "purpose": record.purpose,
-                "notice_version": record.notice_version,
-                "given_at": stamp(record.given_at),
-                "withdrawn_at": stamp(record.withdrawn_at),
-            }
-            for record in consents(session, participant)
-        ],
         "ideas": [post(idea) for idea in posts if idea.parent_id is None],
         "comments": [post(idea) for idea in posts if idea.parent_id is not None],
-        "plan_consultation_comments": [
-            {
-                "id": c.id,
-                "text": c.text,
-                "on_plan_item": c.item_id,
-                "posted_at": stamp(c.created_at),
-                "hidden_by_moderator": c.hidden,
-            }
-            for c in plan_comments
-        ],
-        "plus_ones": [{"idea": r.idea_id, "given_at": stamp(r.created_at)} for r in reactions],
+        "plus_ones": [{"idea": r.idea_id, "given_at": _stamp(r.created_at)} for r in reactions],
         "votes": [{"round": rid, "question": q, "has_voted": True} for rid, q in voted],
         "presence_confirmed_in_rounds": list(present),
         "ballots": _(
@@ -266,28 +299,132 @@ def export(
     }
 
 
+def _board_activity(session: Session, participant: Participant) -> dict[str, Any]:
+    """A board participant's proposals, comments, edits, supports, photos and reports."""
+    pid = participant.id
+    proposals = session.exec(
+        select(Proposal).where(Proposal.author_participant_id == pid).order_by(col(Proposal.id))
+    ).all()
+    comments = session.exec(
+        select(ProposalComment)
+        .where(ProposalComment.author_participant_id == pid)
+        .order_by(col(ProposalComment.id))
+    ).all()
+    edits = session.exec(
+        select(ProposalChange)
+        .where(ProposalChange.author_participant_id == pid)
+        .order_by(col(ProposalChange.id))
+    ).all()
+    supports = session.exec(
+        select(Proposal.id, Proposal.title, ProposalSupport.created_at)
+        .join(ProposalSupport, col(ProposalSupport.proposal_id) == Proposal.id)
+        .where(ProposalSupport.participant_id == pid)
+        .order_by(col(ProposalSupport.id))
+    ).all()
+    photos = session.exec(  # the columns, not the images' bytes
+        select(
+            ProposalImage.id,
+            ProposalImage.proposal_id,
+            ProposalImage.media_type,
+            ProposalImage.created_at,
+        )
+        .where(ProposalImage.author_participant_id == pid)
+        .order_by(col(ProposalImage.id))
+    ).all()
+    flags = session.exec(
+        select(CommentFlag).where(CommentFlag.participant_id == pid).order_by(col(CommentFlag.id))
+    ).all()
+    plan_comments = session.exec(
+        select(PlanComment)
+        .where(PlanComment.author_participant_id == pid)
+        .order_by(col(PlanComment.id))
+    ).all()
+    return {
+        "proposals": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "body": p.description,
+                "place": p.place,
+                "estimated_cost": p.estimated_cost,
+                "status": p.status,
+                "proposed_at": _stamp(p.created_at),
+            }
+            for p in proposals
+        ],
+        "proposal_comments": [
+            {
+                "id": c.id,
+                "proposal": c.proposal_id,
+                "text": c.text,
+                "posted_at": _stamp(c.created_at),
+                "edited_at": _stamp(c.edited_at),
+                "hidden_by_moderator": c.hidden,
+                "waiting_for_a_moderator": c.held_for_review,
+            }
+            | ({"reply_to": c.parent_id} if c.parent_id else {})
+            for c in comments
+        ],
+        "proposal_edits": [
+            {
+                "proposal": e.proposal_id,
+                "action": e.action,
+                "changes": e.changes,
+                "made_at": _stamp(e.created_at),
+            }
+            for e in edits
+        ],
+        "supports": [
+            {"proposal": proposal_id, "title": title, "given_at": _stamp(given)}
+            for proposal_id, title, given in supports
+        ],
+        "photos": [
+            {"id": photo_id, "proposal": proposal_id, "media_type": kind, "added_at": _stamp(at)}
+            for photo_id, proposal_id, kind, at in photos
+        ],
+        "reported_comments": [
+            {"comment": f.comment_id, "reported_at": _stamp(f.created_at)} for f in flags
+        ],
+        "plan_consultation_comments": [
+            {
+                "id": c.id,
+                "text": c.text,
+                "on_plan_item": c.item_id,
+                "posted_at": _stamp(c.created_at),
+                "hidden_by_moderator": c.hidden,
+            }
+            for c in plan_comments
+        ],
+    }
+
+
 # --- erasure -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Erasure:
-    """What erase() changed, for the confirmation and the purge's summary."""
+    """What erase() changed, for the confirmation, the purge's summary and the log."""
 
     fields_cleared: tuple[str, ...]
     posts_unlinked: int
-    presence_misses_deleted: int
+    rows_deleted: int
+    consents_withdrawn: int
 
 
-def erase(session: Session, participant: Participant, now: datetime) -> Erasure | None:
+def erase(
+    session: Session, participant: Participant, now: datetime, *, by: ErasedBy | StaffAccount
+) -> Erasure | None:
     """Erase a participant's personal data; None if it was already erased.
 
+    `by` is who asked: the participant, the retention purge, or a staff account (answering a
+    request); it goes into the ErasureRecord this leaves, with counts and no personal data.
     Clears: display name, age band and community (the participant row keeps only its
     stakeholder group and join time, and a fresh token; the devices that joined as it are
-    unlinked, so no phone or cookie leads to it again); the authorship link (and double-tap key) of every idea and comment, and of a city
-    board's proposals, proposal comments, edits and photos, and plan consultation comments
-    (they stay on
-    the wall as anonymous posts of their group: they are part of the workshop's public record,
-    and their themes, proposals and counts rest on them); wrong presence-code attempts;
+    unlinked, so no phone or cookie leads to it again); the authorship link (and double-tap
+    key) of every idea and comment, and of a city board's proposals, proposal comments, edits,
+    photos and plan consultation comments (they stay, as anonymous posts of their group: they
+    are part of the public record, and themes, proposals and counts rest on them); wrong
+    presence-code attempts;
     active consents are marked withdrawn (the records stay, as proof of what was agreed).
     Keeps: +1s, board supports and flags, "has voted" and presence markers, all tied to the
     now anonymous row, so every count (participants, ideas, +1s, supports, turnout) is
@@ -325,29 +462,89 @@ def erase(session: Session, participant: Participant, now: datetime) -> Erasure 
             .values(author_participant_id=None)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
-    misses = session.execute(
+    deleted = session.execute(
         delete(PresenceMiss).where(col(PresenceMiss.participant_id) == participant.id)
     ).rowcount  # type: ignore[attr-defined]
     for devices in (DeviceParticipant, DeviceBoardParticipant):  # no phone is it any more
-        session.execute(delete(devices).where(col(devices.participant_id) == participant.id))
-    _close_consents(session, participant, now)
+        deleted += session.execute(
+            delete(devices).where(col(devices.participant_id) == participant.id)
+        ).rowcount  # type: ignore[attr-defined]
+    withdrawn = _close_consents(session, participant, now)
+    erasure = Erasure(cleared, int(unlinked or 0), int(deleted or 0), withdrawn)
+    session.add(
+        ErasureRecord(
+            erased_at=now,
+            erased_by=ErasedBy.staff if isinstance(by, StaffAccount) else by,
+            staff_account_id=by.id if isinstance(by, StaffAccount) else None,
+            workshop_id=participant.workshop_id,
+            city_id=participant.city_id,
+            participant_reference=participant.reference,
+            fields_cleared=len(cleared),
+            rows_unlinked=erasure.posts_unlinked,
+            rows_deleted=erasure.rows_deleted,
+            consents_withdrawn=withdrawn,
+        )
+    )
     session.flush()
     if had_name and unlinked and participant.workshop_id is not None:
         # Walls show authors' names and are cached per event: a new event renders them anew.
         live.emit(session, participant.workshop_id, live.Kind.WALL)
-    return Erasure(cleared, int(unlinked or 0), int(misses or 0))
+    return erasure
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    record: ErasureRecord
+    place: str  # the workshop's title or the city's name
+    staff_name: str | None
+
+
+def erasure_log(
+    session: Session, user: StaffAccount, *, before: int | None = None
+) -> list[LogEntry]:
+    """The latest erasures the staff member may see, newest first, LOG_PAGE_SIZE at a time
+    (before: the id to continue below). Admins see all; others those of the workshops they
+    facilitate and the city boards they run."""
+    query = (
+        select(ErasureRecord, Workshop.title, City, StaffAccount.display_name)
+        .outerjoin(Workshop, col(Workshop.id) == ErasureRecord.workshop_id)
+        .outerjoin(City, col(City.id) == ErasureRecord.city_id)
+        .outerjoin(StaffAccount, col(StaffAccount.id) == ErasureRecord.staff_account_id)
+        .order_by(col(ErasureRecord.id).desc())
+        .limit(LOG_PAGE_SIZE)
+    )
+    if user.role != Role.admin:
+        query = query.where(
+            or_(
+                col(ErasureRecord.workshop_id).in_(access.facilitated_workshop_ids(user)),
+                col(ErasureRecord.city_id).in_(access.board_city_ids(user)),
+            )
+        )
+    if before is not None:
+        query = query.where(col(ErasureRecord.id) < before)
+    thai = i18n.get_locale() == "th"
+    return [
+        LogEntry(record, title or (city and (city.name_th if thai else city.name_en)) or "", staff)
+        for record, title, city, staff in session.exec(query)
+    ]
 
 
 # --- staff answering a request ---------------------------------------------------------------
 
 
-def find(session: Session, workshop: Workshop, query: str) -> list[Participant]:
-    """A workshop's participants with this reference (P-ABCD-EFGH), or else whose display
-    name holds the text."""
+def _in_scope(scope: Scope) -> Any:
+    if isinstance(scope, Workshop):
+        return col(Participant.workshop_id) == scope.id
+    return col(Participant.city_id) == scope.id
+
+
+def find(session: Session, scope: Scope, query: str) -> list[Participant]:
+    """A workshop's or a city board's participants with this reference (P-ABCD-EFGH), or
+    else whose display name holds the text."""
     text = query.strip()
     if not text:
         return []
-    base = select(Participant).where(Participant.workshop_id == workshop.id)
+    base = select(Participant).where(_in_scope(scope))
     typed_reference = _parse_reference(text)
     if typed_reference is not None:
         by_reference = list(session.exec(base.where(Participant.reference == typed_reference)))
@@ -360,10 +557,15 @@ def find(session: Session, workshop: Workshop, query: str) -> list[Participant]:
     return list(session.exec(matches.order_by(col(Participant.id)).limit(SEARCH_LIMIT)))
 
 
-def participant_of(session: Session, workshop: Workshop, participant_id: int) -> Participant:
+def participant_of(session: Session, scope: Scope, participant_id: int) -> Participant:
     participant = session.get(Participant, participant_id)
-    if participant is None or participant.workshop_id != workshop.id:
-        raise NotFound(_("This workshop has no participant with this reference."))
+    mine = participant is not None and (
+        participant.workshop_id == scope.id
+        if isinstance(scope, Workshop)
+        else participant.city_id == scope.id
+    )
+    if participant is None or not mine:
+        raise NotFound(_("There is no participant with this reference here."))
     return participant
 
 
@@ -397,21 +599,28 @@ class Purge:
     participants: int
 
 
-def _expired_workshops(session: Session, today: date) -> list[Workshop]:
+def municipal_day(now: datetime) -> date:
+    """The date in Thailand at `now`: retention dates are the municipalities' days, so one
+    ends at midnight in Bangkok (17:00 UTC), not at midnight UTC."""
+    return now.astimezone(i18n.THAI_TZ).date()
+
+
+def _expired_workshops(session: Session, now: datetime) -> list[Workshop]:
     """Workshops past their retention date that still hold someone's personal data."""
+    today = municipal_day(now)
     pending = select(Participant.workshop_id).where(col(Participant.erased_at).is_(None))
     candidates = session.exec(select(Workshop).where(col(Workshop.id).in_(pending))).all()
     return [w for w in candidates if retention_date(w) < today]
 
 
-def any_due(session: Session, today: date) -> bool:
-    return bool(_expired_workshops(session, today))
+def any_due(session: Session, now: datetime) -> bool:
+    return bool(_expired_workshops(session, now))
 
 
 def purge(session: Session, now: datetime) -> Purge:
     """Erase the participants of every workshop whose retention date has passed; counts,
     ideas and results stay. Safe to run in several processes at once (see erase)."""
-    workshops = _expired_workshops(session, now.date())
+    workshops = _expired_workshops(session, now)
     erased = 0
     for workshop in workshops:
         people = session.exec(
@@ -419,5 +628,7 @@ def purge(session: Session, now: datetime) -> Purge:
                 Participant.workshop_id == workshop.id, col(Participant.erased_at).is_(None)
             )
         ).all()
-        erased += sum(1 for person in people if erase(session, person, now) is not None)
+        erased += sum(
+            1 for person in people if erase(session, person, now, by=ErasedBy.retention) is not None
+        )
     return Purge(len(workshops), erased)

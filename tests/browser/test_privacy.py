@@ -81,3 +81,53 @@ def test_my_data_on_a_phone_in_thai(browser: Browser, live_server: str, tmp_path
     assert _fits_the_screen(page)
     assert dialogs == []
     context.close()
+
+
+def test_board_my_data_on_a_phone_in_thai(
+    browser: Browser, live_server: str, tmp_path: Path
+) -> None:
+    """The same rights for someone who takes part on the city's proposal board."""
+    context = browser.new_context(**PHONE, accept_downloads=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{live_server}/cities/khon-kaen/board/join")
+    page.get_by_label("ประชาชน").check()
+    page.locator("#display_name").fill(NAME)
+    page.locator("details.demographics summary").click()
+    page.locator("#age_band").select_option("18_25")
+    page.locator("#community").fill(COMMUNITY)
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="เริ่ม").click()
+    page.get_by_role("link", name="เสนอข้อเสนอ").click()
+    page.locator("#title").fill("ทางม้าลายหน้าโรงเรียนบ้านโนนทัน")
+    page.get_by_role("button", name="ส่งข้อเสนอ").click()
+
+    page.get_by_role("link", name="ข้อมูลของฉัน").click()
+    expect(page).to_have_url(re.compile(r"/cities/khon-kaen/board/me$"))
+    expect(page.locator("#my-reference")).to_have_text(re.compile(r"^P-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    activity = page.locator("#my-board-activity")
+    expect(activity.get_by_role("link", name="ทางม้าลายหน้าโรงเรียนบ้านโนนทัน")).to_be_visible()
+    assert _fits_the_screen(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="ดาวน์โหลดข้อมูลทั้งหมดของฉัน (JSON)").click()
+    saved = tmp_path / "board-data.json"
+    download_info.value.save_as(saved)
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["participant"]["community"] == COMMUNITY
+    assert [p["title"] for p in data["proposals"]] == ["ทางม้าลายหน้าโรงเรียนบ้านโนนทัน"]
+
+    page.get_by_role("button", name="ถอนความยินยอมและลบช่วงอายุและชุมชนของฉัน").click()
+    expect(page.get_by_text("ถอนความยินยอมแล้ว")).to_be_visible()
+    expect(page.get_by_text(COMMUNITY)).to_have_count(0)
+
+    page.get_by_label("ใช่ ลบข้อมูลของฉัน (ย้อนกลับไม่ได้)").check()
+    page.get_by_role("button", name="ลบข้อมูลของฉัน", exact=True).click()
+    expect(page.get_by_text("ลบข้อมูลของคุณแล้ว")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/cities/khon-kaen/proposals$"))
+    expect(page.get_by_role("link", name="เข้าร่วม: เสนอ แสดงความคิดเห็น และสนับสนุน")).to_be_visible()
+    expect(page.get_by_text("ทางม้าลายหน้าโรงเรียนบ้านโนนทัน")).to_be_visible()  # stays, nameless
+    expect(page.get_by_text(NAME)).to_have_count(0)
+    assert _fits_the_screen(page)
+    assert dialogs == []
+    context.close()

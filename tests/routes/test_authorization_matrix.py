@@ -109,6 +109,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/w/{code}/me/consents"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/me/consents/withdraw"): PARTICIPANT_ONLY,
     ("POST", "/w/{code}/me/erase"): PARTICIPANT_ONLY,
+    # The same for a device that joined the city's board (only its own data, too).
+    ("GET", "/cities/{slug}/board/me"): BOARD_PARTICIPANT_ONLY,
+    ("GET", "/cities/{slug}/board/me/data.json"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/cities/{slug}/board/me/consents"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/cities/{slug}/board/me/consents/withdraw"): BOARD_PARTICIPANT_ONLY,
+    ("POST", "/cities/{slug}/board/me/erase"): BOARD_PARTICIPANT_ONLY,
     # Online votes: anyone may try; the one-time code is the credential (tested in test_voting).
     ("GET", "/v/{round_id}"): PUBLIC,
     ("POST", "/v/{round_id}"): PUBLIC,
@@ -204,6 +210,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/participants/{participant_id}/erase"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/retention"): WORKSHOP_TEAM,
+    # A board participant's request: the board's team ("elsewhere" plans another city).
+    ("GET", "/staff/cities/{slug}/privacy"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/privacy"): BOARD_TEAM,
+    ("GET", "/staff/cities/{slug}/participants/{participant_id}/data.json"): BOARD_TEAM,
+    ("POST", "/staff/cities/{slug}/participants/{participant_id}/erase"): BOARD_TEAM,
+    # The erasure log: staff who run workshops or boards (each sees only their own entries,
+    # tested in test_erasure_log); not agencies.
+    ("GET", "/staff/erasures"): BOARD_TEAM | {"elsewhere": OK},
     ("GET", "/staff/workshops/{workshop_id}/ideas.csv"): WORKSHOP_TEAM,
     ("GET", "/staff/workshops/{workshop_id}/projector/wall"): WORKSHOP_TEAM,
     ("POST", "/staff/workshops/{workshop_id}/spotlight"): WORKSHOP_TEAM,

@@ -122,3 +122,43 @@ def test_erasure_leaves_no_personal_string_in_tables_exports_or_logs(
     logged = "\n".join(r.getMessage() for r in debug_logs.records)
     assert "sqlalchemy.engine" in {r.name.rsplit(".", 1)[0] for r in debug_logs.records}
     assert not any(s in logged for s in PERSONAL)
+
+
+def test_board_erasure_leaves_no_personal_string_in_tables_pages_or_logs(
+    debug_logs: pytest.LogCaptureFixture, client: TestClient, db: Session
+) -> None:
+    """The same scan for someone who took part on a city's proposal board."""
+    form = {
+        "stakeholder_group": "resident",
+        "display_name": NAME,
+        "age_band": "18_25",
+        "community": COMMUNITY,
+        "consent": "yes",
+    }
+    assert post(client, "/cities/khon-kaen/board/participants", form).status_code == 303
+    made = post(client, "/cities/khon-kaen/proposals", {"title": "ลานกีฬาชุมชน"})
+    proposal_url = made.headers["location"]
+    post(client, f"{proposal_url}/comments", {"text": "เห็นด้วย"})
+    post(client, f"{proposal_url}/support", {"on": "1"})
+    participant = db.exec(select(Participant)).one()
+    assert sorted(set(_found_in_tables(db))) == [
+        "participant.community",
+        "participant.display_name",
+    ]
+
+    assert post(client, "/cities/khon-kaen/board/me/erase", {"confirm": "yes"}).status_code == 303
+
+    assert _found_in_tables(db) == []  # the erasure record included
+    login(client, factories.account(db, role=Role.admin))
+    for url in (
+        "/cities/khon-kaen/proposals",
+        proposal_url,
+        f"/staff/cities/khon-kaen/participants/{participant.id}/data.json",
+        "/staff/erasures",
+        "/api/v1/cities/khon-kaen/proposals",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not any(s in response.text for s in PERSONAL), url
+    logged = "\n".join(r.getMessage() for r in debug_logs.records)
+    assert not any(s in logged for s in PERSONAL)

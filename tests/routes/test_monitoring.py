@@ -511,3 +511,33 @@ def test_adopted_plan_items_keep_their_text_but_progress_is_recorded(
     assert (after.status, after.budget_planned, after.revision) == ("delayed", 1_000_000, 2)
     [change] = db.exec(select(PlanItemChange).where(PlanItemChange.item_id == item.id)).all()
     assert (change.changes, change.reason) == ({"status": ["not_started", "delayed"]}, "ฝนตกหนัก")
+
+
+def test_publish_goes_back_only_to_a_local_next_path(client: TestClient, db: Session) -> None:
+    """The page to go back to is a form field checked to be a path of this site; neither a
+    forged `next` nor the Referer header (which the old code followed) leads anywhere else."""
+    item, report, _indicator, _agency = factories.monitored_item(db)
+    login(client, factories.account(db, role=Role.planner))
+    url = f"/staff/monitoring/reports/{report.id}/publish"
+    item_page = f"/staff/monitoring/items/{item.id}"
+    form = client.get(item_page).text  # the publish form names its own page
+    assert f'name="next" value="{item_page}#report-{report.id}"' in form
+    back = post(client, url, {"next": "/staff/monitoring/khon-kaen#pending"})
+    assert back.headers["location"] == "/staff/monitoring/khon-kaen#pending"
+    forged = [
+        "https://evil.example/staff",
+        "//evil.example/staff",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/staff?to=https://evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        " /staff",
+        "",
+    ]
+    for value in forged:
+        response = post(client, url, {"next": value}, headers={"Referer": "https://evil.example/"})
+        assert response.headers["location"] == item_page, value
+    same_site = {"Referer": "http://testserver/staff/monitoring/khon-kaen"}
+    assert post(client, url, headers=same_site).headers["location"] == item_page

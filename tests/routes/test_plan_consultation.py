@@ -5,7 +5,7 @@ moderate them; comments close, kept, when the version moves on."""
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Participant, PlanComment, PlanItem, Role, utcnow
+from app.models import ErasedBy, Participant, PlanComment, PlanItem, Role, utcnow
 from app.services import privacy
 from tests import factories
 from tests.helpers import login, post
@@ -160,11 +160,10 @@ def test_erasing_a_resident_keeps_their_plan_comment_anonymous(
     _resident(client)
     _comment(client, "ขอสวนสาธารณะ", item)
     author = db.exec(select(Participant).where(Participant.city_id.is_not(None))).one()  # type: ignore[union-attr]
-    workshop = factories.workshop(db)
-    exported = privacy.export(db, workshop, author, utcnow())
+    exported = privacy.export(db, author, utcnow())
     [mine] = exported["plan_consultation_comments"]
     assert (mine["text"], mine["on_plan_item"]) == ("ขอสวนสาธารณะ", item.id)
-    assert privacy.erase(db, author, utcnow()) is not None
+    assert privacy.erase(db, author, utcnow(), by=ErasedBy.participant) is not None
     db.commit()
     [row] = db.exec(select(PlanComment)).all()
     assert (row.author_participant_id, row.text) == (None, "ขอสวนสาธารณะ")

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from app.domain.errors import Conflict, Forbidden, UserError
 from app.models import (
     CityWord,
+    ErasedBy,
     Proposal,
     ProposalChange,
     ProposalComment,
@@ -257,7 +258,7 @@ def test_erasing_a_board_participant_keeps_their_posts_and_support_anonymous(db:
         (Proposal, proposal.id),
         (ProposalComment, comment.id),
     ]
-    assert privacy.erase(db, author, utcnow()) is not None
+    assert privacy.erase(db, author, utcnow(), by=ErasedBy.participant) is not None
     db.commit()
     for table, row_id in authored:
         row = db.get(table, row_id)
