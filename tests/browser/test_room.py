@@ -2,6 +2,7 @@
 action in view, results reach phones and the projector without a reload, the projector fits
 its screen without staff links, irreversible actions ask first, and a first load stays small."""
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -200,25 +201,42 @@ def test_phone_page_reorders_itself_when_the_vote_opens_and_closes(
     assert page.evaluate("window.__sameDocument") is True
 
 
+def _staff_post(page: Page, url: str, form: dict[str, str]) -> None:
+    """Post a staff form as the console would, with the page's own session and CSRF token."""
+    token = json.loads(page.locator("body").get_attribute("hx-headers") or "{}")["X-CSRF-Token"]
+    response = page.context.request.post(url, form={**form, "csrf_token": token})
+    assert response.ok, f"{url}: {response.status}"
+
+
+@pytest.mark.parametrize("action", ["close", "reveal"])
 def test_results_reach_the_phone_and_the_projector_without_a_reload(
-    browser: Browser, live_server: str
+    browser: Browser, live_server: str, action: str
 ) -> None:
+    """The facilitator closes the vote (confirmed) or reveals its results: the phone's vote
+    card and the projector's vote panel show them through the live stream, no reload."""
     room = _seed(live_server, vote=RoundStatus.open)
     phone = _phone(browser)
     _join(phone, live_server, room.code)
-    expect(phone.get_by_role("link", name="ลงคะแนนเลย")).to_be_visible()
-    projector = _staff(browser, live_server)
+    vote_card = phone.locator("#ballot")
+    expect(vote_card.get_by_role("link", name="ลงคะแนนเลย")).to_be_visible()
+    expect(phone.locator(f"#ballot-results-{room.round_id}")).to_have_count(0)
+    projector = _staff(browser, live_server, {"width": 1280, "height": 800})
     projector.goto(f"{live_server}/staff/workshops/{room.workshop_id}/projector")
     expect(projector.locator("#projector-vote")).to_contain_text("เปิดลงคะแนน")
-    expect(projector.locator(".projector-bars")).to_have_count(0)  # hidden until the close
+    expect(projector.locator(".projector-bars")).to_have_count(0)  # hidden until then
     for page in (phone, projector):
         page.evaluate("window.__sameDocument = true")
 
-    _close_round(live_server, room)
+    form = {"confirm": "yes"} if action == "close" else {"visible": "1"}
+    _staff_post(projector, f"{live_server}/staff/rounds/{room.round_id}/{action}", form)
 
-    expect(phone.locator("#ballot")).to_contain_text("ผลการลงคะแนน", timeout=5_000)
-    expect(phone.locator(f"#ballot-results-{room.round_id} li")).to_have_count(2)
-    expect(projector.locator(".projector-bars li")).to_have_count(2, timeout=5_000)
+    expect(phone.locator(f"#ballot-results-{room.round_id} li")).to_have_count(2, timeout=5_000)
+    if action == "close":  # the card is now the results card: nothing left to vote on
+        expect(vote_card.locator("h2")).to_have_text("ผลการลงคะแนน")
+        expect(vote_card.get_by_role("link", name="ลงคะแนนเลย")).to_have_count(0)
+    else:  # revealed while open: the results join the ballot's card
+        expect(vote_card.get_by_role("link", name="ลงคะแนนเลย")).to_be_visible()
+    expect(projector.locator("#projector-vote .projector-bars li")).to_have_count(2, timeout=5_000)
     for page in (phone, projector):
         assert page.evaluate("window.__sameDocument") is True  # swapped in, not reloaded
 
