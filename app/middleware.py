@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import errors, i18n
 from app.domain.errors import UserError
 from app.domain.text import clean_text
+from app.static_files import critical_css_source
 
 LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
@@ -275,20 +276,26 @@ class CleanIncomingText:
         return cleaned
 
 
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (
-        b"content-security-policy",
-        # Inline style attributes carry chart widths; scripts come only from /static.
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        b"script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    ),
-    # No page uses these (photos are chosen through the file picker, which needs no camera
-    # permission; nothing asks for the phone's location).
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-]
+def security_headers() -> list[tuple[bytes, bytes]]:
+    """Scripts come only from /static. Inline style attributes carry chart widths; the only
+    <style> element allowed is the entry pages' first-screen CSS, by its hash (browsers without
+    style-src-elem fall back to style-src, as before)."""
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"style-src-elem 'self' {critical_css_source()}; style-src-attr 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+    return [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", policy.encode()),
+        # No page uses these (photos are chosen through the file picker, which needs no camera
+        # permission; nothing asks for the phone's location).
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    ]
+
+
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
@@ -300,14 +307,15 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
         self.https = https
+        self.headers = security_headers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = SECURITY_HEADERS
+        headers = self.headers
         if scope["path"].startswith("/api/v1/docs"):
-            headers = [h for h in SECURITY_HEADERS if h[0] != b"content-security-policy"]
+            headers = [h for h in self.headers if h[0] != b"content-security-policy"]
         if self.https or scope.get("scheme") == "https":
             headers = [*headers, HSTS]
 

@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import Response
 
 from app import i18n, labels
 from app.domain.text import IDEA_MAX_LENGTH
 from app.models import StakeholderGroup
 from app.security import csrf_token
-from app.static_files import static_url
+from app.static_files import critical_css, static_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -27,6 +28,11 @@ def _page_context(request: Request) -> dict[str, Any]:
         "current_user": getattr(request.state, "user", None),
         "flashes": request.session.pop(FLASH_KEY, []),
         "htmx_src": static_url(f"htmx-{HTMX_VERSION}.min.js"),
+        # An entry page inlines its first screen's rules, unless the visitor comes from one of
+        # our own pages (each loads the whole stylesheet, so it is in the browser's cache).
+        "critical_css": None
+        if request.headers.get("sec-fetch-site") == "same-origin"
+        else Markup(critical_css()),  # noqa: S704 (our own stylesheet, checked for "</")
     }
 
 

@@ -1,5 +1,6 @@
 """Links that a forged Host cannot redirect (issue 14 #5) and browser hardening headers (#7)."""
 
+import base64
 import hashlib
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import get_session
 from app.main import create_app
+from app.static_files import critical_css
 from tests import factories
 
 
@@ -113,3 +115,58 @@ def test_unversioned_or_stale_static_requests_get_a_short_cache(client: TestClie
         response = client.get(url)
         assert response.status_code == 200
         assert response.headers["cache-control"] == "public, max-age=300"
+
+
+STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+LINK = '<link rel="stylesheet" href="/static/app.css?v='
+
+
+def test_critical_css_is_the_marked_runs_of_the_one_stylesheet() -> None:
+    """The inlined rules are read from app.css itself, in its order: they cannot drift."""
+    source = Path("app/static/app.css").read_text(encoding="utf-8")
+    position = 0
+    for line in critical_css().splitlines():  # each line is in app.css, in the same order
+        position = source.index(line, position) + len(line)
+    for rule in ("header.site {", "button.big {", ".phase-panel {", ".vote-card .question {"):
+        assert rule in critical_css()  # the first screens' rules are marked
+    for rule in (".projector-bars {", ".remaining {"):
+        assert rule not in critical_css()  # the projector's, the ballot page's are not
+
+
+@pytest.mark.parametrize("page", ["join", "workshop", "board"])
+def test_entry_pages_inline_the_critical_css_allowed_by_its_hash(
+    client: TestClient, db: Session, page: str
+) -> None:
+    workshop = factories.workshop(db)
+    url = {
+        "join": "/join",
+        "workshop": f"/w/{workshop.join_code}",
+        "board": f"/cities/{factories.city(db).slug}/board/join",
+    }[page]
+    response = client.get(url)
+    assert response.status_code == 200
+    inline = STYLE.findall(response.text)
+    assert inline == [critical_css()]
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["content-security-policy"].split(";")
+    )
+    assert policy["style-src-elem"] == f"'self' 'sha256-{digest}'"  # no other <style> applies
+    head, body = response.text.split("<body", 1)
+    assert LINK not in head  # nothing holds up the first paint
+    assert body.count(LINK) == 1  # the whole stylesheet, after the content
+
+
+def test_entry_page_reached_from_our_own_pages_links_the_cached_stylesheet(
+    client: TestClient,
+) -> None:
+    html = client.get("/join", headers={"Sec-Fetch-Site": "same-origin"}).text
+    assert "<style>" not in html
+    assert LINK in html.split("<body", 1)[0]
+
+
+def test_other_pages_link_the_stylesheet_in_the_head(client: TestClient) -> None:
+    html = client.get("/login").text
+    assert "<style>" not in html
+    assert html.split("<body", 1)[0].count(LINK) == 1
