@@ -98,7 +98,9 @@ def render_fragment(name: str, context: dict[str, Any]) -> str:
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> Response:
-    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    response = templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    response.headers.append("Vary", "Sec-Fetch-Site")  # entry pages differ by it (critical CSS)
+    return response
 
 
 def flash(request: Request, message: str) -> None:

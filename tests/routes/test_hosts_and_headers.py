@@ -161,9 +161,11 @@ def test_entry_pages_inline_the_critical_css_allowed_by_its_hash(
 def test_entry_page_reached_from_our_own_pages_links_the_cached_stylesheet(
     client: TestClient,
 ) -> None:
-    html = client.get("/join", headers={"Sec-Fetch-Site": "same-origin"}).text
-    assert "<style>" not in html
-    assert LINK in html.split("<body", 1)[0]
+    page = client.get("/join", headers={"Sec-Fetch-Site": "same-origin"})
+    assert "<style>" not in page.text
+    assert LINK in page.text.split("<body", 1)[0]
+    # A cache must not hand this page to a first visit, which needs the inlined rules.
+    assert "sec-fetch-site" in page.headers["vary"].lower()
 
 
 def test_other_pages_link_the_stylesheet_in_the_head(client: TestClient) -> None:
