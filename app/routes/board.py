@@ -16,6 +16,7 @@ from app.db import SessionDep
 from app.deps import (
     BoardParticipant,
     BoardProposal,
+    BoardQuery,
     BoardRunner,
     CityBySlug,
     FacilitatedWorkshop,
@@ -53,34 +54,6 @@ GROUPS = [g.value for g in StakeholderGroup]
 def _fields(title: str, body: str, category: str, place: str, cost: str) -> ProposalFields:
     amount = whole_number(cost, _("Estimated cost"), high=board.rules.COST_MAX)
     return ProposalFields(title=title, body=body, category=category, place=place, cost=amount)
-
-
-def board_filter(
-    *,
-    category: str = "",
-    status: str = "",
-    group: str = "",
-    workshop: str = "",
-    origin: str = "",
-    place: str = "",
-    q: str = "",
-    sort: str = "newest",
-    page: str = "1",
-    page_size: int = board.PAGE_SIZE,
-) -> BoardFilter:
-    """The board's query string, with anything unknown ignored (a shared link never fails)."""
-    return BoardFilter(
-        category=category[:40],
-        status=status if status in {s.value for s in ProposalStatus} else "",
-        group=group if group in GROUPS else "",
-        workshop_id=int(workshop) if workshop and is_id(workshop) else None,
-        origin=origin if origin in {o.value for o in ProposalOrigin} else "",
-        place=place[:200],
-        q=q[:200],
-        sort=sort if sort in board.SORTS else "newest",
-        page=int(page) if page.isdigit() and len(page) < 7 else 1,
-        page_size=max(1, min(page_size, board.MAX_PAGE_SIZE)),
-    )
 
 
 def visitor_seed(request: Request, participant: Participant | None) -> int:
@@ -128,27 +101,8 @@ def board_page(
     city: CityBySlug,
     participant: OptionalBoardParticipant,
     user: OptionalUser,
-    category: str = "",
-    status: str = "",
-    group: str = "",
-    workshop: str = "",
-    origin: str = "",
-    place: str = "",
-    q: str = "",
-    sort: str = "newest",
-    page: str = "1",
+    filters: BoardQuery,
 ) -> Response:
-    filters = board_filter(
-        category=category,
-        status=status,
-        group=group,
-        workshop=workshop,
-        origin=origin,
-        place=place,
-        q=q,
-        sort=sort,
-        page=page,
-    )
     context = _board_context(session, request, city, participant, user, filters)
     template = "board/_list.html" if is_htmx(request) else "board/board.html"
     return render(request, template, context)
@@ -454,8 +408,7 @@ def staff_create(
     origin: Annotated[str, Form()] = "online",
 ) -> Response:
     def page(error: UserError) -> Response:
-        filters = board_filter()
-        context = _board_context(session, request, city, None, user, filters)
+        context = _board_context(session, request, city, None, user, BoardFilter())
         context["staff_error"] = error.message
         return render(request, "board/board.html", context)
 
