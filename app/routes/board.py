@@ -19,8 +19,6 @@ from app.deps import (
     BoardQuery,
     BoardRunner,
     CityBySlug,
-    FacilitatedWorkshop,
-    FormFields,
     OptionalBoardParticipant,
     OptionalUser,
     is_htmx,
@@ -518,27 +516,6 @@ def staff_restore_comment(
     proposal_service.restore_comment(session, proposal, comment_id, user)
     session.commit()
     return _back(city, proposal, f"#comment-{comment_id}")
-
-
-@router.post("/staff/workshops/{workshop_id}/proposals/promote")
-def staff_promote_ideas(
-    request: Request,
-    session: SessionDep,
-    workshop: FacilitatedWorkshop,
-    user: OptionalUser,
-    form: FormFields,
-) -> Response:
-    """Several ideas of the workshop (checked in the console) become one proposal."""
-    ids = [int(v) for v in form.getlist("idea_id") if isinstance(v, str) and is_id(v)]
-    if user is None:  # FacilitatedWorkshop already required a login
-        return RedirectResponse("/login", status_code=303)
-    proposal = proposal_service.promote_ideas(session, workshop, ids, user)
-    session.commit()
-    city = session.get(City, workshop.city_id)
-    flash(request, _("The ideas are now one proposal."))
-    return RedirectResponse(
-        f"/cities/{city.slug if city else ''}/proposals/{proposal.id}", status_code=303
-    )
 
 
 # --- photos --------------------------------------------------------------------------------------

@@ -286,3 +286,99 @@ def test_facilitator_promotes_several_ideas_into_one_proposal(
     assert "ทางเท้ามีหลุม" in page.text
     again = post(client, url, {"idea_id": [str(first.id)]})
     assert again.status_code == 409
+
+
+def test_console_ticks_several_ideas_into_one_proposal_without_javascript(
+    client: TestClient, db: Session
+) -> None:
+    facilitator = factories.account(db, role=Role.facilitator)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    first = factories.idea(db, workshop=workshop, text="ไฟทางมืด")
+    second = factories.idea(db, workshop=workshop, text="ซอยเปลี่ยว")
+    login(client, facilitator)
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert 'id="promote-ideas"' in console.text
+    assert f'name="idea_id" value="{first.id}" form="promote-ideas"' in console.text
+    url = f"/staff/workshops/{workshop.id}/proposals/promote"
+    refused = post(client, url, {})
+    assert refused.status_code == 422
+    assert refused.template.name == "workshops/console.html"  # type: ignore[attr-defined]
+    assert refused.context["select_error"]  # type: ignore[attr-defined]
+    response = post(client, url, {"idea_id": [str(first.id), str(second.id)]})
+    assert response.status_code == 303
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert console.context["promoted"] >= {first.id, second.id}  # type: ignore[attr-defined]
+    assert f'value="{first.id}" form="promote-ideas"' not in console.text  # marked, not tickable
+
+
+def test_console_promote_refuses_bad_ids_and_other_workshops_ideas(
+    client: TestClient, db: Session
+) -> None:
+    facilitator = factories.account(db, role=Role.facilitator)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    mine = factories.idea(db, workshop=workshop, text="ของเวทีนี้")
+    other_workshop = factories.workshop(db)
+    theirs = factories.idea(db, workshop=other_workshop, text="ของเวทีอื่น")
+    login(client, facilitator)
+    url = f"/staff/workshops/{workshop.id}/proposals/promote"
+    bad = post(client, url, {"idea_id": [str(mine.id), "1 OR 1=1"]})
+    assert bad.status_code == 422
+    assert bad.context["selected"] == {mine.id}  # type: ignore[attr-defined]
+    assert post(client, url, {"idea_id": [str(mine.id), str(theirs.id)]}).status_code == 404
+    assert post(client, url, {"idea_id": [str(mine.id)], "theme_id": "1"}).status_code == 422
+    assert db.exec(select(Proposal)).all() == []
+
+
+def _theme_run(db: Session, workshop: object, labels: list[str]) -> list[object]:
+    from app.models import Theme, ThemeRun
+
+    run = ThemeRun(
+        city_id=workshop.city_id,  # type: ignore[attr-defined]
+        workshop_id=workshop.id,  # type: ignore[attr-defined]
+        version=1,
+        status="done",
+    )
+    db.add(run)
+    db.flush()
+    themes = [
+        Theme(
+            city_id=run.city_id,
+            workshop_id=run.workshop_id,
+            run_id=run.id or 0,
+            position=i,
+            label=label,
+            is_other=label == "other",
+        )
+        for i, label in enumerate(labels)
+    ]
+    db.add_all(themes)
+    db.commit()
+    return themes  # type: ignore[return-value]
+
+
+def test_console_promotes_a_theme_once_and_never_another_workshops(
+    client: TestClient, db: Session
+) -> None:
+    facilitator = factories.account(db, role=Role.facilitator)
+    workshop = factories.workshop(db, facilitators=[facilitator])
+    flood, other = _theme_run(db, workshop, ["น้ำท่วมขัง", "other"])
+    elsewhere = factories.workshop(db)
+    (foreign,) = _theme_run(db, elsewhere, ["ขยะ"])
+    login(client, facilitator)
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert [t.label for t in console.context["themes_to_promote"]] == ["น้ำท่วมขัง"]  # type: ignore[attr-defined]
+    url = f"/staff/workshops/{workshop.id}/proposals/promote"
+    assert post(client, url, {"theme_id": str(foreign.id)}).status_code == 404  # type: ignore[attr-defined]
+    refused = post(client, url, {"theme_id": str(other.id)})  # type: ignore[attr-defined]
+    assert refused.status_code == 422
+    assert refused.context["theme_error"]  # type: ignore[attr-defined]
+    assert post(client, url, {"theme_id": "x"}).status_code == 422
+    response = post(client, url, {"theme_id": str(flood.id)})  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    proposal = db.exec(select(Proposal)).one()
+    assert (proposal.origin, proposal.workshop_id) == ("theme", workshop.id)
+    assert response.headers["location"] == f"{BOARD}/{proposal.id}"
+    assert post(client, url, {"theme_id": str(flood.id)}).status_code == 303  # type: ignore[attr-defined]
+    assert len(db.exec(select(Proposal)).all()) == 1
+    console = client.get(f"/staff/workshops/{workshop.id}")
+    assert console.context["themes_to_promote"] == []  # type: ignore[attr-defined]

@@ -104,6 +104,8 @@ def test_board_filter_is_one_dependency_with_one_refusal_for_page_and_api(
     assert page.status_code == 200
     filters = page.context["filters"]  # type: ignore[attr-defined]
     assert (filters.status, filters.group, filters.sort, filters.page) == ("", "", "newest", 1)
-    assert filters.workshop_id is None and filters.page_size == 5
+    assert filters.workshop_id is None
+    assert filters.page_size == 5
     body = client.get(API, params={**lenient, "page_size": "5"}).json()
-    assert body["page"] == 1 and body["page_size"] == 5
+    assert body["page"] == 1
+    assert body["page_size"] == 5
