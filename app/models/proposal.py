@@ -46,6 +46,12 @@ class Proposal(SQLModel, table=True):
         choice([o.value for o in ProposalOrigin], "origin"),
         choice(GROUP_VALUES, "author_group"),
         sa.CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="cost"),
+        # A map point is both coordinates or neither, inside Thailand (domain.proposal_board).
+        sa.CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="map_point_pair"),
+        sa.CheckConstraint(
+            "latitude IS NULL OR (latitude BETWEEN 5.6 AND 20.5 AND longitude BETWEEN 97.3 AND 105.7)",
+            name="map_point_thailand",
+        ),
         # The board's orders: most supported and most discussed within a city.
         sa.Index("ix_proposal_city_support", "city_id", "support_count", "id"),
         sa.Index("ix_proposal_city_comments", "city_id", "comment_count", "id"),
@@ -62,6 +68,9 @@ class Proposal(SQLModel, table=True):
     description: str = Field(default="", sa_type=sa.Text)  # the proposal's body
     category: str | None = Field(default=None, max_length=80)  # a ProposalCategory code
     place: str | None = Field(default=None, max_length=200)
+    # An optional map point (WGS 84 degrees, 6 decimals: about 10 cm).
+    latitude: float | None = None
+    longitude: float | None = None
     estimated_cost: int | None = Field(default=None, sa_type=sa.BigInteger)  # baht
     origin: ProposalOrigin = Field(
         default=ProposalOrigin.idea,
@@ -185,6 +194,8 @@ class ProposalPublic(SQLModel):
     body: str
     category: str | None
     place: str | None
+    latitude: float | None
+    longitude: float | None
     estimated_cost: int | None
     origin: str
     status: str

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -49,9 +50,31 @@ router = APIRouter(include_in_schema=False)
 GROUPS = [g.value for g in StakeholderGroup]
 
 
-def _fields(title: str, body: str, category: str, place: str, cost: str) -> ProposalFields:
-    amount = whole_number(cost, _("Estimated cost"), high=board.rules.COST_MAX)
-    return ProposalFields(title=title, body=body, category=category, place=place, cost=amount)
+class ProposalForm(BaseModel):
+    """The fields of the propose, create and reword forms, as typed."""
+
+    title: str = ""
+    body: str = ""
+    category: str = ""
+    place: str = ""
+    cost: str = ""
+    latitude: str = ""
+    longitude: str = ""
+
+    def fields(self) -> ProposalFields:
+        amount = whole_number(self.cost, _("Estimated cost"), high=board.rules.COST_MAX)
+        return ProposalFields(
+            title=self.title,
+            body=self.body,
+            category=self.category,
+            place=self.place,
+            cost=amount,
+            latitude=self.latitude,
+            longitude=self.longitude,
+        )
+
+
+ProposalFormDep = Annotated[ProposalForm, Form()]
 
 
 def visitor_seed(request: Request, participant: Participant | None) -> int:
@@ -217,28 +240,21 @@ def propose(
     session: SessionDep,
     city: CityBySlug,
     participant: BoardParticipant,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    cost: Annotated[str, Form()] = "",
+    form: ProposalFormDep,
 ) -> Response:
     def page(error: UserError) -> Response:
         categories = board.categories(session, city)
-        form = {"title": title, "body": body, "category": category, "place": place, "cost": cost}
         context = {
             "city": city,
             "categories": categories,
             "category_labels": {c.code: board.category_label(c) for c in categories},
-            "form": form,
+            "form": form.model_dump(),
             "error": error.message,
         }
         return render(request, "board/new.html", context)
 
     with refused_form(session, page):
-        proposal = board.propose(
-            session, city, participant, _fields(title, body, category, place, cost)
-        )
+        proposal = board.propose(session, city, participant, form.fields())
     session.commit()
     flash(request, _("Thank you! Your proposal is on the board."))
     return _back(city, proposal)
@@ -398,11 +414,7 @@ def staff_create(
     session: SessionDep,
     city: CityBySlug,
     user: BoardRunner,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    cost: Annotated[str, Form()] = "",
+    form: ProposalFormDep,
     origin: Annotated[str, Form()] = "online",
 ) -> Response:
     def page(error: UserError) -> Response:
@@ -411,9 +423,7 @@ def staff_create(
         return render(request, "board/board.html", context)
 
     with refused_form(session, page):
-        proposal = proposal_service.create(
-            session, city, user, _fields(title, body, category, place, cost), origin=origin
-        )
+        proposal = proposal_service.create(session, city, user, form.fields(), origin=origin)
     session.commit()
     return _back(city, proposal)
 
@@ -425,20 +435,14 @@ def staff_reword(
     city: CityBySlug,
     proposal: BoardProposal,
     user: BoardRunner,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    cost: Annotated[str, Form()] = "",
+    form: ProposalFormDep,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     with refused_form(
         session,
         _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
     ):
-        proposal_service.reword(
-            session, proposal, user, _fields(title, body, category, place, cost), reason
-        )
+        proposal_service.reword(session, proposal, user, form.fields(), reason)
     session.commit()
     return _back(city, proposal, "#history")
 

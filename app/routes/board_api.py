@@ -54,6 +54,8 @@ def _public(
         body=proposal.description,
         category=proposal.category,
         place=proposal.place,
+        latitude=proposal.latitude,
+        longitude=proposal.longitude,
         estimated_cost=proposal.estimated_cost,
         origin=proposal.origin,
         status=proposal.status,

@@ -319,6 +319,8 @@ class ProposalFields:
     category: str = ""
     place: str = ""
     cost: int | None = None
+    latitude: str = ""  # as typed; both or neither (rules.map_point)
+    longitude: str = ""
 
 
 def clean_fields(session: Session, city: City, fields: ProposalFields) -> dict[str, Any]:
@@ -346,13 +348,29 @@ def clean_fields(session: Session, city: City, fields: ProposalFields) -> dict[s
             _("The estimated cost must be between 0 and 1,000,000,000,000 baht."),
             status_code=422,
         )
+    try:
+        point = rules.map_point(fields.latitude, fields.longitude)
+    except rules.MapPointError as error:
+        raise UserError(_map_point_message(error.code), status_code=422) from error
     return {
         "title": title,
         "description": body,
         "category": category,
         "place": place,
+        "latitude": point[0] if point else None,
+        "longitude": point[1] if point else None,
         "estimated_cost": fields.cost,
     }
+
+
+def _map_point_message(code: str) -> str:
+    if code == "pair":
+        return _("Give both latitude and longitude of the map point, or neither.")
+    if code == "outside":
+        return _(
+            "The map point must be in Thailand (latitude 5.6 to 20.5, longitude 97.3 to 105.7)."
+        )
+    return _("Type latitude and longitude as decimal degrees, such as 16.441900 and 102.836000.")
 
 
 def propose(

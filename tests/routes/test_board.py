@@ -1,7 +1,9 @@
 """The proposal board's pages: the public list and proposal page, joining online, and what
 participants and staff do there."""
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.models import Participant, Proposal, ProposalComment, ProposalStatus, Role
@@ -382,3 +384,77 @@ def test_console_promotes_a_theme_once_and_never_another_workshops(
     assert len(db.exec(select(Proposal)).all()) == 1
     console = client.get(f"/staff/workshops/{workshop.id}")
     assert console.context["themes_to_promote"] == []  # type: ignore[attr-defined]
+
+
+def test_propose_with_a_map_point_links_to_openstreetmap_and_the_api(
+    client: TestClient, db: Session
+) -> None:
+    _join(client)
+    form = client.get(f"{BOARD}/new")
+    assert "geolocation=(self)" in form.headers["permissions-policy"]
+    assert "data-locate" in form.text
+    assert "geolocation=()" in client.get("/join").headers["permissions-policy"]
+    proposal_id = _propose(client, latitude="16.44190049", longitude="๑๐๒.๘๓๖")
+    proposal = db.get(Proposal, proposal_id)
+    assert proposal is not None
+    assert (proposal.latitude, proposal.longitude) == (16.4419, 102.836)
+    page = client.get(f"{BOARD}/{proposal_id}")
+    assert (
+        "https://www.openstreetmap.org/?mlat=16.441900&amp;mlon=102.836000#map=17/16.441900/102.836000"
+        in page.text
+    )
+    body = client.get(f"/api/v1{BOARD}/{proposal_id}").json()
+    assert (body["latitude"], body["longitude"]) == (16.4419, 102.836)
+    listed = client.get(f"/api/v1{BOARD}").json()["items"][0]
+    assert (listed["latitude"], listed["longitude"]) == (16.4419, 102.836)
+    without = _propose(client, title="ไม่มีพิกัด")
+    assert 'id="map-point"' not in client.get(f"{BOARD}/{without}").text
+    assert client.get(f"/api/v1{BOARD}/{without}").json()["latitude"] is None
+
+
+def test_a_half_or_foreign_map_point_is_refused_and_nothing_is_written(
+    client: TestClient, db: Session
+) -> None:
+    _join(client)
+    for point in (
+        {"latitude": "16.44"},
+        {"longitude": "102.8"},
+        {"latitude": "35.68", "longitude": "139.69"},
+        {"latitude": "16.44<script>", "longitude": "102.8"},
+    ):
+        response = post(client, BOARD, {"title": "ข้อเสนอ", **point})
+        assert response.status_code == 422, point
+        assert response.template.name == "board/new.html"  # type: ignore[attr-defined]
+        assert response.context["form"]["title"] == "ข้อเสนอ"  # type: ignore[attr-defined]
+    assert db.exec(select(Proposal)).all() == []
+
+
+def test_database_refuses_a_map_point_outside_thailand_or_half_given(db: Session) -> None:
+    """The check constraints hold even for code that skips the form's rule."""
+    city_id = factories.city(db).id or 0
+    for lat, lon in ((35.68, 139.69), (16.44, None), (None, 102.8)):
+        savepoint = db.begin_nested()
+        db.add(Proposal(city_id=city_id, title="x", latitude=lat, longitude=lon))
+        with pytest.raises(IntegrityError):
+            db.flush()
+        savepoint.rollback()
+
+
+def test_staff_reword_sets_and_clears_the_map_point_in_the_history(
+    client: TestClient, db: Session
+) -> None:
+    planner = factories.account(db, role=Role.planner)
+    workshop = factories.workshop(db)
+    proposal = factories.proposal(db, workshop=workshop, title="ลานจอดรถ")
+    login(client, planner)
+    url = f"/staff{BOARD}/{proposal.id}/edit"
+    fields = {"title": "ลานจอดรถ", "latitude": "16.5", "longitude": "102.8"}
+    assert post(client, url, fields).status_code == 303
+    page = client.get(f"{BOARD}/{proposal.id}")
+    assert 'value="16.500000"' in page.text  # the reword form shows it again
+    assert post(client, url, {"title": "ลานจอดรถ"}).status_code == 303
+    db.refresh(proposal)
+    assert proposal.latitude is None
+    assert proposal.longitude is None
+    history = client.get(f"{BOARD}/{proposal.id}").context["history"]  # type: ignore[attr-defined]
+    assert history[-1][0].changes["latitude"] == [16.5, None]

@@ -1,0 +1,37 @@
+"""an optional map point on a proposal: latitude and longitude, both or neither, in Thailand
+
+Revision ID: 0016
+Revises: 0013
+Create Date: 2026-12-01 10:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0016'
+down_revision: str | None = '0013'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('latitude', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('longitude', sa.Float(), nullable=True))
+        batch_op.create_check_constraint(
+            op.f('ck_proposal_map_point_pair'), '(latitude IS NULL) = (longitude IS NULL)'
+        )
+        batch_op.create_check_constraint(
+            op.f('ck_proposal_map_point_thailand'),
+            'latitude IS NULL OR (latitude BETWEEN 5.6 AND 20.5 AND longitude BETWEEN 97.3 AND 105.7)',
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('proposal', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_proposal_map_point_thailand'), type_='check')
+        batch_op.drop_constraint(op.f('ck_proposal_map_point_pair'), type_='check')
+        batch_op.drop_column('longitude')
+        batch_op.drop_column('latitude')
