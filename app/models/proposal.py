@@ -159,6 +159,8 @@ class ProposalComment(SQLModel, table=True):
     held_for_review: bool = False
     flag_count: int = 0
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Deleted by its author: the text is erased; it shows only while it has replies.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at()
 
 
@@ -237,7 +239,8 @@ class CommentPublic(SQLModel):
     id: int
     parent_id: int | None
     stakeholder_group: str | None
-    text: str
+    text: str  # empty once deleted
+    deleted: bool = False  # deleted by its author; shown only because it has replies
     edited_at: datetime | None
     created_at: datetime
     replies: list["CommentPublic"] = []

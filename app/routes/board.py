@@ -38,7 +38,7 @@ from app.models import (
     StakeholderGroup,
     utcnow,
 )
-from app.routes.forms import JoinForm, refused_form, whole_number
+from app.routes.forms import JoinForm, confirm_first, refused_form, whole_number
 from app.services import access, board
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
@@ -329,6 +329,36 @@ def edit_comment(
         board.edit_comment(session, proposal, participant, comment_id, text)
     session.commit()
     return _back(city, proposal, f"#comment-{comment_id}")
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/delete")
+def delete_comment(
+    comment_id: int,
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """The author deletes their comment, once asked (a dialog, or without JavaScript a page)."""
+    if confirm != "yes":
+        board.own_comment(session, proposal, participant, comment_id)  # others are refused here
+        return confirm_first(
+            request,
+            action=f"/cities/{city.slug}/proposals/{proposal.id}/comments/{comment_id}/delete",
+            title=_("Delete your comment?"),
+            message=_(
+                "Its text is removed for good. If someone replied, the replies stay and your "
+                "comment shows as deleted by its author."
+            ),
+            confirm_label=_("Delete the comment"),
+            cancel_url=f"/cities/{city.slug}/proposals/{proposal.id}#comment-{comment_id}",
+        )
+    board.delete_comment(session, proposal, participant, comment_id)
+    session.commit()
+    flash(request, _("Your comment is deleted."))
+    return _back(city, proposal, "#comments")
 
 
 @router.post("/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/flag")

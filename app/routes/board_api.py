@@ -129,6 +129,7 @@ def _comment(c: ProposalComment, replies: list[ProposalComment] | None = None) -
         parent_id=c.parent_id,
         stakeholder_group=c.stakeholder_group,
         text=c.text,
+        deleted=c.deleted_at is not None,
         edited_at=c.edited_at,
         created_at=c.created_at,
         replies=[_comment(r) for r in replies or []],

@@ -370,6 +370,7 @@ def _recount(session: Session, proposal: Proposal) -> None:
         ProposalComment.proposal_id == proposal.id,
         col(ProposalComment.hidden).is_(False),
         col(ProposalComment.held_for_review).is_(False),
+        col(ProposalComment.deleted_at).is_(None),
     )
     proposal.support_count = session.exec(supports).one()
     proposal.comment_count = session.exec(comments).one()

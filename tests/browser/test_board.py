@@ -110,3 +110,27 @@ def test_resident_proposes_with_use_my_location_on_a_phone(
         "https://www.openstreetmap.org/?mlat=16.441900&mlon=102.836001#map=17/16.441900/102.836001",
     )
     context.close()
+
+
+def test_resident_deletes_own_comment_through_the_dialog(
+    browser: Browser, live_server: str
+) -> None:
+    flood_id, _duplicate = _seed(live_server)
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{live_server}/cities/khon-kaen/board/join")
+    phone.get_by_label("ประชาชน").check()
+    phone.get_by_role("button", name="เริ่ม").click()
+    phone.goto(f"{live_server}/cities/khon-kaen/proposals/{flood_id}")
+    phone.locator("#comment-text").fill("พิมพ์ผิด ขอลบ")
+    phone.locator("#comments form button[type=submit]").last.click()
+    comment = phone.locator(".comment", has_text="พิมพ์ผิด ขอลบ")
+    expect(comment).to_have_count(1)
+    comment.get_by_role("button", name="ลบ", exact=True).click()
+    dialog = phone.locator("#confirm-delete-comment")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="ยกเลิก").click()
+    expect(comment).to_have_count(1)
+    comment.get_by_role("button", name="ลบ", exact=True).click()
+    dialog.get_by_role("button", name="ลบความคิดเห็น").click()
+    expect(phone.locator(".flash")).to_contain_text("ลบความคิดเห็นของคุณแล้ว")
+    expect(phone.locator(".comment", has_text="พิมพ์ผิด ขอลบ")).to_have_count(0)

@@ -458,3 +458,54 @@ def test_staff_reword_sets_and_clears_the_map_point_in_the_history(
     assert proposal.longitude is None
     history = client.get(f"{BOARD}/{proposal.id}").context["history"]  # type: ignore[attr-defined]
     assert history[-1][0].changes["latitude"] == [16.5, None]
+
+
+def test_author_deletes_a_comment_after_confirming_and_replies_stay(
+    client: TestClient, db: Session
+) -> None:
+    _join(client)
+    proposal_id = _propose(client)
+    url = f"{BOARD}/{proposal_id}"
+    post(client, f"{url}/comments", {"text": "ข้อความที่จะลบ"})
+    top = db.exec(select(ProposalComment)).one()
+    post(client, f"{url}/comments", {"text": "ตอบเอง", "parent_id": str(top.id)})
+    page = client.get(url)
+    assert f"/comments/{top.id}/delete" in page.text
+    assert 'data-confirm="confirm-delete-comment"' in page.text
+    asked = post(client, f"{url}/comments/{top.id}/delete", {})
+    assert asked.status_code == 200
+    assert asked.template.name == "staff/confirm.html"  # type: ignore[attr-defined]
+    db.refresh(top)
+    assert top.deleted_at is None  # asking writes nothing
+    done = post(client, f"{url}/comments/{top.id}/delete", {"confirm": "yes"})
+    assert done.status_code == 303
+    assert post(client, f"{url}/comments/{top.id}/delete", {"confirm": "yes"}).status_code == 404
+    page = client.get(url)
+    assert "ข้อความที่จะลบ" not in page.text
+    assert "ตอบเอง" in page.text
+    assert [t.comment.id for t in page.context["threads"]] == [top.id]  # type: ignore[attr-defined]
+    proposal = db.get(Proposal, proposal_id)
+    assert proposal is not None
+    db.refresh(proposal)
+    assert proposal.comment_count == 1
+    [shown] = client.get(f"/api/v1{url}/comments").json()
+    assert (shown["deleted"], shown["text"], len(shown["replies"])) == (True, "", 1)
+    assert client.get(f"/api/v1{BOARD}", params={"q": "ข้อความที่จะลบ"}).json()["total"] == 0
+
+
+def test_someone_else_cannot_delete_a_comment_nor_be_asked(client: TestClient, db: Session) -> None:
+    _join(client)
+    proposal_id = _propose(client)
+    post(client, f"{BOARD}/{proposal_id}/comments", {"text": "ของฉัน"})
+    comment = db.exec(select(ProposalComment)).one()
+    client.cookies.clear()
+    _join(client)
+    url = f"{BOARD}/{proposal_id}/comments/{comment.id}/delete"
+    assert f"/comments/{comment.id}/delete" not in client.get(f"{BOARD}/{proposal_id}").text
+    assert post(client, url, {}).status_code == 403
+    assert post(client, url, {"confirm": "yes"}).status_code == 403
+    other = _propose(client, title="อีกข้อ")
+    wrong = f"{BOARD}/{other}/comments/{comment.id}/delete"
+    assert post(client, wrong, {"confirm": "yes"}).status_code == 404
+    db.refresh(comment)
+    assert (comment.text, comment.deleted_at) == ("ของฉัน", None)

@@ -1,4 +1,5 @@
-"""an optional map point on a proposal: latitude and longitude, both or neither, in Thailand
+"""an optional map point on a proposal: latitude and longitude, both or neither, in Thailand;
+a proposal comment deleted by its author (deleted_at)
 
 Revision ID: 0016
 Revises: 0013
@@ -27,9 +28,13 @@ def upgrade() -> None:
             op.f('ck_proposal_map_point_thailand'),
             'latitude IS NULL OR (latitude BETWEEN 5.6 AND 20.5 AND longitude BETWEEN 97.3 AND 105.7)',
         )
+    with op.batch_alter_table('proposal_comment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('proposal_comment', schema=None) as batch_op:
+        batch_op.drop_column('deleted_at')
     with op.batch_alter_table('proposal', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_proposal_map_point_thailand'), type_='check')
         batch_op.drop_constraint(op.f('ck_proposal_map_point_pair'), type_='check')
