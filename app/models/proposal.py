@@ -55,6 +55,8 @@ class Proposal(SQLModel, table=True):
         # The board's orders: most supported and most discussed within a city.
         sa.Index("ix_proposal_city_support", "city_id", "support_count", "id"),
         sa.Index("ix_proposal_city_comments", "city_id", "comment_count", "id"),
+        # The board's count (every status but merged) from the index alone.
+        sa.Index("ix_proposal_city_status", "city_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,10 +129,12 @@ class ProposalSupport(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("proposal_id", "participant_id"),
         choice(GROUP_VALUES, "stakeholder_group"),
+        # Supporters per group of a page of proposals, counted from the index alone.
+        sa.Index("ix_proposal_support_proposal_group", "proposal_id", "stakeholder_group"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id")
     participant_id: int = Field(foreign_key="participant.id", index=True)
     stakeholder_group: StakeholderGroup = Field(sa_type=sa.String(20))
     created_at: datetime = created_at()
