@@ -4,7 +4,7 @@ the rows a path names once app.services.access has allowed them."""
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -12,10 +12,22 @@ from app.db import SessionDep
 from app.domain.bounds import is_id
 from app.domain.errors import Forbidden, JoinRequired, LoginRequired, NotFound
 from app.i18n import gettext as _
-from app.models import City, Participant, Proposal, Role, StaffAccount, VoteRound, Workshop
+from app.models import (
+    City,
+    Participant,
+    Proposal,
+    ProposalOrigin,
+    ProposalStatus,
+    Role,
+    StaffAccount,
+    StakeholderGroup,
+    VoteRound,
+    Workshop,
+)
 from app.services import access, sessions, voting
 from app.services import board as board_service
 from app.services import workshops as workshop_service
+from app.services.board import BoardFilter
 
 # The signed session cookie holds only these: no participant token, code or receipt (those
 # stay on the server, app.services.sessions), so decoding a cookie reveals nothing to reuse.
@@ -255,3 +267,37 @@ def board_runner(user: BoardStaffRole, city: CityBySlug, session: SessionDep) ->
 
 
 BoardRunner = Annotated[StaffAccount, Depends(board_runner)]
+
+
+def board_filter(
+    category: str = "",
+    status: str = "",
+    group: str = "",
+    workshop: str = "",
+    origin: str = "",
+    place: str = "",
+    q: str = "",
+    sort: str = "newest",
+    page: str = "1",
+    page_size: Annotated[int, Query(ge=1, le=board_service.MAX_PAGE_SIZE)] = (
+        board_service.PAGE_SIZE
+    ),
+) -> BoardFilter:
+    """The board's query string, for the page and the API alike. Unknown filter values are
+    ignored (a shared link never fails); a page size out of range is a 422 (an HTML page or
+    problem details, app.errors)."""
+    return BoardFilter(
+        category=category[:40],
+        status=status if status in {s.value for s in ProposalStatus} else "",
+        group=group if group in {g.value for g in StakeholderGroup} else "",
+        workshop_id=int(workshop) if is_id(workshop) else None,
+        origin=origin if origin in {o.value for o in ProposalOrigin} else "",
+        place=place[:200],
+        q=q[:200],
+        sort=sort if sort in board_service.SORTS else "newest",
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        page_size=page_size,
+    )
+
+
+BoardQuery = Annotated[BoardFilter, Depends(board_filter)]

@@ -329,6 +329,8 @@ _PROPOSAL_FIELDS = {
     "description": N_("Text"),
     "category": N_("Category"),
     "place": N_("Place"),
+    "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"),
     "estimated_cost": N_("Estimated cost"),
     "status": N_("Status"),
     "merged_into": N_("Merged into proposal"),

@@ -291,11 +291,18 @@ def security_headers() -> list[tuple[bytes, bytes]]:
         (b"x-frame-options", b"DENY"),
         (b"content-security-policy", policy.encode()),
         # No page uses these (photos are chosen through the file picker, which needs no camera
-        # permission; nothing asks for the phone's location).
+        # permission); the proposal forms ask for the location (LOCATING_PAGES), nothing else does.
         (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     ]
 
 
+# The pages with a proposal form and its "use my location" button (the form comes back at the
+# POST addresses when refused): there, this site (no frame, no other origin) may ask.
+LOCATING_PAGES = re.compile(r"^(?:/staff)?/cities/[^/]+/proposals(?:/new|/[0-9]+(?:/edit)?)?$")
+LOCATING_POLICY = (
+    b"permissions-policy",
+    b"camera=(), microphone=(), geolocation=(self), payment=(), usb=()",
+)
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
@@ -316,6 +323,8 @@ class SecurityHeadersMiddleware:
         headers = self.headers
         if scope["path"].startswith("/api/v1/docs"):
             headers = [h for h in self.headers if h[0] != b"content-security-policy"]
+        if LOCATING_PAGES.match(scope["path"]):
+            headers = [h for h in headers if h[0] != b"permissions-policy"] + [LOCATING_POLICY]
         if self.https or scope.get("scheme") == "https":
             headers = [*headers, HSTS]
 

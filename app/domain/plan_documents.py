@@ -38,6 +38,8 @@ class RankedProposal:
     group_scores: Mapping[str, float] = field(default_factory=dict)
     group_shares: Mapping[str, float | None] = field(default_factory=dict)
     plan_priority: int | None = None  # its item's priority in the current plan
+    latitude: float | None = None  # the proposal's map point, if it has one
+    longitude: float | None = None
 
 
 def ranked_header(groups: Sequence[str]) -> list[str]:
@@ -48,6 +50,8 @@ def ranked_header(groups: Sequence[str]) -> list[str]:
         "rank",
         "proposal_id",
         "title",
+        "latitude",
+        "longitude",
         "score",
         "score_unit",
         "weakest_group_share_percent",
@@ -68,6 +72,8 @@ def ranked_row(row: RankedProposal, groups: Sequence[str]) -> list[object]:
         row.rank,
         row.proposal_id,
         row.title,
+        row.latitude,
+        row.longitude,
         row.score,
         row.unit,
         _percent(row.weakest_share),

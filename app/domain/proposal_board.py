@@ -1,13 +1,16 @@
 """Rules of a city's proposal board that need no database: merging duplicates, who counts as
-a supporter, the comment edit window, the abusive-word screen, and the board's stable random
-order."""
+a supporter, the comment edit window, the abusive-word screen, the board's stable random
+order, and a proposal's map point."""
 
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import ClassVar
+
+from app.domain.errors import CodedError
 
 EDIT_WINDOW = timedelta(minutes=15)
 TITLE_MAX = 200
@@ -129,3 +132,45 @@ def random_seed(visitor: str, day: date) -> int:
 def random_order_key(proposal_id: int, seed: int) -> int:
     """The sort key of the random order; the SQL query computes the same expression."""
     return (proposal_id * RANDOM_MULTIPLIER + seed) % RANDOM_MODULUS
+
+
+# Thailand's bounding box in degrees (WGS 84), a little wider than its land borders. The
+# database checks the same numbers (models.proposal).
+THAILAND = (5.6, 20.5, 97.3, 105.7)  # south, north, west, east
+POINT_DECIMALS = 6  # about 10 cm: more than any phone's GPS can tell
+_DEGREES = re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{1,15})?")
+
+
+class MapPointError(CodedError):
+    messages: ClassVar[Mapping[str, str]] = {
+        "pair": "Give both latitude and longitude, or neither.",
+        "number": "Latitude and longitude are decimal degrees, such as 16.441900 and 102.836000.",
+        "outside": "The map point must be in Thailand.",
+    }
+
+
+def map_point(latitude: str, longitude: str) -> tuple[float, float] | None:
+    """A proposal's map point from the two typed fields: None when both are empty, else the
+    (latitude, longitude) in decimal degrees rounded to 6 decimals. Thai digits are read as
+    digits. Raises MapPointError: "pair" (one field empty), "number" (not decimal degrees),
+    "outside" (not within THAILAND, bounds included).
+
+    >>> map_point(" 16.4419 ", "๑๐๒.๘๓๖"), map_point("", "")
+    ((16.4419, 102.836), None)
+    """
+    lat_text, lon_text = (_arabic(v.strip()) for v in (latitude, longitude))
+    if not lat_text and not lon_text:
+        return None
+    if not lat_text or not lon_text:
+        raise MapPointError("pair")
+    if not (_DEGREES.fullmatch(lat_text) and _DEGREES.fullmatch(lon_text)):
+        raise MapPointError("number")
+    lat, lon = round(float(lat_text), POINT_DECIMALS), round(float(lon_text), POINT_DECIMALS)
+    south, north, west, east = THAILAND
+    if not (south <= lat <= north and west <= lon <= east):
+        raise MapPointError("outside")
+    return lat, lon
+
+
+def _arabic(text: str) -> str:
+    return text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))

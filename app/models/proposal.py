@@ -46,9 +46,17 @@ class Proposal(SQLModel, table=True):
         choice([o.value for o in ProposalOrigin], "origin"),
         choice(GROUP_VALUES, "author_group"),
         sa.CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="cost"),
+        # A map point is both coordinates or neither, inside Thailand (domain.proposal_board).
+        sa.CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="map_point_pair"),
+        sa.CheckConstraint(
+            "latitude IS NULL OR (latitude BETWEEN 5.6 AND 20.5 AND longitude BETWEEN 97.3 AND 105.7)",
+            name="map_point_thailand",
+        ),
         # The board's orders: most supported and most discussed within a city.
         sa.Index("ix_proposal_city_support", "city_id", "support_count", "id"),
         sa.Index("ix_proposal_city_comments", "city_id", "comment_count", "id"),
+        # The board's count (every status but merged) from the index alone.
+        sa.Index("ix_proposal_city_status", "city_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +70,9 @@ class Proposal(SQLModel, table=True):
     description: str = Field(default="", sa_type=sa.Text)  # the proposal's body
     category: str | None = Field(default=None, max_length=80)  # a ProposalCategory code
     place: str | None = Field(default=None, max_length=200)
+    # An optional map point (WGS 84 degrees, 6 decimals: about 10 cm).
+    latitude: float | None = None
+    longitude: float | None = None
     estimated_cost: int | None = Field(default=None, sa_type=sa.BigInteger)  # baht
     origin: ProposalOrigin = Field(
         default=ProposalOrigin.idea,
@@ -118,10 +129,12 @@ class ProposalSupport(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("proposal_id", "participant_id"),
         choice(GROUP_VALUES, "stakeholder_group"),
+        # Supporters per group of a page of proposals, counted from the index alone.
+        sa.Index("ix_proposal_support_proposal_group", "proposal_id", "stakeholder_group"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id")
     participant_id: int = Field(foreign_key="participant.id", index=True)
     stakeholder_group: StakeholderGroup = Field(sa_type=sa.String(20))
     created_at: datetime = created_at()
@@ -150,6 +163,8 @@ class ProposalComment(SQLModel, table=True):
     held_for_review: bool = False
     flag_count: int = 0
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Deleted by its author: the text is erased; it shows only while it has replies.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at()
 
 
@@ -185,6 +200,8 @@ class ProposalPublic(SQLModel):
     body: str
     category: str | None
     place: str | None
+    latitude: float | None
+    longitude: float | None
     estimated_cost: int | None
     origin: str
     status: str
@@ -226,7 +243,8 @@ class CommentPublic(SQLModel):
     id: int
     parent_id: int | None
     stakeholder_group: str | None
-    text: str
+    text: str  # empty once deleted
+    deleted: bool = False  # deleted by its author; shown only because it has replies
     edited_at: datetime | None
     created_at: datetime
     replies: list["CommentPublic"] = []

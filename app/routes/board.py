@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
@@ -16,10 +17,9 @@ from app.db import SessionDep
 from app.deps import (
     BoardParticipant,
     BoardProposal,
+    BoardQuery,
     BoardRunner,
     CityBySlug,
-    FacilitatedWorkshop,
-    FormFields,
     OptionalBoardParticipant,
     OptionalUser,
     is_htmx,
@@ -38,7 +38,7 @@ from app.models import (
     StakeholderGroup,
     utcnow,
 )
-from app.routes.forms import JoinForm, local_path, refused_form, whole_number
+from app.routes.forms import JoinForm, confirm_first, local_path, refused_form, whole_number
 from app.services import access, board
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
@@ -50,37 +50,31 @@ router = APIRouter(include_in_schema=False)
 GROUPS = [g.value for g in StakeholderGroup]
 
 
-def _fields(title: str, body: str, category: str, place: str, cost: str) -> ProposalFields:
-    amount = whole_number(cost, _("Estimated cost"), high=board.rules.COST_MAX)
-    return ProposalFields(title=title, body=body, category=category, place=place, cost=amount)
+class ProposalForm(BaseModel):
+    """The fields of the propose, create and reword forms, as typed."""
+
+    title: str = ""
+    body: str = ""
+    category: str = ""
+    place: str = ""
+    cost: str = ""
+    latitude: str = ""
+    longitude: str = ""
+
+    def fields(self) -> ProposalFields:
+        amount = whole_number(self.cost, _("Estimated cost"), high=board.rules.COST_MAX)
+        return ProposalFields(
+            title=self.title,
+            body=self.body,
+            category=self.category,
+            place=self.place,
+            cost=amount,
+            latitude=self.latitude,
+            longitude=self.longitude,
+        )
 
 
-def board_filter(
-    *,
-    category: str = "",
-    status: str = "",
-    group: str = "",
-    workshop: str = "",
-    origin: str = "",
-    place: str = "",
-    q: str = "",
-    sort: str = "newest",
-    page: str = "1",
-    page_size: int = board.PAGE_SIZE,
-) -> BoardFilter:
-    """The board's query string, with anything unknown ignored (a shared link never fails)."""
-    return BoardFilter(
-        category=category[:40],
-        status=status if status in {s.value for s in ProposalStatus} else "",
-        group=group if group in GROUPS else "",
-        workshop_id=int(workshop) if workshop and is_id(workshop) else None,
-        origin=origin if origin in {o.value for o in ProposalOrigin} else "",
-        place=place[:200],
-        q=q[:200],
-        sort=sort if sort in board.SORTS else "newest",
-        page=int(page) if page.isdigit() and len(page) < 7 else 1,
-        page_size=max(1, min(page_size, board.MAX_PAGE_SIZE)),
-    )
+ProposalFormDep = Annotated[ProposalForm, Form()]
 
 
 def visitor_seed(request: Request, participant: Participant | None) -> int:
@@ -128,27 +122,8 @@ def board_page(
     city: CityBySlug,
     participant: OptionalBoardParticipant,
     user: OptionalUser,
-    category: str = "",
-    status: str = "",
-    group: str = "",
-    workshop: str = "",
-    origin: str = "",
-    place: str = "",
-    q: str = "",
-    sort: str = "newest",
-    page: str = "1",
+    filters: BoardQuery,
 ) -> Response:
-    filters = board_filter(
-        category=category,
-        status=status,
-        group=group,
-        workshop=workshop,
-        origin=origin,
-        place=place,
-        q=q,
-        sort=sort,
-        page=page,
-    )
     context = _board_context(session, request, city, participant, user, filters)
     template = "board/_list.html" if is_htmx(request) else "board/board.html"
     return render(request, template, context)
@@ -273,28 +248,21 @@ def propose(
     session: SessionDep,
     city: CityBySlug,
     participant: BoardParticipant,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    cost: Annotated[str, Form()] = "",
+    form: ProposalFormDep,
 ) -> Response:
     def page(error: UserError) -> Response:
         categories = board.categories(session, city)
-        form = {"title": title, "body": body, "category": category, "place": place, "cost": cost}
         context = {
             "city": city,
             "categories": categories,
             "category_labels": {c.code: board.category_label(c) for c in categories},
-            "form": form,
+            "form": form.model_dump(),
             "error": error.message,
         }
         return render(request, "board/new.html", context)
 
     with refused_form(session, page):
-        proposal = board.propose(
-            session, city, participant, _fields(title, body, category, place, cost)
-        )
+        proposal = board.propose(session, city, participant, form.fields())
     session.commit()
     flash(request, _("Thank you! Your proposal is on the board."))
     return _back(city, proposal)
@@ -369,6 +337,36 @@ def edit_comment(
         board.edit_comment(session, proposal, participant, comment_id, text)
     session.commit()
     return _back(city, proposal, f"#comment-{comment_id}")
+
+
+@router.post("/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/delete")
+def delete_comment(
+    comment_id: int,
+    request: Request,
+    session: SessionDep,
+    city: CityBySlug,
+    proposal: BoardProposal,
+    participant: BoardParticipant,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """The author deletes their comment, once asked (a dialog, or without JavaScript a page)."""
+    if confirm != "yes":
+        board.own_comment(session, proposal, participant, comment_id)  # others are refused here
+        return confirm_first(
+            request,
+            action=f"/cities/{city.slug}/proposals/{proposal.id}/comments/{comment_id}/delete",
+            title=_("Delete your comment?"),
+            message=_(
+                "Its text is removed for good. If someone replied, the replies stay and your "
+                "comment shows as deleted by its author."
+            ),
+            confirm_label=_("Delete the comment"),
+            cancel_url=f"/cities/{city.slug}/proposals/{proposal.id}#comment-{comment_id}",
+        )
+    board.delete_comment(session, proposal, participant, comment_id)
+    session.commit()
+    flash(request, _("Your comment is deleted."))
+    return _back(city, proposal, "#comments")
 
 
 @router.post("/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/flag")
@@ -454,23 +452,16 @@ def staff_create(
     session: SessionDep,
     city: CityBySlug,
     user: BoardRunner,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    cost: Annotated[str, Form()] = "",
+    form: ProposalFormDep,
     origin: Annotated[str, Form()] = "online",
 ) -> Response:
     def page(error: UserError) -> Response:
-        filters = board_filter()
-        context = _board_context(session, request, city, None, user, filters)
+        context = _board_context(session, request, city, None, user, BoardFilter())
         context["staff_error"] = error.message
         return render(request, "board/board.html", context)
 
     with refused_form(session, page):
-        proposal = proposal_service.create(
-            session, city, user, _fields(title, body, category, place, cost), origin=origin
-        )
+        proposal = proposal_service.create(session, city, user, form.fields(), origin=origin)
     session.commit()
     return _back(city, proposal)
 
@@ -482,20 +473,14 @@ def staff_reword(
     city: CityBySlug,
     proposal: BoardProposal,
     user: BoardRunner,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    cost: Annotated[str, Form()] = "",
+    form: ProposalFormDep,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     with refused_form(
         session,
         _proposal_again(session, request, city, proposal, None, user, reason_in="staff_error"),
     ):
-        proposal_service.reword(
-            session, proposal, user, _fields(title, body, category, place, cost), reason
-        )
+        proposal_service.reword(session, proposal, user, form.fields(), reason)
     session.commit()
     return _back(city, proposal, "#history")
 
@@ -573,27 +558,6 @@ def staff_restore_comment(
     proposal_service.restore_comment(session, proposal, comment_id, user)
     session.commit()
     return _back(city, proposal, f"#comment-{comment_id}")
-
-
-@router.post("/staff/workshops/{workshop_id}/proposals/promote")
-def staff_promote_ideas(
-    request: Request,
-    session: SessionDep,
-    workshop: FacilitatedWorkshop,
-    user: OptionalUser,
-    form: FormFields,
-) -> Response:
-    """Several ideas of the workshop (checked in the console) become one proposal."""
-    ids = [int(v) for v in form.getlist("idea_id") if isinstance(v, str) and is_id(v)]
-    if user is None:  # FacilitatedWorkshop already required a login
-        return RedirectResponse("/login", status_code=303)
-    proposal = proposal_service.promote_ideas(session, workshop, ids, user)
-    session.commit()
-    city = session.get(City, workshop.city_id)
-    flash(request, _("The ideas are now one proposal."))
-    return RedirectResponse(
-        f"/cities/{city.slug if city else ''}/proposals/{proposal.id}", status_code=303
-    )
 
 
 # --- photos --------------------------------------------------------------------------------------

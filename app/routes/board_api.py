@@ -2,13 +2,19 @@
 pages and search; writes (comment, support) with the same rules, CSRF and session as the
 pages. Errors are problem details (app.errors)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from markupsafe import escape
 
 from app.db import SessionDep
-from app.deps import BoardParticipant, BoardProposal, CityBySlug, OptionalBoardParticipant
+from app.deps import (
+    BoardParticipant,
+    BoardProposal,
+    BoardQuery,
+    CityBySlug,
+    OptionalBoardParticipant,
+)
 from app.models import (
     ChangePublic,
     City,
@@ -22,7 +28,7 @@ from app.models import (
     SupportIn,
     SupportResult,
 )
-from app.routes.board import board_filter, visitor_seed
+from app.routes.board import visitor_seed
 from app.services import board
 
 router = APIRouter(prefix="/api/v1", tags=["proposals"])
@@ -48,6 +54,8 @@ def _public(
         body=proposal.description,
         category=proposal.category,
         place=proposal.place,
+        latitude=proposal.latitude,
+        longitude=proposal.longitude,
         estimated_cost=proposal.estimated_cost,
         origin=proposal.origin,
         status=proposal.status,
@@ -74,32 +82,11 @@ def list_proposals(
     session: SessionDep,
     city: CityBySlug,
     participant: OptionalBoardParticipant,
-    q: str = "",
-    category: str = "",
-    status: str = "",
-    group: str = "",
-    workshop: str = "",
-    origin: str = "",
-    place: str = "",
-    sort: str = "newest",
-    page: str = "1",
-    page_size: Annotated[int, Query(ge=1, le=board.MAX_PAGE_SIZE)] = board.PAGE_SIZE,
+    filters: BoardQuery,
 ) -> ProposalPage:
     """A city's proposals: search (Thai words found inside unspaced text), filters (category,
     status, author's group, workshop, origin, place), sort (newest or best match, supported,
     discussed, random) and pages. Merged proposals only appear with status=merged."""
-    filters = board_filter(
-        category=category,
-        status=status,
-        group=group,
-        workshop=workshop,
-        origin=origin,
-        place=place,
-        q=q,
-        sort=sort,
-        page=page,
-        page_size=page_size,
-    )
     result = board.board_page(session, city, filters, seed=visitor_seed(request, participant))
     return ProposalPage(
         total=result.total,
@@ -142,6 +129,7 @@ def _comment(c: ProposalComment, replies: list[ProposalComment] | None = None) -
         parent_id=c.parent_id,
         stakeholder_group=c.stakeholder_group,
         text=c.text,
+        deleted=c.deleted_at is not None,
         edited_at=c.edited_at,
         created_at=c.created_at,
         replies=[_comment(r) for r in replies or []],

@@ -27,6 +27,7 @@ from app.models import Idea, Proposal, Workshop
 from app.routes.participate import state_context, wall_context
 from app.routes.workshops import console_context, projector_vote_context, proposals_context
 from app.services import ideas as idea_service
+from app.services import proposals as proposal_service
 from app.services.live import Kind
 from app.templating import render_fragment
 
@@ -93,10 +94,11 @@ def render_event(session: Session, workshop_id: int, event: EventRef, view: str)
         # come back out of order and leave an older state on screen.
         context |= proposals_context(session, workshop)
         proposal = session.get(Proposal, event.subject_id) if event.subject_id else None
-        if proposal is not None and proposal.source_idea_id is not None:
-            source = session.get(Idea, proposal.source_idea_id)
-            if source is not None:  # a promoted idea: every console marks it
-                context["promoted_item"] = idea_service.wall_item(session, source)
+        if proposal is not None:  # its promoted ideas: every console marks them
+            context["promoted_items"] = [
+                idea_service.wall_item(session, idea)
+                for idea in proposal_service.ideas_of(session, proposal)
+            ]
     if event.kind == Kind.VOTE and view == "projector":
         # A round opened, was revealed or closed (by staff or the settler): the panel swaps
         # to the new state, results included, without waiting for its next poll.

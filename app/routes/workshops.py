@@ -12,7 +12,14 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.db import SessionDep
-from app.deps import FacilitatedWorkshop, Facilitator, is_htmx, public_base_url, secret_key
+from app.deps import (
+    FacilitatedWorkshop,
+    Facilitator,
+    FormFields,
+    is_htmx,
+    public_base_url,
+    secret_key,
+)
 from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
 from app.domain.export import to_csv, to_xlsx
@@ -91,6 +98,7 @@ def console_context(
         )
         context["console_before"] = before
         context["console_total"] = idea_service.moderation_count(session, workshop)
+        context["promoted"] = proposal_service.promoted_idea_ids(session, workshop)
         context["items"] = [
             i
             for i in context["console_items"]
@@ -105,7 +113,8 @@ def proposals_context(session: Session, workshop: Workshop) -> dict[str, Any]:
     closed = voting.latest_closed_round(session, workshop)
     ranking = voting.results(session, closed).ranking(voting.primary_rule(closed)) if closed else []
     return {
-        "promoted": {p.source_idea_id for p in proposals.values()},
+        "promoted": proposal_service.promoted_idea_ids(session, workshop),
+        "themes_to_promote": proposal_service.themes_to_promote(session, workshop),
         "proposals": list(proposals.values()),
         "rounds": voting.rounds_of_workshop(session, workshop),
         "closed_round": closed,
@@ -707,11 +716,51 @@ def promote_idea(
     message = _("Proposal #%(id)s created.") % {"id": proposal.id}
     if is_htmx(request):
         context = _console(session, request, workshop, notice=message)
-        context["promoted_item"] = idea_service.wall_item(
-            session, idea_service.idea_of(session, workshop, idea_id)
-        )
+        context["promoted_items"] = [
+            idea_service.wall_item(session, idea_service.idea_of(session, workshop, idea_id))
+        ]
         return render(request, "workshops/_promoted.html", context)
     return _back(request, session, workshop, message, "workshops/_proposals.html")
+
+
+@router.post("/{workshop_id}/proposals/promote")
+def promote_together(
+    request: Request,
+    session: SessionDep,
+    user: Facilitator,
+    workshop: FacilitatedWorkshop,
+    form: FormFields,
+) -> Response:
+    """The console's two ways to one proposal: the ideas ticked on the list (idea_id, several)
+    or one of the workshop's themes (theme_id). Without JavaScript too; a refusal shows the
+    console again with the reason at the form that was sent."""
+    ideas = [v for v in form.getlist("idea_id") if isinstance(v, str)]
+    theme = str(form.get("theme_id") or "")
+
+    def page(error: UserError) -> Response:
+        where = "theme_error" if theme else "select_error"
+        kept = {int(v) for v in ideas if is_id(v)}  # the ticks stay as they were
+        context = _console(session, request, workshop, selected=kept, **{where: error.message})
+        return render(request, "workshops/console.html", context)
+
+    with refused_form(session, page):
+        if theme and ideas:
+            raise UserError(_("Choose ideas or a theme, not both."), status_code=422)
+        if theme:
+            chosen = _int_or_none(theme, _("Choose a theme from the list."))
+            proposal = proposal_service.promote_theme(session, workshop, chosen or 0, user)
+        else:
+            if not all(is_id(v) for v in ideas):
+                raise UserError(_("Choose ideas from the list."), status_code=422)
+            proposal = proposal_service.promote_ideas(
+                session, workshop, [int(v) for v in ideas], user
+            )
+    session.commit()
+    flash(request, _("Proposal #%(id)s created. You can reword it here.") % {"id": proposal.id})
+    city = session.get(City, workshop.city_id)
+    return RedirectResponse(
+        f"/cities/{city.slug if city else ''}/proposals/{proposal.id}", status_code=303
+    )
 
 
 # --- proposals and agreed priorities (vote rounds live in app.routes.rounds) ------------

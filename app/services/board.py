@@ -228,9 +228,10 @@ def comment_threads(
         if c.parent_id is None and shown(c):
             threads[c.id or 0] = CommentThread(c, [])
     for c in rows:
-        if c.parent_id is not None and c.parent_id in threads and shown(c):
+        if c.parent_id in threads and c.deleted_at is None and shown(c):
             threads[c.parent_id].replies.append(c)
-    return list(threads.values())
+    # A comment its author deleted stays (as "deleted by its author") only to keep its replies.
+    return [t for t in threads.values() if t.comment.deleted_at is None or t.replies]
 
 
 @dataclass
@@ -319,6 +320,8 @@ class ProposalFields:
     category: str = ""
     place: str = ""
     cost: int | None = None
+    latitude: str = ""  # as typed; both or neither (rules.map_point)
+    longitude: str = ""
 
 
 def clean_fields(session: Session, city: City, fields: ProposalFields) -> dict[str, Any]:
@@ -346,13 +349,29 @@ def clean_fields(session: Session, city: City, fields: ProposalFields) -> dict[s
             _("The estimated cost must be between 0 and 1,000,000,000,000 baht."),
             status_code=422,
         )
+    try:
+        point = rules.map_point(fields.latitude, fields.longitude)
+    except rules.MapPointError as error:
+        raise UserError(_map_point_message(error.code), status_code=422) from error
     return {
         "title": title,
         "description": body,
         "category": category,
         "place": place,
+        "latitude": point[0] if point else None,
+        "longitude": point[1] if point else None,
         "estimated_cost": fields.cost,
     }
+
+
+def _map_point_message(code: str) -> str:
+    if code == "pair":
+        return _("Give both latitude and longitude of the map point, or neither.")
+    if code == "outside":
+        return _(
+            "The map point must be in Thailand (latitude 5.6 to 20.5, longitude 97.3 to 105.7)."
+        )
+    return _("Type latitude and longitude as decimal degrees, such as 16.441900 and 102.836000.")
 
 
 def propose(
@@ -428,6 +447,49 @@ def get_comment(session: Session, proposal: Proposal, comment_id: int) -> Propos
     return comment
 
 
+def counts(comment: ProposalComment) -> bool:
+    """Whether a comment is in its proposal's comment_count: neither hidden, held nor deleted."""
+    return not (comment.hidden or comment.held_for_review or comment.deleted_at is not None)
+
+
+def own_comment(
+    session: Session, proposal: Proposal, participant: Participant, comment_id: int
+) -> ProposalComment:
+    """A comment of this participant that is still there (not deleted)."""
+    row = get_comment(session, proposal, comment_id)
+    if row.deleted_at is not None:
+        raise NotFound(_("There is no such comment on this proposal."))
+    if row.author_participant_id != participant.id:
+        raise Forbidden(_("You can only change your own comments."))
+    return row
+
+
+def delete_comment(
+    session: Session,
+    proposal: Proposal,
+    participant: Participant,
+    comment_id: int,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """The author deletes their comment: the text is erased and the comment leaves the count
+    and the search at once; with replies it stays in place as "deleted by its author". Safe to
+    send twice (a second delete finds nothing to do)."""
+    row = own_comment(session, proposal, participant, comment_id)
+    counted = counts(row)
+    done = session.execute(
+        update(ProposalComment)
+        .where(col(ProposalComment.id) == row.id, col(ProposalComment.deleted_at).is_(None))
+        .values(deleted_at=now or utcnow(), text="")
+    )
+    session.refresh(row)
+    if not done.rowcount:  # type: ignore[attr-defined]
+        return  # deleted a moment ago by another request
+    if counted:
+        _bump(session, proposal, "comment_count", -1)
+    board_search.index_comment(session, row, proposal.city_id, frozenset())
+
+
 def _comment_text(text: str) -> str:
     return text_or_error(
         text, max_length=rules.COMMENT_MAX, empty_message=_("Please write your comment first.")
@@ -449,7 +511,7 @@ def comment(
     parent = None
     if parent_id is not None:
         parent = get_comment(session, proposal, parent_id)
-        if parent.hidden:
+        if parent.hidden or parent.deleted_at is not None:
             raise NotFound(_("There is no such comment on this proposal."))
     row = ProposalComment(
         proposal_id=proposal.id or 0,
@@ -479,9 +541,7 @@ def edit_comment(
     now: datetime | None = None,
 ) -> ProposalComment:
     """An author changes their own comment within 15 minutes of posting it."""
-    row = get_comment(session, proposal, comment_id)
-    if row.author_participant_id != participant.id:
-        raise Forbidden(_("You can only edit your own comments."))
+    row = own_comment(session, proposal, participant, comment_id)
     if row.hidden:
         raise Conflict(_("This comment was hidden by a moderator; it can no longer be edited."))
     if not rules.can_edit_comment(row.created_at, now or utcnow()):
@@ -504,6 +564,8 @@ def edit_comment(
 def flag(session: Session, proposal: Proposal, participant: Participant, comment_id: int) -> None:
     """Report a comment to the moderators; one flag per person and comment."""
     row = get_comment(session, proposal, comment_id)
+    if row.deleted_at is not None:
+        return  # nothing left to look at
     try:
         with session.begin_nested():
             session.add(CommentFlag(comment_id=row.id or 0, participant_id=participant.id or 0))

@@ -66,8 +66,9 @@ def index_proposal(session: Session, proposal: Proposal, custom: frozenset[str])
 def index_comment(
     session: Session, comment: ProposalComment, city_id: int, custom: frozenset[str]
 ) -> None:
-    """Visible comments are found (through their proposal); hidden or held ones are not."""
-    if comment.hidden or comment.held_for_review:
+    """Visible comments are found (through their proposal); hidden, held or deleted ones
+    are not."""
+    if comment.hidden or comment.held_for_review or comment.deleted_at is not None:
         _drop(session, -(comment.id or 0))
         return
     words = words_of(comment.text, custom)

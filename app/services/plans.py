@@ -343,9 +343,13 @@ def ranked_proposals(
         for result in doc.rules.values()
         for item in result.ranking
     }
-    titles = dict(
-        session.exec(select(Proposal.id, Proposal.title).where(col(Proposal.id).in_(ids))).all()
-    )
+    found = session.exec(
+        select(Proposal.id, Proposal.title, Proposal.latitude, Proposal.longitude).where(
+            col(Proposal.id).in_(ids)
+        )
+    ).all()
+    titles = {pid: title for pid, title, _lat, _lon in found}
+    points = {pid: (lat, lon) for pid, _title, lat, lon in found}
     plan = plan_record.city_plan(session, city)
     priorities: dict[int, int] = {}
     if plan is not None:
@@ -380,6 +384,8 @@ def ranked_proposals(
                     group_scores={g: by_group.get(g, {}).get(pid, 0) for g in groups},
                     group_shares={g: support.share(g) if support else None for g in groups},
                     plan_priority=priorities.get(pid),
+                    latitude=points.get(pid, (None, None))[0],
+                    longitude=points.get(pid, (None, None))[1],
                 )
             )
         tables.append((r, rows))

@@ -23,10 +23,12 @@ from app.models import (
     ProposalStatus,
     ProposalSupport,
     StaffAccount,
+    Theme,
     Workshop,
     utcnow,
 )
 from app.services import board_search, live
+from app.services import themes as theme_service
 from app.services.board import ProposalFields, clean_fields, get_comment
 from app.services.workshops import text_or_error
 
@@ -125,6 +127,55 @@ def promote_ideas(
     _reindex(session, proposal)
     live.emit(session, workshop.id or 0, live.Kind.VOTE, proposal.id)
     return proposal
+
+
+def promote_theme(
+    session: Session, workshop: Workshop, theme_id: int, actor: StaffAccount
+) -> Proposal:
+    """A theme of the workshop's current themes becomes a proposal (once per theme)."""
+    city = session.get(City, workshop.city_id)
+    if city is None:
+        raise NotFound(_("This workshop's city no longer exists."))
+    scope = theme_service.Scope(city, workshop)
+    return theme_service.promote(
+        session, scope, theme_service.get_theme(session, scope, theme_id), actor
+    )
+
+
+def themes_to_promote(session: Session, workshop: Workshop) -> list[Theme]:
+    """The workshop's current themes that are not proposals yet (the "other" group never is)."""
+    city = session.get(City, workshop.city_id)
+    run = (
+        theme_service.latest_done_run(session, theme_service.Scope(city, workshop))
+        if city
+        else None
+    )
+    if run is None:
+        return []
+    done = theme_service.proposals_from_themes(session, run)
+    return [t for t in theme_service.themes_of(session, run) if not t.is_other and t.id not in done]
+
+
+def promoted_idea_ids(session: Session, workshop: Workshop) -> set[int]:
+    """Ideas of the workshop that are (part of) a proposal: promoted alone or with others."""
+    alone = select(Proposal.source_idea_id).where(
+        Proposal.workshop_id == workshop.id, col(Proposal.source_idea_id).is_not(None)
+    )
+    together = (
+        select(ProposalIdea.idea_id)
+        .join(Proposal, col(Proposal.id) == ProposalIdea.proposal_id)
+        .where(Proposal.workshop_id == workshop.id)
+    )
+    return {i for i in session.execute(alone.union(together)).scalars() if i is not None}
+
+
+def ideas_of(session: Session, proposal: Proposal) -> list[Idea]:
+    """The ideas a proposal was made from (one promoted alone, or several together)."""
+    together = select(ProposalIdea.idea_id).where(ProposalIdea.proposal_id == proposal.id)
+    query = select(Idea).where(
+        (col(Idea.id) == proposal.source_idea_id) | col(Idea.id).in_(together)
+    )
+    return list(session.exec(query.order_by(col(Idea.id))))
 
 
 def for_workshop(session: Session, workshop: Workshop) -> list[Proposal]:
@@ -320,6 +371,7 @@ def _recount(session: Session, proposal: Proposal) -> None:
         ProposalComment.proposal_id == proposal.id,
         col(ProposalComment.hidden).is_(False),
         col(ProposalComment.held_for_review).is_(False),
+        col(ProposalComment.deleted_at).is_(None),
     )
     proposal.support_count = session.exec(supports).one()
     proposal.comment_count = session.exec(comments).one()

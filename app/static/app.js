@@ -293,4 +293,24 @@
     form.addEventListener("input", function () { ballotRemaining(form); renumberRanks(form); });
     form.addEventListener("change", function () { ballotRemaining(form); renumberRanks(form); });
   });
+
+  /* "Use my location" on a proposal form: the phone's position fills the map point's two
+     fields (6 decimals), which people can still correct; without this script, or without
+     geolocation, the button stays hidden and the fields are typed. */
+  if (navigator.geolocation) {
+    document.querySelectorAll("[data-locate]").forEach(function (button) {
+      var form = button.form;
+      var status = button.parentNode.querySelector("[data-locate-status]");
+      function tell(kind) { if (status) status.textContent = status.getAttribute("data-" + kind) || ""; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        tell("busy");
+        navigator.geolocation.getCurrentPosition(function (position) {
+          form.elements.latitude.value = position.coords.latitude.toFixed(6);
+          form.elements.longitude.value = position.coords.longitude.toFixed(6);
+          tell("done");
+        }, function () { tell("failed"); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+      });
+    });
+  }
 })();

@@ -110,3 +110,48 @@ def test_snippet_cuts_long_text_around_the_match() -> None:
     assert parts[0] == ("…", False)
     assert parts[-1] == ("…", False)
     assert ("น้ำท่วม", True) in parts
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "expected"),
+    [
+        ("", "", None),
+        ("  ", "\t", None),
+        ("16.4419", "102.836", (16.4419, 102.836)),
+        ("๑๖.๔๔๑๙", "๑๐๒.๘๓๖", (16.4419, 102.836)),
+        ("16.12345678", "102.98765449", (16.123457, 102.987654)),  # 6 decimals
+        ("5.6", "97.3", (5.6, 97.3)),  # the corners count
+        ("20.5", "105.7", (20.5, 105.7)),
+        ("+13", "100", (13.0, 100.0)),
+    ],
+)
+def test_map_point_reads_decimal_degrees(
+    latitude: str, longitude: str, expected: tuple[float, float] | None
+) -> None:
+    assert rules.map_point(latitude, longitude) == expected
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "code"),
+    [
+        ("16.4", "", "pair"),
+        ("", "102.8", "pair"),
+        ("16,4", "102.8", "number"),
+        ("nan", "102.8", "number"),
+        ("1e1", "102.8", "number"),
+        ("16.4", "inf", "number"),
+        ("16.4°", "102.8", "number"),
+        ("9" * 400, "102.8", "number"),
+        ("35.68", "139.69", "outside"),  # Tokyo
+        ("102.8", "16.4", "outside"),  # swapped
+        ("-16.4", "102.8", "outside"),
+        ("5.59", "100", "outside"),
+        ("13", "105.71", "outside"),
+    ],
+)
+def test_map_point_refuses_what_is_not_a_point_in_thailand(
+    latitude: str, longitude: str, code: str
+) -> None:
+    with pytest.raises(rules.MapPointError) as refused:
+        rules.map_point(latitude, longitude)
+    assert refused.value.code == code

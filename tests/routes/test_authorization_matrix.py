@@ -271,6 +271,10 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/flag"): (
         BOARD_PARTICIPANT_ONLY
     ),
+    # Only the comment's author gets further (others 403, tested in test_board).
+    ("POST", "/cities/{slug}/proposals/{proposal_id}/comments/{comment_id}/delete"): (
+        BOARD_PARTICIPANT_ONLY
+    ),
     ("POST", "/cities/{slug}/proposals/{proposal_id}/support"): BOARD_PARTICIPANT_ONLY,
     ("POST", "/staff/cities/{slug}/proposals"): BOARD_TEAM,
     ("POST", "/staff/cities/{slug}/proposals/{proposal_id}/edit"): BOARD_TEAM,

@@ -77,3 +77,35 @@ def test_openapi_lists_the_board(client: TestClient) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/cities/{slug}/proposals" in paths
     assert "post" in paths["/api/v1/cities/{slug}/proposals/{proposal_id}/support"]
+
+
+def test_board_filter_is_one_dependency_with_one_refusal_for_page_and_api(
+    client: TestClient,
+) -> None:
+    """The page and the API read the same query the same way: unknown filters are ignored,
+    a page size out of range is a 422, as an HTML page or as problem details."""
+    for params in ({"page_size": "0"}, {"page_size": "101"}, {"page_size": "x"}):
+        page = client.get("/cities/khon-kaen/proposals", params=params)
+        assert page.status_code == 422
+        assert page.headers["content-type"].startswith("text/html")
+        assert "page_size" in page.text
+        api = client.get(API, params=params)
+        assert api.status_code == 422
+        assert api.headers["content-type"].startswith("application/problem+json")
+        assert "page_size" in api.json()["detail"]
+    lenient = {
+        "status": "nonsense",
+        "group": "<x>",
+        "sort": "sideways",
+        "page": "-3",
+        "workshop": "9" * 30,
+    }
+    page = client.get("/cities/khon-kaen/proposals", params={**lenient, "page_size": "5"})
+    assert page.status_code == 200
+    filters = page.context["filters"]  # type: ignore[attr-defined]
+    assert (filters.status, filters.group, filters.sort, filters.page) == ("", "", "newest", 1)
+    assert filters.workshop_id is None
+    assert filters.page_size == 5
+    body = client.get(API, params={**lenient, "page_size": "5"}).json()
+    assert body["page"] == 1
+    assert body["page_size"] == 5

@@ -7,9 +7,9 @@ import json
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Role
+from app.models import Proposal, Role
 from tests import factories
 from tests.helpers import login
 from tests.pdf_text import pdf_text
@@ -98,3 +98,25 @@ def test_plan_version_pdf_keeps_thai_and_buddhist_years(client: TestClient, db: 
 def test_unknown_version_is_not_found(client: TestClient, db: Session) -> None:
     _planned(client, db)
     assert client.get("/staff/plans/khon-kaen/versions/9.pdf").status_code == 404
+
+
+def test_ranked_proposals_exports_carry_the_map_point(client: TestClient, db: Session) -> None:
+    _planned(client, db)
+    first = db.exec(select(Proposal).where(Proposal.title == "ขยายทางเท้า")).one()
+    first.latitude, first.longitude = 16.4419, 102.836
+    db.add(first)
+    db.commit()
+    response = client.get("/staff/plans/khon-kaen/proposals.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(r["latitude"], r["longitude"]) for r in rows] == [
+        ("16.4419", "102.836"),
+        ("", ""),
+        ("", ""),
+    ]
+    body = json.loads(client.get("/staff/plans/khon-kaen/proposals.json").content)
+    ranking = body["rounds"][0]["ranking"]
+    assert (ranking[0]["latitude"], ranking[0]["longitude"]) == (16.4419, 102.836)
+    book = load_workbook(io.BytesIO(client.get("/staff/plans/khon-kaen/proposals.xlsx").content))
+    header = [c.value for c in book.worksheets[0][1]]
+    values = [c.value for c in book.worksheets[0][2]]
+    assert values[header.index("latitude")] == 16.4419

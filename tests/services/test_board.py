@@ -1,14 +1,16 @@
 """The proposal board's use cases on the database: search, support, comments, merge."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from app.domain.errors import Conflict, Forbidden, UserError
+from app.domain.errors import Conflict, Forbidden, NotFound, UserError
 from app.models import (
     CityWord,
     ErasedBy,
+    Participant,
     Proposal,
     ProposalChange,
     ProposalComment,
@@ -269,3 +271,89 @@ def test_erasing_a_board_participant_keeps_their_posts_and_support_anonymous(db:
     assert all(change.author_participant_id is None for change in history)
     db.refresh(proposal)
     assert proposal.support_count == 1
+
+
+def test_deleted_comment_with_replies_stays_as_a_marker_and_keeps_its_replies(
+    db: Session,
+) -> None:
+    proposal = _propose(db, "ถนนคนเดิน")
+    author, other = factories.board_participant(db), factories.board_participant(db)
+    top = board.comment(db, proposal, author, "ปิดถนนวันอาทิตย์ทุกสัปดาห์")
+    reply = board.comment(db, proposal, other, "เห็นด้วย", parent_id=top.id)
+    alone = board.comment(db, proposal, author, "ขอที่จอดรถด้วย")
+    assert proposal.comment_count == 3
+    with pytest.raises(Forbidden):
+        board.delete_comment(db, proposal, other, top.id or 0)
+    board.delete_comment(db, proposal, author, top.id or 0)
+    board.delete_comment(db, proposal, author, alone.id or 0)
+    assert proposal.comment_count == 1
+    assert top.text == ""  # erased, not only hidden
+    for staff in (False, True):
+        threads = board.comment_threads(db, proposal, staff=staff, participant=None)
+        assert [(t.comment.id, [r.id for r in t.replies]) for t in threads] == [
+            (top.id, [reply.id])
+        ]
+    assert _search(db, "สัปดาห์") == []
+    with pytest.raises(NotFound):
+        board.delete_comment(db, proposal, author, top.id or 0)  # already gone
+    with pytest.raises(NotFound):
+        board.comment(db, proposal, other, "ตอบ", parent_id=top.id)
+    with pytest.raises(NotFound):
+        board.edit_comment(db, proposal, author, top.id or 0, "กลับมา")
+    board.delete_comment(db, proposal, other, reply.id or 0)
+    assert board.comment_threads(db, proposal, staff=True, participant=None) == []
+    assert proposal.comment_count == 0
+
+
+def _stored_counts_are_real(db: Session, proposals: list[Proposal]) -> None:
+    for proposal in proposals:
+        db.refresh(proposal)
+        supports = db.exec(
+            select(ProposalSupport).where(ProposalSupport.proposal_id == proposal.id)
+        ).all()
+        comments = db.exec(
+            select(ProposalComment).where(ProposalComment.proposal_id == proposal.id)
+        ).all()
+        visible = [c for c in comments if board.counts(c)]
+        assert (proposal.support_count, proposal.comment_count) == (len(supports), len(visible))
+
+
+def test_stored_counts_equal_the_real_counts_after_every_kind_of_change(db: Session) -> None:
+    staff = factories.account(db, role=Role.planner)
+    first, second = _propose(db, "ลานกีฬา"), _propose(db, "ลานกีฬาชุมชน")
+    a, b, c, d = (factories.board_participant(db) for _ in range(4))
+    said: dict[str, ProposalComment] = {}
+
+    def say(key: str, proposal: Proposal, who: Participant, text: str, to: str = "") -> None:
+        parent = said[to].id if to else None
+        said[key] = board.comment(db, proposal, who, text, parent_id=parent)
+
+    def cid(key: str) -> int:
+        return said[key].id or 0
+
+    steps: list[Callable[[], object]] = [
+        lambda: board.set_support(db, first, a, given=True),
+        lambda: board.set_support(db, first, a, given=True),  # twice: one support
+        lambda: board.set_support(db, second, a, given=True),
+        lambda: board.set_support(db, second, b, given=True),
+        lambda: board.set_support(db, second, b, given=False),
+        lambda: board.set_support(db, second, b, given=False),
+        lambda: say("fine", first, a, "ดีมาก"),
+        lambda: say("held", first, b, "ไอ้ควาย"),  # held for review: not counted
+        lambda: say("light", second, c, "ขอไฟส่องสว่าง"),
+        lambda: say("yes", second, d, "ใช่", to="light"),
+        lambda: proposal_service.hide_comment(db, second, cid("light"), staff, "นอกเรื่อง"),
+        lambda: board.delete_comment(db, second, c, cid("light")),  # hidden, then deleted
+        lambda: proposal_service.restore_comment(db, second, cid("light"), staff),  # stays deleted
+        lambda: proposal_service.restore_comment(db, first, cid("held"), staff),
+        lambda: board.delete_comment(db, first, a, cid("fine")),
+        lambda: board.set_support(db, first, c, given=True),
+        lambda: proposal_service.merge(db, second, first.id or 0, staff, "ซ้ำ"),
+        lambda: board.delete_comment(db, first, d, cid("yes")),
+        lambda: board.set_support(db, first, a, given=False),
+    ]
+    for step in steps:
+        step()
+        db.flush()
+        _stored_counts_are_real(db, [first, second])
+    assert (first.support_count, first.comment_count) == (1, 1)
