@@ -96,20 +96,25 @@ class PoolWarmer:
         self._engine = engine
         self._count = count
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self.run, name="pool-warmer", daemon=True)
+        self._thread: threading.Thread | None = None
         self.opened = 0
 
     def start(self) -> None:
-        self._thread.start()
+        """On every startup of the app (tests run one app's lifespan many times)."""
+        if self._count and self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self.run, name="pool-warmer", daemon=True)
+            self._thread.start()
 
     @property
     def started(self) -> bool:
-        return self._thread.ident is not None
+        return self._thread is not None
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread.is_alive():
+        if self._thread is not None:
             self._thread.join()
+            self._thread = None
 
     def run(self) -> None:
         held: list[Connection] = []
