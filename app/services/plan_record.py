@@ -417,8 +417,8 @@ def _write(
 
 @dataclass(frozen=True)
 class MonitoringEdit:
-    """The monitoring form of an item, parsed; a field left out of the form (None in
-    `values`) keeps its value."""
+    """The monitoring form of an item, parsed; a field left out of the form (no key in
+    `values`) keeps its value, one sent empty (None) clears it."""
 
     revision: int
     reason: str
@@ -435,9 +435,8 @@ def save_monitoring(
     plan = session.get(Plan, item.plan_id)
     if plan is None:
         raise NotFound(_("There is no plan item with this number."))
-    status = edit.values.get("status")
-    if status is not None and status not in {s.value for s in ItemStatus}:
-        raise UserError(_("Choose a status from the list."), status_code=422)
+    if "status" in edit.values and edit.values["status"] not in {s.value for s in ItemStatus}:
+        raise UserError(_("Choose a status from the list."), status_code=422)  # empty too
     current = {name: getattr(item, name) for name in rules.MONITORING_FIELDS}
     after = current | {k: v for k, v in edit.values.items() if k in current}
     changes = rules.item_changes(current, after, rules.MONITORING_FIELDS)
@@ -995,7 +994,7 @@ def remove_issue(session: Session, plan: Plan, issue_id: int, actor: StaffAccoun
         session.delete(goal)
     session.delete(issue)
     session.flush()
-    rest = [i for i in _siblings(session, plan, issue) if i.id != issue_id]
+    rest = _siblings(session, plan, issue)  # flushed: the removed issue is not among them
     _renumber(rest, [i.id or 0 for i in rest], session)
     session.flush()
 

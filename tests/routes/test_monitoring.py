@@ -464,6 +464,20 @@ def test_an_oversized_form_is_cut_off_before_anything_parses_it(
     assert _count(db, ProgressReport) == 1
 
 
+def test_item_form_with_an_empty_status_is_refused_not_a_500(
+    client: TestClient, db: Session
+) -> None:
+    item, _r, _i, _agency = factories.monitored_item(db)
+    login(client, factories.account(db, role=Role.planner))
+    url = f"/staff/monitoring/items/{item.id}"
+    refused = post(client, url, {"revision": "1", "status": ""})
+    assert refused.status_code == 422
+    db.expire_all()
+    after = db.get(PlanItem, item.id)
+    assert after is not None
+    assert (after.status, after.revision) == ("not_started", 1)
+
+
 def test_item_form_goes_through_the_plan_record_history(client: TestClient, db: Session) -> None:
     item, _r, _i, _agency = factories.monitored_item(db)
     login(client, factories.account(db, role=Role.planner))
