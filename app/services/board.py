@@ -473,8 +473,8 @@ def delete_comment(
     now: datetime | None = None,
 ) -> None:
     """The author deletes their comment: the text is erased and the comment leaves the count
-    and the search at once; with replies it stays in place as "deleted by its author". Safe to
-    send twice (a second delete finds nothing to do)."""
+    and the search at once; with replies it stays in place as "deleted by its author". A second
+    request finds no comment of theirs to delete (404); two at once delete it once."""
     row = own_comment(session, proposal, participant, comment_id)
     counted = counts(row)
     done = session.execute(

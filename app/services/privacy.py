@@ -347,6 +347,8 @@ def _board_activity(session: Session, participant: Participant) -> dict[str, Any
                 "body": p.description,
                 "place": p.place,
                 "estimated_cost": p.estimated_cost,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
                 "status": p.status,
                 "proposed_at": _stamp(p.created_at),
             }
@@ -360,6 +362,7 @@ def _board_activity(session: Session, participant: Participant) -> dict[str, Any
                 "posted_at": _stamp(c.created_at),
                 "edited_at": _stamp(c.edited_at),
                 "hidden_by_moderator": c.hidden,
+                "deleted_by_you": c.deleted_at is not None,
                 "waiting_for_a_moderator": c.held_for_review,
             }
             | ({"reply_to": c.parent_id} if c.parent_id else {})
