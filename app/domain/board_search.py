@@ -8,7 +8,8 @@ spaces; a query word matches an indexed word that starts with it, so "น้ำ�
 import re
 from collections.abc import Sequence
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+from app.domain.text import arabic_digits
+
 MAX_QUERY_WORDS = 12
 
 
@@ -33,7 +34,7 @@ def tsquery(words: Sequence[str]) -> str:
 
 def _comparable(text: str) -> str:
     """The text with Thai digits as Arabic ones and Latin letters lowercased, same length."""
-    mapped = text.translate(_THAI_DIGITS)
+    mapped = arabic_digits(text)
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in mapped)
 
 

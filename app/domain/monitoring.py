@@ -21,6 +21,7 @@ from functools import total_ordering
 from typing import ClassVar
 
 from app.domain.errors import CodedError
+from app.domain.text import arabic_digits
 
 BE_OFFSET = 543  # Buddhist Era year = Common Era year + 543
 # A four-digit year from this on is Buddhist Era; below it, Common Era (2400 BE = 1857 CE).
@@ -30,8 +31,6 @@ MAX_FISCAL_YEAR = 2999
 MAX_MONEY = 10**13  # baht; ten trillion is beyond any municipal budget, and fits a BIGINT
 MAX_NUMBER = 10**15  # beyond any indicator; larger text is a typing or column mistake
 BEHIND_TOLERANCE = 0.1  # an indicator is behind when this far below the expected share
-
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 class ItemStatus(StrEnum):
@@ -76,7 +75,7 @@ class MonitoringValueError(CodedError):
 
 def thai_digits_to_ascii(text: str) -> str:
     """Thai digits (U+0E50 to U+0E59) as ASCII ones: Thai documents and sheets often write numbers with Thai digits."""
-    return text.translate(_THAI_DIGITS)
+    return arabic_digits(text)
 
 
 # --- periods ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain.text import arabic_digits
+
 # The fields of an item that belong to the plan's text, in the order a person reads them.
 # Monitoring fields (status, progress) are not part of a version: they change after adoption.
 ITEM_FIELDS = (
@@ -53,7 +55,6 @@ MONITORING_FIELDS = (
     *PROGRESS_FIELDS,
 )
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _MULTIPLIERS = {"ล้าน": 1_000_000, "แสน": 100_000, "หมื่น": 10_000, "พัน": 1_000, "m": 1_000_000}
 
 
@@ -69,7 +70,7 @@ def parse_budget(raw: str, *, high: int = 10**12) -> int | None:
     satang (a fraction of a baht left after the multiplier), for negatives and above `high`.
     Example: parse_budget("๑.๕ ล้านบาท") == 1_500_000.
     """
-    text = raw.strip().translate(_THAI_DIGITS).lower().replace(",", "").replace(" ", "")
+    text = arabic_digits(raw.strip()).lower().replace(",", "").replace(" ", "")
     text = re.sub(r"(บาท|baht|thb|฿)$", "", text)
     if not text:
         return None

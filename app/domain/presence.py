@@ -18,13 +18,13 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 from app.domain.rate_limit import PostingLimit
+from app.domain.text import arabic_digits
 
 DIGITS = 6
 # Wrong presence codes per participant and round: no interval rule (typos come quickly).
 WRONG_CODE_LIMIT = PostingLimit(max_posts=5, window=timedelta(minutes=10), min_interval=timedelta())
 CHECKIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud at the door
 CHECKIN_LENGTH = 6
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 def _mac(secret_key: str, message: str) -> bytes:
@@ -62,7 +62,7 @@ def seconds_left(now: datetime) -> int:
 
 def normalize_code(typed: str) -> str:
     """Digits only; Thai digits become Arabic ones, spaces and dashes go."""
-    return "".join(ch for ch in typed.translate(_THAI_DIGITS) if ch.isdigit())
+    return "".join(ch for ch in arabic_digits(typed) if ch.isdigit())
 
 
 def accepts(

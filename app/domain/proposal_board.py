@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from app.domain.errors import CodedError
+from app.domain.text import arabic_digits
 
 EDIT_WINDOW = timedelta(minutes=15)
 TITLE_MAX = 200
@@ -158,7 +159,7 @@ def map_point(latitude: str, longitude: str) -> tuple[float, float] | None:
     >>> map_point(" 16.4419 ", "๑๐๒.๘๓๖"), map_point("", "")
     ((16.4419, 102.836), None)
     """
-    lat_text, lon_text = (_arabic(v.strip()) for v in (latitude, longitude))
+    lat_text, lon_text = (arabic_digits(v.strip()) for v in (latitude, longitude))
     if not lat_text and not lon_text:
         return None
     if not lat_text or not lon_text:
@@ -170,7 +171,3 @@ def map_point(latitude: str, longitude: str) -> tuple[float, float] | None:
     if not (south <= lat <= north and west <= lon <= east):
         raise MapPointError("outside")
     return lat, lon
-
-
-def _arabic(text: str) -> str:
-    return text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))

@@ -3,6 +3,14 @@
 import re
 import unicodedata
 
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def arabic_digits(text: str) -> str:
+    """Thai digits as Arabic ones: people type either, and mean the same number."""
+    return text.translate(_THAI_DIGITS)
+
+
 # Marks that sit on a base character (Thai vowels above/below, tone marks) and invisible
 # format characters do not count toward what a person sees as length.
 _NON_SPACING = frozenset({"Mn", "Me", "Cf"})

@@ -32,6 +32,8 @@ from pythainlp.tokenize.tcc_p import tcc_pos
 from pythainlp.util import Trie
 from pythainlp.util import normalize as pythainlp_normalize
 
+from app.domain.text import arabic_digits
+
 # nlpo3 is newmm in Rust: the same segmentation as "newmm" once punctuation is gone (measured on
 # the dev set: no difference after normalize_for_nlp) at a quarter of the time.
 DEFAULT_ENGINE = "nlpo3"
@@ -54,7 +56,6 @@ PROJECT_STOPWORDS: frozenset[str] = frozenset(_PROJECT_STOPWORD_TEXT.split())
 PYTHAINLP_STOPWORDS: frozenset[str] = frozenset(thai_stopwords())
 STOPWORDS: frozenset[str] = PYTHAINLP_STOPWORDS | PROJECT_STOPWORDS
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _URL = re.compile(
     r"(?:https?://|www\.)\S+|\S+@\S+\.\S+"
     r"|\b[\w.-]+\.(?:com|net|org|info|io|me|ly|gl|th)(?:/\S*)?",
@@ -79,7 +80,7 @@ def normalize_for_nlp(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     text = _URL.sub(" ", text)
-    text = text.translate(_THAI_DIGITS)
+    text = arabic_digits(text)
     text = _NOT_WORD.sub(" ", text.replace("\u0e2f", ""))  # paiyannoi: "กรุงเทพฯ" = "กรุงเทพ"
     text = pythainlp_normalize(text)
     text = _REPEATS.sub(r"\1", text)
