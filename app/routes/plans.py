@@ -157,7 +157,8 @@ def save_outline(
             issue_id = whole_number(_text(form, "issue_id"), _("Strategic issues"), high=MAX_ID)
             record.add_goal(session, plan, issue_id or 0, _text(form, "title"))
         elif kind in OUTLINE_CHANGES:
-            row_id = whole_number(_text(form, "id"), _("Strategic issues"), high=MAX_ID) or 0
+            label = _("Goal") if kind.startswith("goal") else _("Strategic issues")
+            row_id = whole_number(_text(form, "id"), label, high=MAX_ID) or 0
             OUTLINE_CHANGES[kind](session, plan, row_id, user)
         else:
             record.save_outline(
