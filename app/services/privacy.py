@@ -561,13 +561,9 @@ def find(session: Session, scope: Scope, query: str) -> list[Participant]:
 
 
 def participant_of(session: Session, scope: Scope, participant_id: int) -> Participant:
-    participant = session.get(Participant, participant_id)
-    mine = participant is not None and (
-        participant.workshop_id == scope.id
-        if isinstance(scope, Workshop)
-        else participant.city_id == scope.id
-    )
-    if participant is None or not mine:
+    query = select(Participant).where(Participant.id == participant_id, _in_scope(scope))
+    participant = session.exec(query).first()
+    if participant is None:
         raise NotFound(_("There is no participant with this reference here."))
     return participant
 
