@@ -130,24 +130,111 @@ class PoolWarmer:
 
 
 class WriteGate:
-    """SQLite: at most one writing request's session open at a time per process, waiting in
-    the event loop.
+    """SQLite: writing requests take turns per process, waiting in the event loop, and share
+    their commits.
 
     A writing request takes the database's one write lock at its first query (BEGIN
     IMMEDIATE) and keeps it until its session closes. Without the gate, a burst of writes
     fills the thread pool with requests blocked on the lock while the holder waits for a free
     thread: everything stalls until the busy timeout ("database is locked"). Held only while
     the session is open, not while the request's body is read and checked or its answer sent.
+
+    Group commit: with synchronous=FULL every COMMIT waits for the disk, and under a burst of
+    ballots that wait, taken in turn, was the ceiling (in-process, 50 in flight: 112
+    ballots/s, each ~9 ms behind the gate, against ~3 ms of CPU). So writers that queue up
+    behind each other run in one transaction on one connection, each inside its own SAVEPOINT
+    (its commit releases it, its failure rolls back only its own work), and the last of them
+    commits for all: one disk wait for up to MAX_BATCH requests. Nobody answers before that
+    commit is on disk, and if it fails every request of the batch fails with it.
     """
+
+    MAX_BATCH = 32
 
     def __init__(self) -> None:
         self._semaphore: asyncio.Semaphore | None = None
+        self._waiting = 0
+        self._batch: _Batch | None = None
 
     @property
     def semaphore(self) -> asyncio.Semaphore:
         if self._semaphore is None:  # made on first use, inside the loop that serves requests
             self._semaphore = asyncio.Semaphore(1)
         return self._semaphore
+
+    @contextlib.asynccontextmanager
+    async def session(self, engine: Engine) -> AsyncIterator[Session]:
+        """A writing request's session: its turn, then a savepoint in the current batch."""
+        self._waiting += 1
+        try:
+            await self.semaphore.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            if self._batch is None:
+                self._batch = await anyio.to_thread.run_sync(_Batch.open, engine)
+            batch = self._batch
+            batch.size += 1
+            # Every writer in a savepoint, the first too: only a savepoint's rollback undoes
+            # exactly the work the request did not commit (a rollback_only first writer left its
+            # uncommitted rows to the batch's commit).
+            session = Session(bind=batch.connection, join_transaction_mode="create_savepoint")
+        except BaseException:
+            self.semaphore.release()
+            raise
+        try:
+            yield session
+        finally:
+            with anyio.CancelScope(shield=True):  # the batch is finished whatever happens here
+                await self._leave(batch, session)
+
+    async def _leave(self, batch: "_Batch", session: Session) -> None:
+        try:
+            if session.in_transaction():  # rolls back to its own savepoint
+                await anyio.to_thread.run_sync(session.close)
+            else:
+                session.close()
+        finally:
+            last = self._waiting == 0 or batch.size >= self.MAX_BATCH
+            if last:
+                self._batch = None
+                try:
+                    await anyio.to_thread.run_sync(batch.commit)
+                finally:
+                    batch.done.set()
+            self.semaphore.release()
+            if not last:
+                await batch.done.wait()
+        if batch.error is not None:
+            raise batch.error
+
+
+class _Batch:
+    """One transaction shared by the writing requests of one group commit."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.size = 0
+        self.done = asyncio.Event()
+        self.error: BaseException | None = None
+
+    @classmethod
+    def open(cls, engine: Engine) -> "_Batch":
+        connection = engine.connect()
+        try:
+            connection.begin()  # BEGIN IMMEDIATE: waits (busy_timeout) for a background writer
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection)
+
+    def commit(self) -> None:
+        """On a worker thread; a failure is kept for every request of the batch."""
+        try:
+            self.connection.commit()
+        except BaseException as error:
+            self.error = error
+        finally:
+            self.connection.close()
 
 
 def reads_only(endpoint: Callable[P, R]) -> Callable[P, R]:
@@ -173,16 +260,19 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     # reads and then writes fails at once ("database is locked") when another writer got in
     # between; an immediate one waits its turn (busy_timeout) instead.
     state = request.app.state
-    engine: Engine = state.write_engine if writes else state.engine
-    async with gate.semaphore if gate is not None and writes else contextlib.nullcontext():
-        session = Session(engine)
-        try:
+    if gate is not None and writes:
+        async with gate.session(state.write_engine) as session:
             yield session
-        finally:
-            if session.in_transaction():
-                await anyio.to_thread.run_sync(session.close)
-            else:
-                session.close()
+        return
+    engine: Engine = state.write_engine if writes else state.engine
+    session = Session(engine)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close)
+        else:
+            session.close()
 
 
 # Closed as soon as the handler returns (pages render inside it), so a long response such as

@@ -1,6 +1,7 @@
 """Counting the SQL statements a block of code sends (for the "at most N queries" tests and
 the benchmarks' queries-per-request figures)."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,3 +22,14 @@ def recorded_statements(target: Engine | Connection) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(target, "before_cursor_execute", record)
+
+
+# BEGIN IMMEDIATE, and the SAVEPOINT/RELEASE of SQLite's group commit (app/db.WriteGate): they
+# touch no row; reported apart from the queries that read or write rows.
+_TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|SAVEPOINT|RELEASE|ROLLBACK TO)\b", re.IGNORECASE)
+
+
+def split_queries(statements: list[str]) -> tuple[list[str], list[str]]:
+    """(queries that read or write rows, transaction control statements)."""
+    control = [s for s in statements if _TRANSACTION_CONTROL.match(s)]
+    return [s for s in statements if not _TRANSACTION_CONTROL.match(s)], control

@@ -132,38 +132,196 @@ def test_requests_return_their_connection(settings: Settings, engine: Engine) ->
     application.state.engine.dispose()
 
 
-def test_sqlite_writing_sessions_take_turns_and_reads_only_posts_skip_the_queue(
-    tmp_path: Path,
-) -> None:
-    """One writing session at a time waits in the event loop, not on a worker thread blocked
-    on SQLite's lock; a POST marked reads_only and every GET go straight through."""
+def _gated_state(tmp_path: Path) -> SimpleNamespace:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    state = SimpleNamespace(
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE note (body TEXT UNIQUE)"))
+    return SimpleNamespace(
         engine=engine,
         write_engine=engine.execution_options(sqlite_begin="IMMEDIATE"),
         write_gate=WriteGate(),
     )
 
+
+def _request(state: SimpleNamespace, method: str, endpoint: object = None) -> Request:
+    app = SimpleNamespace(state=state)
+    return Request({"type": "http", "method": method, "app": app, "endpoint": endpoint})
+
+
+def _stored(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return sorted(connection.execute(text("SELECT body FROM note")).scalars())
+
+
+def _write(session: object, body: str) -> None:
+    session.execute(text("INSERT INTO note VALUES (:body)"), {"body": body})  # type: ignore[attr-defined]
+    session.commit()  # type: ignore[attr-defined]
+
+
+def test_sqlite_writing_sessions_take_turns_and_reads_only_posts_skip_the_queue(
+    tmp_path: Path,
+) -> None:
+    """One writing session at a time waits in the event loop, not on a worker thread blocked
+    on SQLite's lock; a POST marked reads_only and every GET go straight through."""
+    state = _gated_state(tmp_path)
+
     @reads_only
     def review() -> None: ...
 
-    def request(method: str, endpoint: object = None) -> Request:
-        app = SimpleNamespace(state=state)
-        return Request({"type": "http", "method": method, "app": app, "endpoint": endpoint})
-
     async def scenario() -> None:
-        first = get_session(request("POST"))
+        first = get_session(_request(state, "POST"))
         await anext(first)
-        second = get_session(request("POST"))
+        second = get_session(_request(state, "POST"))
         waiting = asyncio.ensure_future(anext(second))
         await asyncio.sleep(0.05)
         assert not waiting.done()  # queued behind the first writer
-        for other in (get_session(request("POST", review)), get_session(request("GET"))):
+        for method, endpoint in (("POST", review), ("GET", None)):
+            other = get_session(_request(state, method, endpoint))
             await asyncio.wait_for(anext(other), timeout=5)
             await other.aclose()
-        await first.aclose()
+        first_done = asyncio.ensure_future(first.aclose())
         await asyncio.wait_for(waiting, timeout=5)  # its turn once the first closed
         await second.aclose()
+        await asyncio.wait_for(first_done, timeout=5)
 
     asyncio.run(scenario())
-    engine.dispose()
+    state.engine.dispose()
+
+
+def test_sqlite_writers_in_a_queue_share_one_commit_and_answer_only_after_it(
+    tmp_path: Path,
+) -> None:
+    """Group commit: a writer that finds others queued hands the open transaction on and waits;
+    the last one commits for all, and nothing is visible (or acknowledged) before that."""
+    state = _gated_state(tmp_path)
+    commits: list[int] = []
+    event.listen(state.engine, "commit", lambda _conn: commits.append(1))
+
+    async def scenario() -> None:
+        first = get_session(_request(state, "POST"))
+        _write(await anext(first), "one")
+        second = get_session(_request(state, "POST"))
+        queued = asyncio.ensure_future(anext(second))
+        await asyncio.sleep(0.05)
+        first_done = asyncio.ensure_future(first.aclose())
+        session = await asyncio.wait_for(queued, timeout=5)
+        await asyncio.sleep(0.05)
+        assert not first_done.done()  # the first is not answered before the shared commit
+        assert await asyncio.to_thread(_stored, state.engine) == []  # nothing committed yet
+        _write(session, "two")
+        await second.aclose()
+        await asyncio.wait_for(first_done, timeout=5)
+
+    asyncio.run(scenario())
+    assert _stored(state.engine) == ["one", "two"]
+    assert len(commits) == 1
+    state.engine.dispose()
+
+
+def test_a_failed_writer_in_a_shared_commit_loses_only_its_own_work(tmp_path: Path) -> None:
+    """Each writer runs in its own savepoint: one that fails (here a unique violation, as a
+    second ballot of the same voter) is rolled back alone; the others' work is committed."""
+    state = _gated_state(tmp_path)
+
+    async def scenario() -> None:
+        first = get_session(_request(state, "POST"))
+        _write(await anext(first), "one")
+        second = get_session(_request(state, "POST"))
+        third = get_session(_request(state, "POST"))
+        queued = asyncio.ensure_future(anext(second))
+        await asyncio.sleep(0.05)
+        queued_third = asyncio.ensure_future(anext(third))
+        await asyncio.sleep(0.05)
+        first_done = asyncio.ensure_future(first.aclose())
+        session = await asyncio.wait_for(queued, timeout=5)
+        session.execute(text("INSERT INTO note VALUES ('half')"))
+        with pytest.raises(Exception, match="UNIQUE"):
+            session.execute(text("INSERT INTO note VALUES ('one')"))
+        refused = asyncio.ensure_future(second.athrow(RuntimeError("refused")))
+        _write(await asyncio.wait_for(queued_third, timeout=5), "three")
+        await third.aclose()
+        with pytest.raises(RuntimeError, match="refused"):
+            await asyncio.wait_for(refused, timeout=5)
+        await asyncio.wait_for(first_done, timeout=5)
+
+    asyncio.run(scenario())
+    assert _stored(state.engine) == ["one", "three"]
+    state.engine.dispose()
+
+
+def test_when_the_first_writer_of_a_batch_fails_the_next_ones_still_commit(tmp_path: Path) -> None:
+    """The first writer runs without a savepoint, so its failure rolls back the whole (so far
+    only its own) transaction; the writers queued behind it still get theirs committed."""
+    state = _gated_state(tmp_path)
+
+    async def scenario() -> None:
+        first = get_session(_request(state, "POST"))
+        session = await anext(first)
+        session.execute(text("INSERT INTO note VALUES ('lost')"))
+        second = get_session(_request(state, "POST"))
+        queued = asyncio.ensure_future(anext(second))
+        await asyncio.sleep(0.05)
+        refused = asyncio.ensure_future(first.athrow(RuntimeError("refused")))
+        _write(await asyncio.wait_for(queued, timeout=5), "two")
+        await second.aclose()
+        with pytest.raises(RuntimeError, match="refused"):
+            await asyncio.wait_for(refused, timeout=5)
+
+    asyncio.run(scenario())
+    assert _stored(state.engine) == ["two"]
+    state.engine.dispose()
+
+
+def test_a_failed_shared_commit_fails_every_writer_of_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the disk refuses the commit, no writer of the batch may answer as if it were saved."""
+    state = _gated_state(tmp_path)
+    from app import db
+
+    def refuse(batch: db._Batch) -> None:
+        batch.connection.rollback()
+        batch.connection.close()
+        batch.error = OSError("disk full")
+
+    async def scenario() -> None:
+        first = get_session(_request(state, "POST"))
+        _write(await anext(first), "one")
+        second = get_session(_request(state, "POST"))
+        queued = asyncio.ensure_future(anext(second))
+        await asyncio.sleep(0.05)
+        first_done = asyncio.ensure_future(first.aclose())
+        _write(await asyncio.wait_for(queued, timeout=5), "two")
+        monkeypatch.setattr(db._Batch, "commit", refuse)
+        with pytest.raises(OSError, match="disk full"):
+            await second.aclose()
+        with pytest.raises(OSError, match="disk full"):
+            await asyncio.wait_for(first_done, timeout=5)
+
+    asyncio.run(scenario())
+    assert _stored(state.engine) == []
+    state.engine.dispose()
+
+
+def test_a_batch_commits_after_at_most_max_batch_writers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A steady queue cannot hold answers back for ever: every MAX_BATCH writers commit."""
+    state = _gated_state(tmp_path)
+    monkeypatch.setattr(WriteGate, "MAX_BATCH", 2)
+    commits: list[int] = []
+    event.listen(state.engine, "commit", lambda _conn: commits.append(1))
+
+    async def one(body: str) -> None:
+        session = get_session(_request(state, "POST"))
+        _write(await anext(session), body)
+        await asyncio.sleep(0.01)
+        await session.aclose()
+
+    async def scenario() -> None:
+        await asyncio.wait_for(asyncio.gather(*(one(str(i)) for i in range(6))), timeout=10)
+
+    asyncio.run(scenario())
+    assert _stored(state.engine) == [str(i) for i in range(6)]
+    assert len(commits) == 3
+    state.engine.dispose()
