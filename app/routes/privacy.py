@@ -521,6 +521,19 @@ def set_board_retention(
         )
         % {"num": i18n.format_number(value)},
     )
+    due = privacy.board_participants_due(session, city, utcnow())
+    if due:
+        flash(
+            request,
+            ngettext(
+                "%(num)s participant is already past this date: their personal data is erased "
+                "at the next daily run.",
+                "%(num)s participants are already past this date: their personal data is "
+                "erased at the next daily run.",
+                due,
+            )
+            % {"num": i18n.format_number(due)},
+        )
     return RedirectResponse(f"{place.staff}/privacy", status_code=303)
 
 

@@ -654,6 +654,12 @@ def set_board_retention(session: Session, city: City, months: int) -> None:
     session.flush()
 
 
+def board_participants_due(session: Session, city: City, now: datetime) -> int:
+    """How many of the board's participants the next purge erases: told to the planner who
+    just shortened the rule, since erasure cannot be undone."""
+    return len(_due_board_participants(session, now, city))
+
+
 def _months_refusal() -> str:
     return _("Choose between %(low)s and %(high)s months.") % {
         "low": i18n.format_number(retention.MIN_BOARD_MONTHS),
@@ -661,20 +667,25 @@ def _months_refusal() -> str:
     }
 
 
-def _due_board_participants(session: Session, now: datetime) -> list[tuple[int, int]]:
-    """(participant id, city id) of board participants past their retention date and not yet
-    erased: one grouped read over every board, the rule applied here (the dates are months,
-    which SQL dialects add differently)."""
+def _due_board_participants(
+    session: Session, now: datetime, city: City | None = None
+) -> list[tuple[int, int]]:
+    """(participant id, city id) of board participants (of every board, or of one) past their
+    retention date and not yet erased: one grouped read, the rule applied here (the dates are
+    months, which SQL dialects add differently)."""
     today = municipal_day(now)
     activity = _activity_times()
-    rows = session.exec(
+    query = (
         select(Participant.id, City.id, City.board_retention_months, func.max(activity.c.at))
         .join(City, col(City.id) == Participant.city_id)
         .join(activity, activity.c.participant_id == Participant.id)
         .where(col(Participant.erased_at).is_(None))
         .group_by(col(Participant.id), col(City.id), col(City.board_retention_months))
         .order_by(col(Participant.id))
-    ).all()
+    )
+    if city is not None:
+        query = query.where(col(City.id) == city.id)
+    rows = session.exec(query).all()
     return [
         (pid or 0, city_id or 0)
         for pid, city_id, months, latest in rows

@@ -3,6 +3,7 @@ the rule, and the city's planners set the months (1 to 120) on the board's priva
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
@@ -70,9 +71,26 @@ def test_planner_sets_the_board_retention_months(client: TestClient, db: Session
     assert (saved.status_code, saved.headers["location"]) == (303, PAGE)
     assert _months(db) == 36
     assert _months(db, "chiang-rai") == retention.DEFAULT_BOARD_MONTHS
-    assert "36 เดือน" in client.get(PAGE).text
+    shown = client.get(PAGE).text
+    assert "36 เดือน" in shown
+    assert "เกินกำหนดนี้แล้ว" not in shown  # nobody is due
     assert post(client, SET, {"months": "๑๒๐"}).status_code == 303  # Thai digits too
     assert _months(db) == 120
+
+
+def test_shortening_the_board_retention_says_who_the_next_run_erases(
+    client: TestClient, db: Session
+) -> None:
+    """Erasure cannot be undone: the planner learns how many people a shorter rule reaches."""
+    for city_slug in ("khon-kaen", "chiang-rai"):  # inactive since 2000: past any setting
+        gone = factories.board_participant(db, city_slug=city_slug)
+        gone.created_at = datetime(2000, 1, 1, tzinfo=UTC)
+        db.add(gone)
+    factories.board_participant(db)  # joined today: kept
+    db.commit()
+    login(client, factories.account(db, role=Role.planner, city_slug="khon-kaen"))
+    assert post(client, SET, {"months": "1"}).status_code == 303
+    assert "มีผู้ร่วม 1 คนที่เกินกำหนดนี้แล้ว" in client.get(PAGE).text
 
 
 @pytest.mark.parametrize(
