@@ -60,7 +60,8 @@ def purge(args: argparse.Namespace) -> int:
         engine.dispose()
     sys.stdout.write(
         f"erased the personal data of {result.participants} participants "
-        f"of {result.workshops} workshops past their retention date\n"
+        f"of {result.workshops} workshops and {result.board_participants} participants "
+        f"of {result.boards} city boards past their retention date\n"
     )
     return 0
 
@@ -243,10 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge_cmd = commands.add_parser(
         "purge",
-        help="erase personal data of participants of workshops past their retention date",
+        help="erase personal data of workshop and board participants past their retention date",
         description="Erase names, demographics and authorship links of the participants of "
-        "every workshop whose retention date has passed; ideas, counts and results stay. The "
-        "app also does this once a day.",
+        "every workshop whose retention date has passed, and of every city-board participant "
+        "whose last activity is older than the city's board retention (in months); ideas, "
+        "proposals, comments, counts and results stay. The app also does this once a day.",
     )
     purge_cmd.set_defaults(handler=purge)
 

@@ -1,5 +1,6 @@
 """Applying retention dates in the background: once a day each process erases the personal
-data of participants of workshops past their retention date (app.services.privacy.purge).
+data of participants of workshops past their retention date, and of city-board participants
+past theirs (app.services.privacy.purge).
 
 Several processes may run it at the same moment: erasure claims each participant with a
 conditional UPDATE, so exactly one of them erases a given person and the others skip them.
@@ -32,11 +33,13 @@ def purge_due(engine: Engine, now: datetime) -> privacy.Purge:
     with Session(engine.execution_options(sqlite_begin="IMMEDIATE")) as session:
         result = privacy.purge(session, now)
         session.commit()
-    if result.participants:
+    if result.participants or result.board_participants:
         log.info(
-            "retention: erased %s participants of %s workshops",
+            "retention: erased %s participants of %s workshops and %s of %s city boards",
             result.participants,
             result.workshops,
+            result.board_participants,
+            result.boards,
         )
     return result
 

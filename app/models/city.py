@@ -3,6 +3,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.domain.retention import DEFAULT_BOARD_MONTHS, MAX_BOARD_MONTHS, MIN_BOARD_MONTHS
 from app.models.base import choice
 
 
@@ -23,9 +24,21 @@ class CityBase(SQLModel):
 
 
 class City(CityBase, table=True):
-    __table_args__ = (choice([t.value for t in MunicipalityType], "municipality_type"),)
+    __table_args__ = (
+        choice([t.value for t in MunicipalityType], "municipality_type"),
+        # app.domain.retention's bounds, so no write path can store a month count outside them.
+        sa.CheckConstraint(
+            f"board_retention_months BETWEEN {MIN_BOARD_MONTHS} AND {MAX_BOARD_MONTHS}",
+            name="board_retention_months",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    # A board participant's personal data is kept this long after their last activity there.
+    board_retention_months: int = Field(
+        default=DEFAULT_BOARD_MONTHS,
+        sa_column_kwargs={"server_default": str(DEFAULT_BOARD_MONTHS)},
+    )
 
 
 class CityPublic(SQLModel):

@@ -114,7 +114,9 @@ class ProposalChange(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
     staff_account_id: int | None = Field(default=None, foreign_key="staff_account.id")
     # Set when the author (a participant) made the change (personal data: erased with them).
-    author_participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    author_participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True
+    )
     action: str = Field(max_length=20)  # created, edited, status, merged, merged_from
     # {"field": [old, new], ...}
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
@@ -278,6 +280,8 @@ class ProposalImage(SQLModel, table=True):
     data: bytes = Field(sa_type=sa.LargeBinary)
     thumbnail: bytes = Field(sa_type=sa.LargeBinary)
     # Who added it (personal data: erased with the participant).
-    author_participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    author_participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True
+    )
     staff_account_id: int | None = Field(default=None, foreign_key="staff_account.id")
     created_at: datetime = created_at()

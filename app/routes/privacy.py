@@ -25,11 +25,15 @@ from app.deps import (
     CurrentParticipant,
     FacilitatedWorkshop,
     Facilitator,
+    PlannedCity,
+    Planner,
     WorkshopByCode,
 )
+from app.domain import retention
 from app.domain.bounds import is_id
 from app.domain.errors import UserError
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.models import (
     AgeBand,
     City,
@@ -40,8 +44,8 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.routes.forms import check_day, refused_form
-from app.services import privacy
+from app.routes.forms import check_day, refused_form, whole_number
+from app.services import access, privacy
 from app.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -132,7 +136,9 @@ def _my_data(
         "held": None if place.workshop else privacy.export(session, participant, utcnow()),
         "consents": records,
         "demographics_consent": privacy.has_consent(records, ConsentPurpose.demographics),
-        "kept_until": privacy.retention_date(place.workshop) if place.workshop else None,
+        "kept_until": privacy.retention_date(place.workshop)
+        if place.workshop
+        else privacy.board_retention_date(session, participant, place.city),
         "age_bands": [a.value for a in AgeBand],
         "form": form or {"age_band": "", "community": ""},
         "error": error,
@@ -314,6 +320,8 @@ def _requests_page(
     error: str | None = None,
     retention_error: str | None = None,
     retain_until: str | None = None,
+    user: StaffAccount | None = None,
+    months: str | None = None,
 ) -> Response:
     context: dict[str, Any] = {
         "place": place,
@@ -332,13 +340,24 @@ def _requests_page(
             "default_retention": privacy.default_retention(place.workshop),
             "retain_until": retain_until if retain_until is not None else kept_until.isoformat(),
         }
+    else:
+        stored = place.city.board_retention_months
+        context |= {
+            # A city-wide rule, so its planners set it; the facilitators who also answer the
+            # board's requests see it.
+            "sets_board_retention": access.is_planner(user, place.city),
+            "months": months if months is not None else str(stored),
+            "min_months": retention.MIN_BOARD_MONTHS,
+            "max_months": retention.MAX_BOARD_MONTHS,
+            "default_months": retention.DEFAULT_BOARD_MONTHS,
+        }
     return render(request, "privacy/requests.html", context)
 
 
-def _find(request: Request, session: Session, place: Place, q: str) -> Response:
+def _find(request: Request, session: Session, place: Place, q: str, user: StaffAccount) -> Response:
     """A search, posted so that a resident's name never lands in a URL (access logs, history)."""
     found = privacy.find(session, place.scope, q)
-    return _requests_page(request, session, place, query=q, found=found)
+    return _requests_page(request, session, place, query=q, found=found, user=user)
 
 
 def _participant_json(session: Session, place: Place, participant_id: int) -> Response:
@@ -360,7 +379,13 @@ def _erase_participant(
 
     def page(error: UserError) -> Response:
         return _requests_page(
-            request, session, place, query=reference, found=[participant], error=error.message
+            request,
+            session,
+            place,
+            query=reference,
+            found=[participant],
+            error=error.message,
+            user=user,
         )
 
     with refused_form(session, page):
@@ -378,9 +403,13 @@ def data_requests(request: Request, session: SessionDep, workshop: FacilitatedWo
 
 @router.post("/staff/workshops/{workshop_id}/privacy")
 def find_participant(
-    request: Request, session: SessionDep, workshop: FacilitatedWorkshop, q: FormStr = ""
+    request: Request,
+    session: SessionDep,
+    workshop: FacilitatedWorkshop,
+    user: Facilitator,
+    q: FormStr = "",
 ) -> Response:
-    return _find(request, session, Place.of(session, workshop), q)
+    return _find(request, session, Place.of(session, workshop), q, user)
 
 
 @router.get("/staff/workshops/{workshop_id}/participants/{participant_id}/data.json")
@@ -407,14 +436,14 @@ def erase_participant(
 def board_data_requests(
     request: Request, session: SessionDep, city: CityBySlug, user: BoardRunner
 ) -> Response:
-    return _requests_page(request, session, Place(city))
+    return _requests_page(request, session, Place(city), user=user)
 
 
 @router.post("/staff/cities/{slug}/privacy")
 def board_find_participant(
     request: Request, session: SessionDep, city: CityBySlug, user: BoardRunner, q: FormStr = ""
 ) -> Response:
-    return _find(request, session, Place(city), q)
+    return _find(request, session, Place(city), q, user)
 
 
 @router.get("/staff/cities/{slug}/participants/{participant_id}/data.json")
@@ -460,6 +489,52 @@ def set_retention(
         % {"day": i18n.format_date(privacy.retention_date(workshop))},
     )
     return RedirectResponse(f"/staff/workshops/{workshop.id}/privacy", status_code=303)
+
+
+@router.post("/staff/cities/{slug}/retention")
+def set_board_retention(
+    request: Request, session: SessionDep, city: PlannedCity, user: Planner, months: FormStr = ""
+) -> Response:
+    place = Place(city)
+
+    def page(error: UserError) -> Response:
+        return _requests_page(
+            request, session, place, retention_error=error.message, user=user, months=months
+        )
+
+    with refused_form(session, page):
+        label = _("Months after the last activity")
+        low, high = retention.MIN_BOARD_MONTHS, retention.MAX_BOARD_MONTHS
+        value = whole_number(months, label, low=low, high=high)
+        if value is None:
+            raise UserError(_("Type a number of months."), status_code=422)
+        privacy.set_board_retention(session, city, value)
+    session.commit()
+    flash(
+        request,
+        ngettext(
+            "Personal data of this board's participants is kept %(num)s month after their "
+            "last activity.",
+            "Personal data of this board's participants is kept %(num)s months after their "
+            "last activity.",
+            value,
+        )
+        % {"num": i18n.format_number(value)},
+    )
+    due = privacy.board_participants_due(session, city, utcnow())
+    if due:
+        flash(
+            request,
+            ngettext(
+                "%(num)s participant is already past this date: their personal data is erased "
+                "at the next daily run.",
+                "%(num)s participants are already past this date: their personal data is "
+                "erased at the next daily run.",
+                due,
+            )
+            % {"num": i18n.format_number(due)},
+        )
+    return RedirectResponse(f"{place.staff}/privacy", status_code=303)
 
 
 def _day(text: str) -> date | None:

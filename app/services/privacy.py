@@ -10,14 +10,14 @@ ErasureRecord without personal data.
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, union_all, update
 from sqlmodel import Session, col, func, select
 
 from app import i18n
-from app.domain import join_codes
+from app.domain import join_codes, retention
 from app.domain.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import (
@@ -223,7 +223,7 @@ def export(session: Session, participant: Participant, now: datetime) -> dict[st
             if city
             else {}
         }
-        kept_until = None  # a board has no retention date: kept until erased
+        kept_until = board_retention_date(session, participant, city).isoformat() if city else None
     held = {
         "about": about,
         "exported_at": _stamp(now),
@@ -592,10 +592,113 @@ def set_retention(session: Session, workshop: Workshop, day: date | None) -> Non
     session.flush()
 
 
+def _activity_times(participant_id: int | None = None) -> Any:
+    """(participant id, time) of everything a board participant did that the database keeps
+    with a time: joining, proposing, editing a proposal or adding a photo, commenting (and
+    editing or deleting their comment), supporting, reporting a comment, commenting on a plan
+    in consultation, giving consent. Reading the board leaves no record, by design, so it does
+    not count. Computed from these rows rather than kept in a column of its own, so that no
+    write path can forget to update it; every one of them is indexed by participant."""
+    comment_at = func.coalesce(
+        ProposalComment.deleted_at, ProposalComment.edited_at, ProposalComment.created_at
+    )
+    times: list[tuple[Any, Any]] = [
+        (Participant.id, Participant.created_at),
+        (Proposal.author_participant_id, Proposal.created_at),
+        (ProposalChange.author_participant_id, ProposalChange.created_at),
+        (ProposalImage.author_participant_id, ProposalImage.created_at),
+        (ProposalComment.author_participant_id, comment_at),
+        (ProposalSupport.participant_id, ProposalSupport.created_at),
+        (CommentFlag.participant_id, CommentFlag.created_at),
+        (PlanComment.author_participant_id, PlanComment.created_at),
+        (ConsentRecord.participant_id, ConsentRecord.given_at),
+    ]
+    parts = []
+    for who, at in times:
+        part: Any = select(col(who).label("participant_id"), at.label("at"))
+        if participant_id is not None:
+            part = part.where(col(who) == participant_id)
+        parts.append(part)
+    return union_all(*parts).subquery("activity")
+
+
+def last_activity(session: Session, participant: Participant) -> datetime:
+    """When the board participant last did something there (joining, at the latest)."""
+    activity = _activity_times(participant.id)
+    latest = session.exec(select(func.max(activity.c.at))).one()
+    return _utc(latest) or participant.created_at
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """A MAX() over a union comes back untyped on SQLite (text, no zone): read it as UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def board_retention_date(session: Session, participant: Participant, city: City) -> date:
+    """The last day a board participant's personal data is kept (domain.retention)."""
+    last = municipal_day(last_activity(session, participant))
+    return retention.board_kept_until(last, city.board_retention_months)
+
+
+def set_board_retention(session: Session, city: City, months: int) -> None:
+    """A city's planners choose how many months after a participant's last activity the
+    board keeps their personal data."""
+    if not retention.months_in_range(months):
+        raise UserError(_months_refusal(), status_code=422)
+    city.board_retention_months = months
+    session.add(city)
+    session.flush()
+
+
+def board_participants_due(session: Session, city: City, now: datetime) -> int:
+    """How many of the board's participants the next purge erases: told to the planner who
+    just shortened the rule, since erasure cannot be undone."""
+    return len(_due_board_participants(session, now, city))
+
+
+def _months_refusal() -> str:
+    return _("Choose between %(low)s and %(high)s months.") % {
+        "low": i18n.format_number(retention.MIN_BOARD_MONTHS),
+        "high": i18n.format_number(retention.MAX_BOARD_MONTHS),
+    }
+
+
+def _due_board_participants(
+    session: Session, now: datetime, city: City | None = None
+) -> list[tuple[int, int]]:
+    """(participant id, city id) of board participants (of every board, or of one) past their
+    retention date and not yet erased: one grouped read, the rule applied here (the dates are
+    months, which SQL dialects add differently)."""
+    today = municipal_day(now)
+    activity = _activity_times()
+    query = (
+        select(Participant.id, City.id, City.board_retention_months, func.max(activity.c.at))
+        .join(City, col(City.id) == Participant.city_id)
+        .join(activity, activity.c.participant_id == Participant.id)
+        .where(col(Participant.erased_at).is_(None))
+        .group_by(col(Participant.id), col(City.id), col(City.board_retention_months))
+        .order_by(col(Participant.id))
+    )
+    if city is not None:
+        query = query.where(col(City.id) == city.id)
+    rows = session.exec(query).all()
+    return [
+        (pid or 0, city_id or 0)
+        for pid, city_id, months, latest in rows
+        if retention.board_kept_until(municipal_day(_utc(latest) or now), months) < today
+    ]
+
+
 @dataclass(frozen=True)
 class Purge:
     workshops: int
-    participants: int
+    participants: int  # of those workshops
+    boards: int = 0  # cities whose board had participants past their date
+    board_participants: int = 0
 
 
 def municipal_day(now: datetime) -> date:
@@ -613,12 +716,13 @@ def _expired_workshops(session: Session, now: datetime) -> list[Workshop]:
 
 
 def any_due(session: Session, now: datetime) -> bool:
-    return bool(_expired_workshops(session, now))
+    return bool(_expired_workshops(session, now)) or bool(_due_board_participants(session, now))
 
 
 def purge(session: Session, now: datetime) -> Purge:
-    """Erase the participants of every workshop whose retention date has passed; counts,
-    ideas and results stay. Safe to run in several processes at once (see erase)."""
+    """Erase the participants of every workshop whose retention date has passed, and the
+    board participants past theirs; counts, ideas, proposals, comments and results stay.
+    Safe to run in several processes at once (see erase)."""
     workshops = _expired_workshops(session, now)
     erased = 0
     for workshop in workshops:
@@ -630,4 +734,11 @@ def purge(session: Session, now: datetime) -> Purge:
         erased += sum(
             1 for person in people if erase(session, person, now, by=ErasedBy.retention) is not None
         )
-    return Purge(len(workshops), erased)
+    cities: set[int] = set()
+    board_erased = 0
+    for participant_id, city_id in _due_board_participants(session, now):
+        person = session.get(Participant, participant_id)
+        if person is not None and erase(session, person, now, by=ErasedBy.retention) is not None:
+            cities.add(city_id)
+            board_erased += 1
+    return Purge(len(workshops), erased, len(cities), board_erased)

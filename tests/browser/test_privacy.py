@@ -92,6 +92,7 @@ def test_board_my_data_on_a_phone_in_thai(
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{live_server}/cities/khon-kaen/board/join")
+    expect(page.locator("#retention-notice")).to_contain_text("24 เดือนหลังจาก")
     page.get_by_label("ประชาชน").check()
     page.locator("#display_name").fill(NAME)
     page.locator("details.demographics summary").click()
@@ -106,6 +107,7 @@ def test_board_my_data_on_a_phone_in_thai(
     page.get_by_role("link", name="ข้อมูลของฉัน").click()
     expect(page).to_have_url(re.compile(r"/cities/khon-kaen/board/me$"))
     expect(page.locator("#my-reference")).to_have_text(re.compile(r"^P-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    expect(page.locator("#kept-until")).to_have_text(re.compile(r"^\d{1,2} \S+ 25\d\d$"))  # B.E.
     activity = page.locator("#my-board-activity")
     expect(activity.get_by_role("link", name="ทางม้าลายหน้าโรงเรียนบ้านโนนทัน")).to_be_visible()
     assert _fits_the_screen(page)

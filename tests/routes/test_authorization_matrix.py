@@ -215,6 +215,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/staff/cities/{slug}/privacy"): BOARD_TEAM,
     ("GET", "/staff/cities/{slug}/participants/{participant_id}/data.json"): BOARD_TEAM,
     ("POST", "/staff/cities/{slug}/participants/{participant_id}/erase"): BOARD_TEAM,
+    # The board's retention rule is the city's: its planners (facilitators only see it).
+    ("POST", "/staff/cities/{slug}/retention"): PLANNER,
     # The erasure log: staff who run workshops or boards (each sees only their own entries,
     # tested in test_erasure_log); not agencies.
     ("GET", "/staff/erasures"): BOARD_TEAM | {"elsewhere": OK},
