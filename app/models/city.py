@@ -26,6 +26,9 @@ class City(CityBase, table=True):
     __table_args__ = (choice([t.value for t in MunicipalityType], "municipality_type"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    # Moves on with every change to what the city's proposal board lists (live.board_changed),
+    # so rendered board pages are cached per revision and never invalidated.
+    board_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class CityPublic(SQLModel):

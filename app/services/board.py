@@ -39,7 +39,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.services import board_search
+from app.services import board_search, live
 from app.services import workshops as workshop_service
 from app.services.workshops import JoinDetails, text_or_error
 
@@ -396,6 +396,7 @@ def propose(
         )
     )
     board_search.index_proposal(session, proposal, board_search.city_words(session, city.id or 0))
+    live.board_changed(session, proposal.city_id)
     return proposal
 
 
@@ -419,6 +420,7 @@ def set_support(
         except IntegrityError:
             return True  # supported already (perhaps a moment ago, in another request)
         _bump(session, proposal, "support_count", 1)
+        live.board_changed(session, proposal.city_id)
         return True
     removed = session.execute(
         delete(ProposalSupport).where(
@@ -428,6 +430,7 @@ def set_support(
     )
     if removed.rowcount:  # type: ignore[attr-defined]
         _bump(session, proposal, "support_count", -1)
+        live.board_changed(session, proposal.city_id)
     return False
 
 
@@ -488,6 +491,7 @@ def delete_comment(
     if counted:
         _bump(session, proposal, "comment_count", -1)
     board_search.index_comment(session, row, proposal.city_id, frozenset())
+    live.board_changed(session, proposal.city_id)
 
 
 def _comment_text(text: str) -> str:
@@ -528,6 +532,7 @@ def comment(
     board_search.index_comment(
         session, row, proposal.city_id, board_search.city_words(session, proposal.city_id)
     )
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -558,6 +563,7 @@ def edit_comment(
     board_search.index_comment(
         session, row, proposal.city_id, board_search.city_words(session, proposal.city_id)
     )
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -624,6 +630,7 @@ def add_image(
     )
     session.add(row)
     session.flush()
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -650,3 +657,4 @@ def delete_image(session: Session, proposal: Proposal, image_id: int) -> None:
         raise NotFound(_("There is no such photo."))
     session.delete(row)
     session.flush()
+    live.board_changed(session, proposal.city_id)
