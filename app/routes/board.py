@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from app import i18n
+from app import i18n, labels
 from app.db import SessionDep
 from app.deps import (
     BoardParticipant,
@@ -102,12 +102,27 @@ def _render_list(
     city: City,
     filters: BoardFilter,
     seed: int,
-    labels: dict[str, str],
+    categories: dict[str, str],
     query: str,
 ) -> BoardList:
     page = board.board_page(session, city, filters, seed=seed)
-    context = {"city": city, "board": page, "category_labels": labels, "query_without_page": query}
+    context = {
+        "city": city,
+        "board": page,
+        "category_labels": categories,
+        "labels": _card_labels(),
+        "query_without_page": query,
+    }
     return BoardList(render_fragment("board/_list_items.html", context), page)
+
+
+def _card_labels() -> dict[str, dict[str, str]]:
+    """Each label a card shows, translated once per render rather than once per card."""
+    return {
+        "status": {s.value: labels.proposal_status(s.value) for s in ProposalStatus},
+        "origin": {o.value: labels.proposal_origin(o.value) for o in ProposalOrigin},
+        "group": {g.value: labels.stakeholder_group(g.value) for g in StakeholderGroup},
+    }
 
 
 def board_list(
@@ -122,7 +137,7 @@ def board_list(
     random order): the revision is read with the city row and everything listed is read after
     it, and every write to the board moves it on (live.board_changed) in every process."""
     seed = visitor_seed(request, participant)
-    labels = {c.code: board.category_label(c) for c in categories}
+    names = {c.code: board.category_label(c) for c in categories}
     query = _query_without(request, "page")
     key = (
         city.id,
@@ -134,7 +149,7 @@ def board_list(
         query,
     )
     return board_cache(request).get(
-        key, lambda: _render_list(session, city, filters, seed, labels, query)
+        key, lambda: _render_list(session, city, filters, seed, names, query)
     )
 
 
