@@ -90,9 +90,26 @@ class BoardFilter:
     page_size: int = PAGE_SIZE
 
 
+# What a card on the board page shows (the API and search snippets need every column).
+CARD_COLUMNS = tuple(
+    Proposal.__table__.c[name]  # type: ignore[attr-defined]
+    for name in (
+        "id",
+        "title",
+        "status",
+        "category",
+        "place",
+        "origin",
+        "author_group",
+        "support_count",
+        "comment_count",
+    )
+)
+
+
 @dataclass
 class Card:
-    proposal: Proposal
+    proposal: Any  # a row of the proposal's columns: CARD_COLUMNS, or all of them
     supports: dict[str, int]
     snippet: list[tuple[str, bool]] = field(default_factory=list)
 
@@ -106,10 +123,15 @@ class BoardPage:
     words: list[str]
 
 
-def board_page(session: Session, city: City, filters: BoardFilter, *, seed: int) -> BoardPage:
+def board_page(
+    session: Session, city: City, filters: BoardFilter, *, seed: int, every_column: bool = False
+) -> BoardPage:
     """One page of the city's proposals, in a bounded number of queries whatever its size:
-    (search), count, page, supports per group of the page."""
-    query = select(Proposal).where(Proposal.city_id == city.id)
+    (search), count, page, supports per group of the page. Rows, not entities: a card's
+    columns only (every column with `every_column` or a search), read without the ORM."""
+    wide = every_column or bool(filters.q.strip())
+    columns = list(Proposal.__table__.c) if wide else CARD_COLUMNS  # type: ignore[attr-defined]
+    query = select(*columns).where(Proposal.city_id == city.id)
     if filters.status:
         query = query.where(Proposal.status == filters.status)
     else:
@@ -139,17 +161,17 @@ def board_page(session: Session, city: City, filters: BoardFilter, *, seed: int)
         # at most) in Python and load only the page's rows.
         matching = session.exec(select(query.subquery().c.id)).all()
         page_ids = sorted(matching, key=lambda i: ranks[i])[offset : offset + filters.page_size]
-        rows = session.exec(select(Proposal).where(col(Proposal.id).in_(page_ids or [-1])))
+        rows = session.execute(select(*columns).where(col(Proposal.id).in_(page_ids or [-1])))
         by_id = {p.id: p for p in rows}
         proposals = [by_id[i] for i in page_ids if i in by_id]
     else:
         ordered = query.order_by(*_order(filters.sort, seed))
-        proposals = list(session.exec(ordered.offset(offset).limit(filters.page_size)))
-    supports = supports_by_group(session, [p.id or 0 for p in proposals])
+        proposals = list(session.execute(ordered.offset(offset).limit(filters.page_size)))
+    supports = supports_by_group(session, [p.id for p in proposals])
     cards = [
         Card(
             p,
-            supports.get(p.id or 0, rules.supporters_by_group([], GROUPS)),
+            supports.get(p.id, rules.supporters_by_group([], GROUPS)),
             board_search.rules.snippet(f"{p.title} — {p.description}", words) if words else [],
         )
         for p in proposals
