@@ -133,28 +133,24 @@ def board_list(
     filters: BoardFilter,
     categories: list[ProposalCategory],
 ) -> BoardList:
-    """The list, rendered once per city board revision, filters, language (and seed, for the
-    random order): the revision is read with the city row and everything listed is read after
-    it, and every write to the board moves it on (live.board_changed) in every process."""
+    """The list, rendered once per city board revision, filters and language: the revision is
+    read with the city row and everything listed is read after it, and every write to the board
+    moves it on (live.board_changed) in every process. The random order is each visitor's own,
+    and other page sizes are the API's business: those are rendered each time rather than
+    crowding out the pages everyone shares."""
     seed = visitor_seed(request, participant)
     names = {c.code: board.category_label(c) for c in categories}
     query = _query_without(request, "page")
-    key = (
-        city.id,
-        city.slug,
-        city.board_revision,
-        filters,
-        seed if filters.sort == "random" else None,
-        i18n.get_locale(),
-        query,
-    )
+    if filters.sort == "random" or filters.page_size != board.PAGE_SIZE:
+        return _render_list(session, city, filters, seed, names, query)
+    key = (city.id, city.slug, city.board_revision, filters, i18n.get_locale(), query)
     return board_cache(request).get(
         key, lambda: _render_list(session, city, filters, seed, names, query)
     )
 
 
 def board_cache(request: Request) -> RenderCache[BoardList]:
-    return cache_on(request.app.state, "board_lists")
+    return cache_on(request.app.state, "board_lists", size=64)
 
 
 def _board_context(

@@ -90,7 +90,7 @@ class BoardFilter:
     page_size: int = PAGE_SIZE
 
 
-# What a card on the board page shows (the API and search snippets need every column).
+# What a card on the board page shows.
 CARD_COLUMNS = tuple(
     Proposal.__table__.c[name]  # type: ignore[attr-defined]
     for name in (
@@ -128,9 +128,13 @@ def board_page(
 ) -> BoardPage:
     """One page of the city's proposals, in a bounded number of queries whatever its size:
     (search), count, page, supports per group of the page. Rows, not entities: a card's
-    columns only (every column with `every_column` or a search), read without the ORM."""
-    wide = every_column or bool(filters.q.strip())
-    columns = list(Proposal.__table__.c) if wide else CARD_COLUMNS  # type: ignore[attr-defined]
+    columns (and the description a search's snippets come from), or `every_column`."""
+    if every_column:
+        columns: Any = list(Proposal.__table__.c)  # type: ignore[attr-defined]
+    elif filters.q.strip():
+        columns = [*CARD_COLUMNS, Proposal.__table__.c.description]  # type: ignore[attr-defined]
+    else:
+        columns = CARD_COLUMNS
     query = select(*columns).where(Proposal.city_id == city.id)
     if filters.status:
         query = query.where(Proposal.status == filters.status)

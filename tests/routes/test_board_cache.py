@@ -192,3 +192,14 @@ def test_random_order_stays_the_viewers_own(
         assert order(one) == seeded(1)
         assert order(two) == seeded(500_001)  # not the render cached for the first viewer
         assert order(one) == seeded(1)
+
+
+def test_cached_lists_are_bounded_and_random_orders_not_kept(
+    client: TestClient, app: FastAPI
+) -> None:
+    client.get(BOARD, params={"sort": "random"})
+    client.get(BOARD, params={"page_size": "50"})
+    assert not getattr(app.state, "board_lists", None)  # no cache made: nothing kept
+    for i in range(70):
+        assert client.get(BOARD, params={"place": f"ซอย {i}"}).status_code == 200
+    assert len(app.state.board_lists) == 64
