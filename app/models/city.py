@@ -39,6 +39,9 @@ class City(CityBase, table=True):
         default=DEFAULT_BOARD_MONTHS,
         sa_column_kwargs={"server_default": str(DEFAULT_BOARD_MONTHS)},
     )
+    # Moves on with every change to what the city's proposal board lists (live.board_changed),
+    # so rendered board pages are cached per revision and never invalidated.
+    board_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class CityPublic(SQLModel):

@@ -2,17 +2,20 @@
 and what participants and staff do there."""
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from app import i18n, labels
 from app.db import SessionDep
 from app.deps import (
     BoardParticipant,
@@ -33,18 +36,20 @@ from app.models import (
     City,
     Participant,
     Proposal,
+    ProposalCategory,
     ProposalOrigin,
     ProposalStatus,
     StakeholderGroup,
     utcnow,
 )
+from app.rendered import RenderCache, cache_on
 from app.routes.forms import JoinForm, confirm_first, local_path, refused_form, whole_number
 from app.services import access, board
 from app.services import proposals as proposal_service
 from app.services import workshops as workshop_service
-from app.services.board import BoardFilter, ProposalFields
+from app.services.board import BoardFilter, BoardPage, ProposalFields
 from app.services.workshops import JoinDetails
-from app.templating import flash, render
+from app.templating import flash, render, render_fragment
 
 router = APIRouter(include_in_schema=False)
 GROUPS = [g.value for g in StakeholderGroup]
@@ -83,6 +88,71 @@ def visitor_seed(request: Request, participant: Participant | None) -> int:
     return board.random_seed(visitor, date.today())
 
 
+@dataclass(frozen=True)
+class BoardList:
+    """The list of cards as every visitor sees it: nothing of the viewer's (no CSRF token, no
+    participant), so that many phones asking for one page share one render."""
+
+    html: str
+    board: BoardPage
+
+
+def _render_list(
+    session: Session,
+    city: City,
+    filters: BoardFilter,
+    seed: int,
+    categories: dict[str, str],
+    query: str,
+) -> BoardList:
+    page = board.board_page(session, city, filters, seed=seed)
+    context = {
+        "city": city,
+        "board": page,
+        "category_labels": categories,
+        "labels": _card_labels(),
+        "query_without_page": query,
+    }
+    return BoardList(render_fragment("board/_list_items.html", context), page)
+
+
+def _card_labels() -> dict[str, dict[str, str]]:
+    """Each label a card shows, translated once per render rather than once per card."""
+    return {
+        "status": {s.value: labels.proposal_status(s.value) for s in ProposalStatus},
+        "origin": {o.value: labels.proposal_origin(o.value) for o in ProposalOrigin},
+        "group": {g.value: labels.stakeholder_group(g.value) for g in StakeholderGroup},
+    }
+
+
+def board_list(
+    session: Session,
+    request: Request,
+    city: City,
+    participant: Participant | None,
+    filters: BoardFilter,
+    categories: list[ProposalCategory],
+) -> BoardList:
+    """The list, rendered once per city board revision, filters and language: the revision is
+    read with the city row and everything listed is read after it, and every write to the board
+    moves it on (live.board_changed) in every process. The random order is each visitor's own,
+    and other page sizes are the API's business: those are rendered each time rather than
+    crowding out the pages everyone shares."""
+    seed = visitor_seed(request, participant)
+    names = {c.code: board.category_label(c) for c in categories}
+    query = _query_without(request, "page")
+    if filters.sort == "random" or filters.page_size != board.PAGE_SIZE:
+        return _render_list(session, city, filters, seed, names, query)
+    key = (city.id, city.slug, city.board_revision, filters, i18n.get_locale(), query)
+    return board_cache(request).get(
+        key, lambda: _render_list(session, city, filters, seed, names, query)
+    )
+
+
+def board_cache(request: Request) -> RenderCache[BoardList]:
+    return cache_on(request.app.state, "board_lists", size=64)
+
+
 def _board_context(
     session: Session,
     request: Request,
@@ -92,11 +162,13 @@ def _board_context(
     filters: BoardFilter,
 ) -> dict[str, Any]:
     categories = board.categories(session, city)
+    listed = board_list(session, request, city, participant, filters, categories)
     return {
         "city": city,
         "participant": participant,
         "filters": filters,
-        "board": board.board_page(session, city, filters, seed=visitor_seed(request, participant)),
+        "board": listed.board,
+        "board_list": Markup(listed.html),  # noqa: S704 (rendered by autoescaping templates)
         "categories": categories,
         "category_labels": {c.code: board.category_label(c) for c in categories},
         "workshops": workshop_service.workshops_for_city(session, city),
@@ -105,13 +177,10 @@ def _board_context(
         "groups": GROUPS,
         "sorts": board.SORTS,
         "runs_board": access.runs_board(session, user, city),
-        "query_without_page": _query_without(request, "page"),
     }
 
 
 def _query_without(request: Request, name: str) -> str:
-    from urllib.parse import urlencode
-
     return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
 
 

@@ -87,7 +87,8 @@ def list_proposals(
     """A city's proposals: search (Thai words found inside unspaced text), filters (category,
     status, author's group, workshop, origin, place), sort (newest or best match, supported,
     discussed, random) and pages. Merged proposals only appear with status=merged."""
-    result = board.board_page(session, city, filters, seed=visitor_seed(request, participant))
+    seed = visitor_seed(request, participant)
+    result = board.board_page(session, city, filters, seed=seed, every_column=True)
     return ProposalPage(
         total=result.total,
         page=result.page,

@@ -39,7 +39,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.services import board_search
+from app.services import board_search, live
 from app.services import workshops as workshop_service
 from app.services.workshops import JoinDetails, text_or_error
 
@@ -90,9 +90,26 @@ class BoardFilter:
     page_size: int = PAGE_SIZE
 
 
+# What a card on the board page shows.
+CARD_COLUMNS = tuple(
+    Proposal.__table__.c[name]  # type: ignore[attr-defined]
+    for name in (
+        "id",
+        "title",
+        "status",
+        "category",
+        "place",
+        "origin",
+        "author_group",
+        "support_count",
+        "comment_count",
+    )
+)
+
+
 @dataclass
 class Card:
-    proposal: Proposal
+    proposal: Any  # a row of the proposal's columns: CARD_COLUMNS, or all of them
     supports: dict[str, int]
     snippet: list[tuple[str, bool]] = field(default_factory=list)
 
@@ -106,10 +123,19 @@ class BoardPage:
     words: list[str]
 
 
-def board_page(session: Session, city: City, filters: BoardFilter, *, seed: int) -> BoardPage:
+def board_page(
+    session: Session, city: City, filters: BoardFilter, *, seed: int, every_column: bool = False
+) -> BoardPage:
     """One page of the city's proposals, in a bounded number of queries whatever its size:
-    (search), count, page, supports per group of the page."""
-    query = select(Proposal).where(Proposal.city_id == city.id)
+    (search), count, page, supports per group of the page. Rows, not entities: a card's
+    columns (and the description a search's snippets come from), or `every_column`."""
+    if every_column:
+        columns: Any = list(Proposal.__table__.c)  # type: ignore[attr-defined]
+    elif filters.q.strip():
+        columns = [*CARD_COLUMNS, Proposal.__table__.c.description]  # type: ignore[attr-defined]
+    else:
+        columns = CARD_COLUMNS
+    query = select(*columns).where(Proposal.city_id == city.id)
     if filters.status:
         query = query.where(Proposal.status == filters.status)
     else:
@@ -139,17 +165,17 @@ def board_page(session: Session, city: City, filters: BoardFilter, *, seed: int)
         # at most) in Python and load only the page's rows.
         matching = session.exec(select(query.subquery().c.id)).all()
         page_ids = sorted(matching, key=lambda i: ranks[i])[offset : offset + filters.page_size]
-        rows = session.exec(select(Proposal).where(col(Proposal.id).in_(page_ids or [-1])))
+        rows = session.execute(select(*columns).where(col(Proposal.id).in_(page_ids or [-1])))
         by_id = {p.id: p for p in rows}
         proposals = [by_id[i] for i in page_ids if i in by_id]
     else:
         ordered = query.order_by(*_order(filters.sort, seed))
-        proposals = list(session.exec(ordered.offset(offset).limit(filters.page_size)))
-    supports = supports_by_group(session, [p.id or 0 for p in proposals])
+        proposals = list(session.execute(ordered.offset(offset).limit(filters.page_size)))
+    supports = supports_by_group(session, [p.id for p in proposals])
     cards = [
         Card(
             p,
-            supports.get(p.id or 0, rules.supporters_by_group([], GROUPS)),
+            supports.get(p.id, rules.supporters_by_group([], GROUPS)),
             board_search.rules.snippet(f"{p.title} — {p.description}", words) if words else [],
         )
         for p in proposals
@@ -396,6 +422,7 @@ def propose(
         )
     )
     board_search.index_proposal(session, proposal, board_search.city_words(session, city.id or 0))
+    live.board_changed(session, proposal.city_id)
     return proposal
 
 
@@ -419,6 +446,7 @@ def set_support(
         except IntegrityError:
             return True  # supported already (perhaps a moment ago, in another request)
         _bump(session, proposal, "support_count", 1)
+        live.board_changed(session, proposal.city_id)
         return True
     removed = session.execute(
         delete(ProposalSupport).where(
@@ -428,6 +456,7 @@ def set_support(
     )
     if removed.rowcount:  # type: ignore[attr-defined]
         _bump(session, proposal, "support_count", -1)
+        live.board_changed(session, proposal.city_id)
     return False
 
 
@@ -488,6 +517,7 @@ def delete_comment(
     if counted:
         _bump(session, proposal, "comment_count", -1)
     board_search.index_comment(session, row, proposal.city_id, frozenset())
+    live.board_changed(session, proposal.city_id)
 
 
 def _comment_text(text: str) -> str:
@@ -528,6 +558,7 @@ def comment(
     board_search.index_comment(
         session, row, proposal.city_id, board_search.city_words(session, proposal.city_id)
     )
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -558,6 +589,7 @@ def edit_comment(
     board_search.index_comment(
         session, row, proposal.city_id, board_search.city_words(session, proposal.city_id)
     )
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -624,6 +656,7 @@ def add_image(
     )
     session.add(row)
     session.flush()
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -650,3 +683,4 @@ def delete_image(session: Session, proposal: Proposal, image_id: int) -> None:
         raise NotFound(_("There is no such photo."))
     session.delete(row)
     session.flush()
+    live.board_changed(session, proposal.city_id)

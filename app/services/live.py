@@ -1,9 +1,10 @@
-"""The change feed that live screens follow (see WorkshopEvent)."""
+"""The change feed that live screens follow (see WorkshopEvent), and a city board's revision
+(the same idea for the proposal board's cached pages)."""
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.models import Workshop, WorkshopEvent
+from app.models import City, Workshop, WorkshopEvent
 
 
 class Kind:
@@ -61,4 +62,16 @@ def current_seq(session: Session, workshop_id: int) -> int:
     """The workshop's latest event number (0 for a workshop this session cannot see)."""
     return int(
         session.exec(select(Workshop.event_seq).where(Workshop.id == workshop_id)).first() or 0
+    )
+
+
+def board_changed(session: Session, city_id: int) -> None:
+    """What the city's proposal board lists changed: its revision moves on, so no process serves
+    a board page rendered before (they are cached per revision). Call it last before commit:
+    it locks the city row until then."""
+    session.execute(
+        update(City)
+        .where(col(City.id) == city_id)
+        .values(board_revision=col(City.board_revision) + 1)
+        .execution_options(synchronize_session=False)
     )

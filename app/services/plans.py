@@ -186,6 +186,8 @@ def agree_from_round(
     session.flush()
     if vote_round.workshop_id is not None:
         live.emit(session, vote_round.workshop_id, live.Kind.VOTE)
+    if touched:  # the agreed proposals' status shows on the board
+        live.board_changed(session, city.id or 0)
     return touched
 
 

@@ -82,6 +82,7 @@ def promote_idea(
         return session.exec(select(Proposal).where(Proposal.source_idea_id == idea.id)).one()
     _reindex(session, proposal)
     live.emit(session, workshop.id or 0, live.Kind.VOTE, proposal.id)
+    live.board_changed(session, proposal.city_id)
     return proposal
 
 
@@ -126,6 +127,7 @@ def promote_ideas(
     _record(session, proposal, actor, "created", {"ideas": [None, ids]})
     _reindex(session, proposal)
     live.emit(session, workshop.id or 0, live.Kind.VOTE, proposal.id)
+    live.board_changed(session, proposal.city_id)
     return proposal
 
 
@@ -239,6 +241,7 @@ def create(
         {k: [None, v] for k, v in values.items() if v not in (None, "")},
     )
     _reindex(session, proposal)
+    live.board_changed(session, proposal.city_id)
     return proposal
 
 
@@ -266,6 +269,7 @@ def reword(
     _record(session, proposal, actor, "edited", changed, _reason(reason, required=False))
     session.flush()
     _reindex(session, proposal)
+    live.board_changed(session, proposal.city_id)
     return changed
 
 
@@ -285,6 +289,7 @@ def set_status(
     proposal.updated_at = utcnow()
     session.add(proposal)
     session.flush()
+    live.board_changed(session, proposal.city_id)
 
 
 def merge(
@@ -362,6 +367,7 @@ def merge(
     session.add(survivor)
     session.flush()
     _reindex(session, duplicate)  # a merged proposal leaves the index
+    live.board_changed(session, survivor.city_id)
     return survivor
 
 
@@ -405,6 +411,7 @@ def hide_comment(
     board_search.index_comment(
         session, row, proposal.city_id, board_search.city_words(session, proposal.city_id)
     )
+    live.board_changed(session, proposal.city_id)
     return row
 
 
@@ -420,4 +427,5 @@ def restore_comment(
     board_search.index_comment(
         session, row, proposal.city_id, board_search.city_words(session, proposal.city_id)
     )
+    live.board_changed(session, proposal.city_id)
     return row

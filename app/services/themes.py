@@ -610,6 +610,7 @@ def promote(session: Session, scope: Scope, theme: Theme, actor: StaffAccount) -
     )
     if scope.workshop is not None:
         live.emit(session, scope.workshop.id or 0, live.Kind.VOTE, proposal.id)
+    live.board_changed(session, proposal.city_id)
     return proposal
 
 
