@@ -4,6 +4,7 @@ import asyncio
 import threading
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from fastapi import Request
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, event, text
 from app.config import Settings
 from app.db import PoolWarmer, WriteGate, get_session, make_engine, reads_only
 from app.main import create_app
+from tests.statements import recorded_statements
 
 
 def test_database_url_from_either_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,87 +190,100 @@ def test_sqlite_writing_sessions_take_turns_and_reads_only_posts_skip_the_queue(
     state.engine.dispose()
 
 
+class _Queue:
+    """Writers queued behind a first one that holds the gate (and commits on its own)."""
+
+    def __init__(self, state: SimpleNamespace) -> None:
+        self.state = state
+        self.first = get_session(_request(state, "POST"))
+        self.writers: list[Any] = []
+        self.turns: list[asyncio.Future[Any]] = []
+
+    async def start(self, queued: int) -> None:
+        _write(await anext(self.first), "first")
+        for _ in range(queued):
+            writer = get_session(_request(self.state, "POST"))
+            self.writers.append(writer)
+            self.turns.append(asyncio.ensure_future(anext(writer)))
+            await asyncio.sleep(0.02)
+        await self.first.aclose()  # alone when it started: its own commit, answered at once
+
+    async def turn(self, index: int) -> Any:
+        return await asyncio.wait_for(self.turns[index], timeout=5)
+
+
 def test_sqlite_writers_in_a_queue_share_one_commit_and_answer_only_after_it(
     tmp_path: Path,
 ) -> None:
-    """Group commit: a writer that finds others queued hands the open transaction on and waits;
-    the last one commits for all, and nothing is visible (or acknowledged) before that."""
+    """Group commit: writers that find others queued run in one transaction, and nobody's
+    work is visible (nor answered) before the last one's commit."""
     state = _gated_state(tmp_path)
     commits: list[int] = []
     event.listen(state.engine, "commit", lambda _conn: commits.append(1))
 
     async def scenario() -> None:
-        first = get_session(_request(state, "POST"))
-        _write(await anext(first), "one")
-        second = get_session(_request(state, "POST"))
-        queued = asyncio.ensure_future(anext(second))
+        queue = _Queue(state)
+        await queue.start(2)
+        assert commits == [1]
+        _write(await queue.turn(0), "one")
+        one_done = asyncio.ensure_future(queue.writers[0].aclose())
+        session = await queue.turn(1)
         await asyncio.sleep(0.05)
-        first_done = asyncio.ensure_future(first.aclose())
-        session = await asyncio.wait_for(queued, timeout=5)
-        await asyncio.sleep(0.05)
-        assert not first_done.done()  # the first is not answered before the shared commit
-        assert await asyncio.to_thread(_stored, state.engine) == []  # nothing committed yet
+        assert not one_done.done()  # not answered before the shared commit
+        assert await asyncio.to_thread(_stored, state.engine) == ["first"]
         _write(session, "two")
-        await second.aclose()
-        await asyncio.wait_for(first_done, timeout=5)
+        await queue.writers[1].aclose()
+        await asyncio.wait_for(one_done, timeout=5)
 
     asyncio.run(scenario())
-    assert _stored(state.engine) == ["one", "two"]
-    assert len(commits) == 1
+    assert _stored(state.engine) == ["first", "one", "two"]
+    assert len(commits) == 2  # the first's own, then one for the batch
+    state.engine.dispose()
+
+
+def test_a_writer_with_nobody_waiting_commits_on_its_own_without_a_savepoint(
+    tmp_path: Path,
+) -> None:
+    state = _gated_state(tmp_path)
+
+    async def scenario() -> list[str]:
+        writer = get_session(_request(state, "POST"))
+        with recorded_statements(state.engine) as seen:
+            _write(await anext(writer), "alone")
+            await writer.aclose()
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert [s.split()[0] for s in seen] == ["BEGIN", "INSERT"]
+    assert _stored(state.engine) == ["alone"]
     state.engine.dispose()
 
 
 def test_a_failed_writer_in_a_shared_commit_loses_only_its_own_work(tmp_path: Path) -> None:
-    """Each writer runs in its own savepoint: one that fails (here a unique violation, as a
-    second ballot of the same voter) is rolled back alone; the others' work is committed."""
+    """Each writer of a batch runs in its own savepoint: one that fails (here a unique
+    violation, as a second ballot of the same voter) is rolled back alone, the first of the
+    batch included; the others' work is committed."""
     state = _gated_state(tmp_path)
 
     async def scenario() -> None:
-        first = get_session(_request(state, "POST"))
-        _write(await anext(first), "one")
-        second = get_session(_request(state, "POST"))
-        third = get_session(_request(state, "POST"))
-        queued = asyncio.ensure_future(anext(second))
-        await asyncio.sleep(0.05)
-        queued_third = asyncio.ensure_future(anext(third))
-        await asyncio.sleep(0.05)
-        first_done = asyncio.ensure_future(first.aclose())
-        session = await asyncio.wait_for(queued, timeout=5)
+        queue = _Queue(state)
+        await queue.start(3)
+        session = await queue.turn(0)
+        session.execute(text("INSERT INTO note VALUES ('lost')"))
+        refused = asyncio.ensure_future(queue.writers[0].athrow(RuntimeError("refused")))
+        session = await queue.turn(1)
         session.execute(text("INSERT INTO note VALUES ('half')"))
         with pytest.raises(Exception, match="UNIQUE"):
-            session.execute(text("INSERT INTO note VALUES ('one')"))
-        refused = asyncio.ensure_future(second.athrow(RuntimeError("refused")))
-        _write(await asyncio.wait_for(queued_third, timeout=5), "three")
-        await third.aclose()
-        with pytest.raises(RuntimeError, match="refused"):
-            await asyncio.wait_for(refused, timeout=5)
-        await asyncio.wait_for(first_done, timeout=5)
+            session.execute(text("INSERT INTO note VALUES ('first')"))
+        refused_too = asyncio.ensure_future(queue.writers[1].athrow(RuntimeError("refused")))
+        _write(await queue.turn(2), "three")
+        await queue.writers[2].aclose()
+        for task in (refused, refused_too):
+            with pytest.raises(RuntimeError, match="refused"):
+                await asyncio.wait_for(task, timeout=5)
 
     asyncio.run(scenario())
-    assert _stored(state.engine) == ["one", "three"]
-    state.engine.dispose()
-
-
-def test_when_the_first_writer_of_a_batch_fails_the_next_ones_still_commit(tmp_path: Path) -> None:
-    """The first writer runs without a savepoint, so its failure rolls back the whole (so far
-    only its own) transaction; the writers queued behind it still get theirs committed."""
-    state = _gated_state(tmp_path)
-
-    async def scenario() -> None:
-        first = get_session(_request(state, "POST"))
-        session = await anext(first)
-        session.execute(text("INSERT INTO note VALUES ('lost')"))
-        second = get_session(_request(state, "POST"))
-        queued = asyncio.ensure_future(anext(second))
-        await asyncio.sleep(0.05)
-        refused = asyncio.ensure_future(first.athrow(RuntimeError("refused")))
-        _write(await asyncio.wait_for(queued, timeout=5), "two")
-        await second.aclose()
-        with pytest.raises(RuntimeError, match="refused"):
-            await asyncio.wait_for(refused, timeout=5)
-
-    asyncio.run(scenario())
-    assert _stored(state.engine) == ["two"]
+    assert _stored(state.engine) == ["first", "three"]
     state.engine.dispose()
 
 
@@ -285,21 +300,19 @@ def test_a_failed_shared_commit_fails_every_writer_of_the_batch(
         batch.error = OSError("disk full")
 
     async def scenario() -> None:
-        first = get_session(_request(state, "POST"))
-        _write(await anext(first), "one")
-        second = get_session(_request(state, "POST"))
-        queued = asyncio.ensure_future(anext(second))
-        await asyncio.sleep(0.05)
-        first_done = asyncio.ensure_future(first.aclose())
-        _write(await asyncio.wait_for(queued, timeout=5), "two")
+        queue = _Queue(state)
+        await queue.start(2)
+        _write(await queue.turn(0), "one")
+        one_done = asyncio.ensure_future(queue.writers[0].aclose())
+        _write(await queue.turn(1), "two")
         monkeypatch.setattr(db._Batch, "commit", refuse)
         with pytest.raises(OSError, match="disk full"):
-            await second.aclose()
+            await queue.writers[1].aclose()
         with pytest.raises(OSError, match="disk full"):
-            await asyncio.wait_for(first_done, timeout=5)
+            await asyncio.wait_for(one_done, timeout=5)
 
     asyncio.run(scenario())
-    assert _stored(state.engine) == []
+    assert _stored(state.engine) == ["first"]
     state.engine.dispose()
 
 
@@ -319,9 +332,9 @@ def test_a_batch_commits_after_at_most_max_batch_writers(
         await session.aclose()
 
     async def scenario() -> None:
-        await asyncio.wait_for(asyncio.gather(*(one(str(i)) for i in range(6))), timeout=10)
+        await asyncio.wait_for(asyncio.gather(*(one(str(i)) for i in range(7))), timeout=10)
 
     asyncio.run(scenario())
-    assert _stored(state.engine) == [str(i) for i in range(6)]
-    assert len(commits) == 3
+    assert _stored(state.engine) == [str(i) for i in range(7)]
+    assert len(commits) == 4  # the first alone (nobody queued yet), then three batches of two
     state.engine.dispose()
