@@ -1,9 +1,11 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
+from collections.abc import Sequence
+
 from app.domain.eligibility import Eligibility
 from app.domain.monitoring import ItemStatus, Period
 from app.domain.voting import Method
-from app.i18n import N_, get_locale, gettext
+from app.i18n import N_, get_locale, gettext, ngettext
 from app.models import (
     AgeBand,
     Channel,
@@ -170,16 +172,36 @@ _PLAN_FIELDS = {
 _CONTRIBUTIONS = {"idea": N_("Idea"), "note": N_("Paper note"), "comment": N_("Comment")}
 
 
-def chain_words() -> dict[str, str]:
-    """The fixed words of a provenance chain, translated once for a page of many chains."""
-    return {
-        "proposal": gettext("Proposal"),
-        "why": gettext("Why it was agreed"),
-        "vote": gettext("Vote"),
-        "digest": gettext("digest"),
-        "themes": gettext("Themes"),
-        **{kind: gettext(label) for kind, label in _CONTRIBUTIONS.items()},
-    }
+class ChainWords:
+    """The words of provenance chains, translated once for a page that shows hundreds of them:
+    Jinja's gettext calls, one set per chain, cost more than the rest of the chain
+    (bench/plan_record.py)."""
+
+    def __init__(self) -> None:
+        self.proposal = gettext("Proposal")
+        self.why = gettext("Why it was agreed")
+        self.vote = gettext("Vote")
+        self.digest = gettext("digest")
+        self.themes = gettext("Themes")
+        self.kinds = {kind: gettext(label) for kind, label in _CONTRIBUTIONS.items()}
+        self.no_vote = gettext("Entered by the planners; no vote behind it.")
+        self._rank = gettext("rank %(rank)s")
+
+    def counts(self, people: int, groups: Sequence[str]) -> str:
+        """Who is behind an item: "3 people · 2 groups (Business, Resident)"."""
+        text = ngettext("%(num)s person", "%(num)s people", people) % {"num": people}
+        count = ngettext("%(num)s group", "%(num)s groups", len(groups)) % {"num": len(groups)}
+        text += " · " + count
+        if groups:
+            text += " (" + ", ".join(stakeholder_group(g) for g in groups) + ")"
+        return text
+
+    def rank(self, rank: int) -> str:
+        return self._rank % {"rank": rank}
+
+    def support(self, score: float, rule: str) -> str:
+        """The score behind a step, rounded, with its unit: "12 approvals"."""
+        return f"{round(score):,} {rule_score(rule)}"
 
 
 def plan_state(value: str) -> str:

@@ -61,7 +61,7 @@ def _build_environment() -> Environment:
     env.globals["score_label"] = labels.rule_score
     env.globals["plan_state_label"] = labels.plan_state
     env.globals["plan_field_label"] = labels.plan_field
-    env.globals["chain_words"] = labels.chain_words
+    env.globals["chain_words"] = labels.ChainWords
     env.globals["round_status_label"] = labels.round_status
     env.globals["eligibility_label"] = labels.eligibility
     env.globals["item_status_label"] = labels.item_status

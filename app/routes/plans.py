@@ -75,6 +75,26 @@ def _plan_context(
     }
 
 
+def _refused(
+    request: Request,
+    session: SessionDep,
+    city: City,
+    user: StaffAccount,
+    plan: Plan,
+    error_key: str,
+    **kept: object,
+) -> Callable[[UserError], Response]:
+    """The plan page again for a refused form: the message beside that form (`error_key`),
+    and what was typed in it (`kept`)."""
+
+    def page(error: UserError) -> Response:
+        context = _plan_context(session, city, user, plan) | kept
+        context[error_key] = error.message
+        return render(request, "plans/plan.html", context)
+
+    return page
+
+
 @router.get("/{slug}")
 def plan_page(
     request: Request, session: SessionDep, city: PlanReaderCity, user: AnyStaff
@@ -88,13 +108,7 @@ def move_version(
     request: Request, session: SessionDep, city: PlannedCity, user: Planner, form: FormFields
 ) -> Response:
     plan = _plan(session, city)
-
-    def page(error: UserError) -> Response:
-        context = _plan_context(session, city, user, plan)
-        context["move_error"] = error.message
-        context["note"] = _text(form, "note")
-        return render(request, "plans/plan.html", context)
-
+    page = _refused(request, session, city, user, plan, "move_error", note=_text(form, "note"))
     with refused_form(session, page):
         version = record.move(session, plan, _text(form, "state"), _text(form, "note"), user)
     session.commit()
@@ -107,13 +121,7 @@ def order_items(
     request: Request, session: SessionDep, city: PlannedCity, user: Planner, form: FormFields
 ) -> Response:
     plan = _plan(session, city)
-
-    def page(error: UserError) -> Response:
-        context = _plan_context(session, city, user, plan)
-        context["order_error"] = error.message
-        return render(request, "plans/plan.html", context)
-
-    with refused_form(session, page):
+    with refused_form(session, _refused(request, session, city, user, plan, "order_error")):
         requested: dict[int, int] = {}
         for item in record.live_items(session, plan):
             typed = whole_number(
@@ -143,13 +151,7 @@ def save_outline(
     request: Request, session: SessionDep, city: PlannedCity, user: Planner, form: FormFields
 ) -> Response:
     plan = _plan(session, city)
-
-    def page(error: UserError) -> Response:
-        context = _plan_context(session, city, user, plan)
-        context["outline_error"] = error.message
-        return render(request, "plans/plan.html", context)
-
-    with refused_form(session, page):
+    with refused_form(session, _refused(request, session, city, user, plan, "outline_error")):
         kind = _text(form, "part")
         if kind == "issue":
             record.add_issue(session, plan, _text(form, "dimension"), _text(form, "title"))

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app import labels
 from app.domain import monitoring as rules
 from app.domain.errors import Conflict, NotFound, UserError
 from app.domain.evidence import EvidenceError, check_evidence
@@ -28,6 +29,7 @@ from app.models import (
     IndicatorValue,
     Plan,
     PlanItem,
+    PlanItemChange,
     ProgressReport,
     Proposal,
     ReportState,
@@ -419,7 +421,20 @@ def publish_report(session: Session, report: ProgressReport, actor: StaffAccount
         )
         .order_by(col(ProgressReport.period_end).desc())
     ).first()
-    if latest is not None:
+    if latest is not None and latest.status != item.status:
+        # Recorded in the item's history like any other change to it, with a new revision
+        # (a monitoring form opened before this is then told the status moved on).
+        item.revision += 1
+        session.add(
+            PlanItemChange(
+                item_id=item.id or 0,
+                revision=item.revision,
+                changes={"status": [str(item.status), str(latest.status)]},
+                reason=_("Progress report for %(period)s published")
+                % {"period": labels.period_key_label(latest.period_key)},
+                actor_id=actor.id,
+            )
+        )
         item.status = latest.status
         session.add(item)
     # The item's indicator values for the period go public with the report.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 entities
+from sqlalchemy import union_all
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
@@ -51,6 +52,7 @@ from app.models.plan import (
     ProvenancePublic,
     ProvenanceStepPublic,
 )
+from app.services.sql import among
 
 # What may follow what; a new draft is a new version, the others move the current one.
 MOVES = {
@@ -552,7 +554,7 @@ def _legacy_sources(
     proposals = {
         p.id: p
         for p in session.exec(
-            select(Proposal).where(col(Proposal.id).in_({i.proposal_id for i in bare}))
+            select(Proposal).where(among(session, Proposal.id, {i.proposal_id or 0 for i in bare}))
         ).all()
     }
     rounds = _rounds(session, {i.vote_round_id for i in bare})
@@ -584,7 +586,7 @@ def _rounds(session: Session, ids: set[int | None]) -> dict[int, VoteRound]:
     query = (
         select(VoteRound)
         .options(defer(VoteRound.result))  # type: ignore[arg-type]
-        .where(col(VoteRound.id).in_({i for i in ids if i is not None}))
+        .where(among(session, VoteRound.id, {i for i in ids if i is not None}))
     )
     return {r.id or 0: r for r in session.exec(query).all()}
 
@@ -614,7 +616,7 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
             col(Proposal.source_theme_id),
         )
         .join(Proposal, col(Proposal.id) == PlanItemSource.proposal_id)
-        .where(col(PlanItemSource.item_id).in_(item_ids))
+        .where(among(session, PlanItemSource.item_id, item_ids))
         .order_by(col(PlanItemSource.id))
     ).all()
     rounds = _rounds(session, {row[1] for row in rows})
@@ -642,21 +644,25 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
     theme_ids = {s.source_theme_id for s in sources if s.source_theme_id is not None}
     theme_members = session.exec(
         select(ThemeMember.theme_id, ThemeMember.idea_id).where(
-            col(ThemeMember.theme_id).in_(theme_ids)
+            among(session, ThemeMember.theme_id, theme_ids)
         )
     ).all()
     member_ids = {m for _t, m in theme_members}
+    # Each level's filters as a UNION ALL of single-column conditions, never an OR: each half
+    # uses its index, where PostgreSQL scanned the whole table for the OR.
+    idea_columns = (
+        col(Idea.id),
+        col(Idea.parent_id),
+        col(Idea.participant_id),
+        col(Idea.channel),
+        col(Idea.stakeholder_group),
+        col(Idea.text),
+    )
+    visible = col(Idea.hidden).is_(False)
     ideas = session.execute(
-        sa_select(
-            col(Idea.id),
-            col(Idea.parent_id),
-            col(Idea.participant_id),
-            col(Idea.channel),
-            col(Idea.stakeholder_group),
-            col(Idea.text),
-        ).where(
-            (col(Idea.id).in_(idea_ids | member_ids) | col(Idea.parent_id).in_(idea_ids))
-            & col(Idea.hidden).is_(False)
+        union_all(
+            sa_select(*idea_columns).where(among(session, Idea.id, idea_ids | member_ids), visible),
+            sa_select(*idea_columns).where(among(session, Idea.parent_id, idea_ids), visible),
         )
     ).all()
     contributions = {
@@ -670,12 +676,13 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
         )
         for idea_id, parent_id, participant_id, channel, group, text in ideas
     }
-    held = session.exec(
-        select(ThemeMember.idea_id, Theme.id, Theme.label)
-        .join(Theme, col(Theme.id) == ThemeMember.theme_id)
-        .where(
-            col(ThemeMember.idea_id).in_(contributions.keys() | set())
-            | col(Theme.id).in_(theme_ids)
+    themed = sa_select(col(ThemeMember.idea_id), col(Theme.id), col(Theme.label)).join(
+        Theme, col(Theme.id) == ThemeMember.theme_id
+    )
+    held = session.execute(
+        union_all(
+            themed.where(among(session, ThemeMember.idea_id, contributions.keys())),
+            themed.where(among(session, Theme.id, theme_ids)),
         )
     ).all()
     labels: dict[int, str] = {}
@@ -693,7 +700,7 @@ def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain
     for idea_id, participant_id, group in session.exec(
         select(IdeaReaction.idea_id, Participant.id, Participant.stakeholder_group)
         .join(Participant, col(Participant.id) == IdeaReaction.participant_id)
-        .where(col(IdeaReaction.idea_id).in_(contributions.keys() | set()))
+        .where(among(session, IdeaReaction.idea_id, contributions.keys()))
     ).all():
         supporters.setdefault(idea_id, []).append((participant_id or 0, str(group)))
     data = rules.ProvenanceInput(sources, contributions, themes, supporters)
@@ -723,7 +730,7 @@ def published_plan(session: Session, city: City) -> PublishedPlan | None:
     version, plan = row
     content = version.snapshot or {}
     ids = [int(i["id"]) for i in content.get("items", [])]
-    items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
+    items = list(session.exec(select(PlanItem).where(among(session, PlanItem.id, ids))).all())
     moved_at = session.exec(
         select(PlanVersionMove.moved_at)
         .where(PlanVersionMove.version_id == version.id)
@@ -760,7 +767,7 @@ def version_document(
     """A version's content and each of its items' provenance summary."""
     content = version_content(session, plan, version)
     ids = [int(i["id"]) for i in content.get("items", [])]
-    items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
+    items = list(session.exec(select(PlanItem).where(among(session, PlanItem.id, ids))).all())
     return content, provenance_summaries(provenance(session, items))
 
 
@@ -814,7 +821,7 @@ def published_version(session: Session, city: City, number: int | None) -> Publi
     version, plan, moved_at = rows[0]
     content = version.snapshot or {}
     ids = [int(i["id"]) for i in content.get("items", [])]
-    items = list(session.exec(select(PlanItem).where(col(PlanItem.id).in_(ids))).all())
+    items = list(session.exec(select(PlanItem).where(among(session, PlanItem.id, ids))).all())
     return PublishedPlan(plan, version, content, moved_at, provenance(session, items))
 
 

@@ -52,6 +52,27 @@ def _report(client: TestClient, item: PlanItem, data: dict[str, str], files=None
     )
 
 
+def test_publishing_a_report_records_the_status_change_in_the_item_history(
+    client: TestClient, db: Session
+) -> None:
+    item, report, _indicator, _agency = factories.monitored_item(db)
+    planner = factories.account(db, role=Role.planner)
+    login(client, planner)
+    url = f"/staff/monitoring/reports/{report.id}/publish"
+    assert post(client, url).status_code == 303
+    db.expire_all()
+    [change] = db.exec(select(PlanItemChange).where(PlanItemChange.item_id == item.id)).all()
+    assert change.changes == {"status": ["not_started", "on_track"]}
+    assert change.actor_id == planner.id
+    assert "2569" in change.reason
+    saved = db.get(PlanItem, item.id)
+    assert saved is not None
+    assert (saved.status, saved.revision) == ("on_track", change.revision)
+    # Published again: the status does not change, so the history does not grow.
+    assert post(client, url).status_code == 303
+    assert len(db.exec(select(PlanItemChange).where(PlanItemChange.item_id == item.id)).all()) == 1
+
+
 def test_agency_reports_with_a_photo_and_a_planner_publishes(
     client: TestClient, db: Session
 ) -> None:

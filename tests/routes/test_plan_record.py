@@ -19,10 +19,14 @@ from app.models import (
     Proposal,
     Role,
     RoundStatus,
+    StaffAccount,
     StakeholderGroup,
+    Theme,
+    ThemeMember,
+    ThemeRun,
     VoteRound,
 )
-from app.services import voting
+from app.services import plan_record, voting
 from tests import factories
 from tests.helpers import login, post
 from tests.statements import recorded_statements
@@ -302,6 +306,108 @@ def test_plan_page_queries_do_not_grow_with_items(client: TestClient, db: Sessio
         assert client.get("/staff/plans/khon-kaen").status_code == 200
     assert len(three) == len(one), "\n".join(three)
     assert len(three) <= 30
+
+
+def _published_plan(db: Session, slug: str, count: int, planner: StaffAccount) -> None:
+    """A plan of `count` items in public consultation with every level of a chain behind each
+    item: a proposal made from an idea (with a comment, a +1 and a theme) or from a theme,
+    agreed from a round."""
+    workshop = factories.workshop(db, city_slug=slug)
+    city_id = workshop.city_id
+    writer = factories.participant(db, workshop=workshop)
+    fan = factories.participant(db, workshop=workshop, group=StakeholderGroup.business)
+    run = ThemeRun(city_id=city_id, workshop_id=workshop.id, version=1, status="done")
+    db.add(run)
+    db.flush()
+    proposals = []
+    for n in range(count):
+        idea = Idea(
+            workshop_id=workshop.id or 0,
+            participant_id=writer.id,
+            stakeholder_group=StakeholderGroup.resident,
+            text=f"ความคิด {n}",
+        )
+        theme = Theme(
+            city_id=city_id, workshop_id=workshop.id, run_id=run.id or 0, label=f"ประเด็น {n}"
+        )
+        db.add_all([idea, theme])
+        db.flush()
+        db.add_all(
+            [
+                Idea(
+                    workshop_id=workshop.id or 0,
+                    participant_id=fan.id,
+                    parent_id=idea.id,
+                    stakeholder_group=StakeholderGroup.business,
+                    text=f"ต่อยอด {n}",
+                ),
+                IdeaReaction(idea_id=idea.id or 0, participant_id=fan.id or 0),
+                ThemeMember(run_id=run.id or 0, idea_id=idea.id or 0, theme_id=theme.id or 0),
+            ]
+        )
+        from_theme = n % 2 == 1
+        proposal = Proposal(
+            city_id=city_id,
+            workshop_id=workshop.id,
+            source_idea_id=None if from_theme else idea.id,
+            source_theme_id=theme.id if from_theme else None,
+            title=f"ข้อเสนอ {n}",
+        )
+        db.add(proposal)
+        proposals.append(proposal)
+    db.commit()
+    vote_round = factories.vote_round(
+        db, workshop=workshop, proposals=proposals, status=RoundStatus.closed
+    )
+    agency = Agency(city_id=city_id, name="กองช่าง")
+    plan = Plan(city_id=city_id, title="แผนพัฒนา")
+    db.add_all([agency, plan])
+    db.flush()
+    for n, proposal in enumerate(proposals):
+        item = PlanItem(
+            plan_id=plan.id or 0,
+            proposal_id=proposal.id,
+            vote_round_id=vote_round.id,
+            title=proposal.title,
+            priority=n + 1,
+            agency_id=agency.id,
+        )
+        db.add(item)
+        db.flush()
+        db.add(
+            PlanItemSource(
+                item_id=item.id or 0,
+                proposal_id=proposal.id or 0,
+                vote_round_id=vote_round.id,
+                rationale="ทุกกลุ่มเห็นด้วย",
+                rank=n + 1,
+            )
+        )
+    plan_record.move(db, plan, "consultation", "", planner)
+    db.commit()
+
+
+def test_plan_pages_send_as_many_statements_for_10_items_as_for_2(
+    client: TestClient, db: Session
+) -> None:
+    planner = factories.account(db, role=Role.planner)
+    _published_plan(db, "khon-kaen", 2, planner)
+    _published_plan(db, "chiang-rai", 10, planner)
+    login(client, planner)
+    for page in ("/staff/plans/{}", "/cities/{}/plan"):
+        counts = []
+        for slug in ("khon-kaen", "chiang-rai"):
+            client.get(page.format(slug))  # warm the session
+            with recorded_statements(db.connection()) as seen:
+                response = client.get(page.format(slug))
+            assert response.status_code == 200
+            counts.append(len(seen))
+        # Every level of the ten chains is on the page: ideas, comments, themes, people.
+        for word in ("ความคิด 8", "ต่อยอด 8", "ประเด็น 9", "ข้อเสนอ 9"):
+            assert word in response.text, (page, word)
+        chains = response.context.get("chains") or response.context["published"].chains  # type: ignore[attr-defined]
+        assert [chains[i].people for i in sorted(chains)] == [2] * 10
+        assert counts[0] == counts[1], (page, counts)
 
 
 def test_agency_reads_the_plan_record_but_cannot_change_it(client: TestClient, db: Session) -> None:
