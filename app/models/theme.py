@@ -68,7 +68,9 @@ class ThemeMember(SQLModel, table=True):
     __tablename__ = "theme_member"
 
     run_id: int = Field(foreign_key="theme_run.id", primary_key=True, ondelete="CASCADE")
-    idea_id: int = Field(foreign_key="idea.id", primary_key=True, ondelete="CASCADE")
+    # Indexed on its own too: provenance and erasure look members up by idea (the key leads
+    # with run_id), and deleting an idea cascades here.
+    idea_id: int = Field(foreign_key="idea.id", primary_key=True, index=True, ondelete="CASCADE")
     theme_id: int = Field(foreign_key="theme.id", index=True, ondelete="CASCADE")
     manual: bool = False
 
