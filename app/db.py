@@ -156,6 +156,7 @@ class WriteGate:
         self._semaphore: asyncio.Semaphore | None = None
         self._waiting = 0
         self._batch: _Batch | None = None
+        self._orphans: set[asyncio.Task[None]] = set()
 
     @property
     def semaphore(self) -> asyncio.Semaphore:
@@ -170,8 +171,11 @@ class WriteGate:
         self._waiting += 1
         try:
             await self.semaphore.acquire()
-        finally:
+        except BaseException:  # cancelled while queued, maybe just after a writer handed over
             self._waiting -= 1
+            self._finish_orphan()
+            raise
+        self._waiting -= 1
         if self._batch is None and self._waiting == 0:
             try:
                 async with _own_session(engine) as session:
@@ -195,6 +199,27 @@ class WriteGate:
         finally:
             with anyio.CancelScope(shield=True):  # the batch is finished whatever happens here
                 await self._leave(batch, session)
+
+    def _finish_orphan(self) -> None:
+        """A writer left an open batch to the writers queued behind it, and the last of them
+        was cancelled before its turn: nobody would commit, its requests would never be
+        answered and the write lock would stay taken. Commit it on a task of its own."""
+        batch = self._batch
+        if batch is None or self._waiting or self.semaphore.locked():
+            return
+        task = asyncio.get_running_loop().create_task(self._commit_orphan(batch))
+        self._orphans.add(task)
+        task.add_done_callback(self._orphans.discard)
+
+    async def _commit_orphan(self, batch: "_Batch") -> None:
+        async with self.semaphore:
+            if self._batch is not batch:  # a newer writer joined it and committed
+                return
+            self._batch = None
+            try:
+                await anyio.to_thread.run_sync(batch.commit)
+            finally:
+                batch.done.set()
 
     async def _leave(self, batch: "_Batch", session: Session) -> None:
         try:

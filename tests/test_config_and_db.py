@@ -338,3 +338,33 @@ def test_a_batch_commits_after_at_most_max_batch_writers(
     assert _stored(state.engine) == [str(i) for i in range(7)]
     assert len(commits) == 4  # the first alone (nobody queued yet), then three batches of two
     state.engine.dispose()
+
+
+def test_a_batch_left_to_a_writer_cancelled_in_the_queue_is_still_committed(
+    tmp_path: Path,
+) -> None:
+    """A hands its open batch to B, and B's request is cancelled before its turn (a shutdown, a
+    timeout): the batch is committed anyway, A is answered and the write lock is free."""
+    state = _gated_state(tmp_path)
+
+    async def scenario() -> None:
+        queue = _Queue(state)
+        await queue.start(2)
+        _write(await queue.turn(0), "one")
+        semaphore = state.write_gate.semaphore
+        release = semaphore.release
+
+        def release_then_cancel_the_next() -> None:
+            release()  # A hands over; B is woken, and cancelled before it runs
+            semaphore.release = release
+            queue.turns[1].cancel()
+
+        semaphore.release = release_then_cancel_the_next
+        await asyncio.wait_for(queue.writers[0].aclose(), timeout=5)
+        assert state.write_gate._batch is None
+
+    asyncio.run(scenario())
+    assert _stored(state.engine) == ["first", "one"]
+    with state.write_engine.begin() as connection:  # the lock is free for another writer
+        connection.execute(text("INSERT INTO note VALUES ('after')"))
+    state.engine.dispose()

@@ -141,7 +141,10 @@ def board_list(
     seed = visitor_seed(request, participant)
     names = {c.code: board.category_label(c) for c in categories}
     query = _query_without(request, "page")
-    if filters.sort == "random" or filters.page_size != board.PAGE_SIZE:
+    # Only a GET shares its list: a refused form's page is drawn inside a write, where (on
+    # SQLite's group commit) it may see other requests' work that is not committed yet.
+    shared = request.method in ("GET", "HEAD")
+    if not shared or filters.sort == "random" or filters.page_size != board.PAGE_SIZE:
         return _render_list(session, city, filters, seed, names, query)
     key = (city.id, city.slug, city.board_revision, filters, i18n.get_locale(), query)
     return board_cache(request).get(

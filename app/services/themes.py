@@ -648,4 +648,5 @@ def set_city_words(session: Session, city: City, text: str) -> list[str]:
     session.exec(delete(CityWord).where(col(CityWord.city_id) == city.id))
     session.add_all(CityWord(city_id=city.id or 0, word=w) for w in words)
     session.flush()
+    live.board_changed(session, city.id or 0)  # a board search now splits queries differently
     return words

@@ -121,6 +121,19 @@ def test_staff_changes_show_on_a_cached_list(client: TestClient, db: Session) ->
     assert "ห้องสมุดชุมชน" in client.get(BOARD).text
 
 
+def test_a_list_drawn_inside_a_write_is_not_shared(
+    client: TestClient, db: Session, app: FastAPI
+) -> None:
+    """A refused form's page is drawn inside a writing request, which on SQLite's group commit
+    may see other requests' work before it is committed: only GETs fill the shared cache."""
+    planner = factories.account(db, role=Role.planner, city_slug="khon-kaen")
+    login(client, planner)
+    refused = post(client, "/staff/cities/khon-kaen/proposals", {"title": ""})
+    assert refused.status_code == 422
+    assert 'id="board-list"' in refused.text
+    assert not getattr(app.state, "board_lists", None)
+
+
 def test_a_write_in_one_process_shows_in_another(
     client: TestClient, app: FastAPI, other_app: FastAPI
 ) -> None:

@@ -130,6 +130,8 @@ WRITES: dict[str, Callable[[Board], object]] = {
     ),
     "promote theme": _promote_theme,
     "agree priorities": _agree,
+    # Not a card's field, but a search on the board splits its query with the city's words.
+    "city word list": lambda b: themes.set_city_words(b.db, b.city, "ทางเท้า\nหน้าตลาด"),
 }
 
 
