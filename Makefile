@@ -41,13 +41,13 @@ lint: install-dev
 	$(PY) -m ruff format --check app tests bench migrations/env.py
 	$(PY) -m mypy app
 
-# Re-extract messages after changing user-visible text; then translate the new Thai entries.
 # Known vulnerabilities (OSV's database) in what the project installs; --strict fails when a
 # dependency cannot be checked. Not PyPI's JSON service: a mirror without vulnerability data
 # would answer "none found".
 audit: install-dev
 	$(PY) -m pip_audit --vulnerability-service osv --strict --skip-editable --progress-spinner off
 
+# Re-extract messages after changing user-visible text; then translate the new Thai entries.
 messages: install-dev
 	$(PY) -m babel.messages.frontend extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ \
 		--no-location --sort-output --omit-header -o locales/messages.pot .
