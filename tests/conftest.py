@@ -12,10 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import get_session, make_engine
-from app.main import create_app
-from app.services.themes import InlineRunner
+from app.db import make_engine
 from tests.databases import migrate, reset_database
+from tests.helpers import app_on
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hmac"
@@ -64,15 +63,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, db: Session) -> Iterator[FastAPI]:
-    application = create_app(settings)
-
-    def _session() -> Iterator[Session]:
-        yield db
-
-    application.dependency_overrides[get_session] = _session
-    # Clustering runs inside the request: a background thread could not see the test's
-    # uncommitted rows (the real thread runner is exercised by the browser tests).
-    application.state.theme_runner = InlineRunner()
+    application = app_on(settings, db)
     yield application
     application.state.engine.dispose()
 

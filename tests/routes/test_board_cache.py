@@ -10,14 +10,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import get_session
-from app.main import create_app
 from app.models import Role
 from app.routes import board as board_routes
 from app.services import board
 from app.services.board import BoardFilter
 from tests import factories
-from tests.helpers import HX, login, post
+from tests.helpers import HX, app_on, login, post
 from tests.statements import recorded_statements
 
 BOARD = "/cities/khon-kaen/proposals"
@@ -44,12 +42,7 @@ def _card(client: TestClient, proposal_id: int, **params: str) -> str:
 @pytest.fixture
 def other_app(settings: Settings, db: Session) -> Iterator[FastAPI]:
     """A second process of the app on the same database (its own cache)."""
-    application = create_app(settings)
-
-    def _session() -> Iterator[Session]:
-        yield db
-
-    application.dependency_overrides[get_session] = _session
+    application = app_on(settings, db)
     yield application
     application.state.engine.dispose()
 

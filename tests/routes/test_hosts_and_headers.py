@@ -12,20 +12,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import get_session
-from app.main import create_app
 from app.static_files import critical_css
 from tests import factories
+from tests.helpers import app_on
 
 
 def _client(settings: Settings, db: Session, **changes: object) -> TestClient:
-    application = create_app(settings.model_copy(update=changes))
-
-    def _session() -> Iterator[Session]:
-        yield db
-
-    application.dependency_overrides[get_session] = _session
-    return TestClient(application, follow_redirects=False)
+    return TestClient(app_on(settings.model_copy(update=changes), db), follow_redirects=False)
 
 
 @pytest.fixture
