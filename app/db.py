@@ -271,6 +271,58 @@ class _Batch:
             self.connection.close()
 
 
+class DatabaseProbe:
+    """Whether the database answers, for /healthz: checks that arrive together share one round
+    trip.
+
+    Load balancers, uptime monitors and benchmarks poll at once. Each check used to take a worker
+    thread and a pooled connection for its SELECT 1, and under load that thread hop cost more
+    than the rest of the request (in-process, 50 in flight: ~800 us per check against ~80 us
+    for the same stack answering without the database). Now a check waits for the next probe
+    that starts after it arrived, and every check waiting for that probe gets its answer: never
+    an answer older than the question, and one round trip however many ask at once."""
+
+    def __init__(self, answers: Callable[[], bool]) -> None:
+        self._answers = answers  # blocking; runs on a worker thread
+        self._next: asyncio.Future[bool] | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self.probes = 0
+
+    @classmethod
+    def on(cls, engine: Engine) -> "DatabaseProbe":
+        def select_one() -> bool:
+            try:
+                with engine.connect() as connection:  # rolled back on close
+                    connection.exec_driver_sql("SELECT 1")
+            except SQLAlchemyError:
+                return False
+            return True
+
+        return cls(select_one)
+
+    async def answers(self) -> bool:
+        loop = asyncio.get_running_loop()  # tests serve one app from several loops in turn
+        if self._next is None or self._next.get_loop() is not loop:
+            self._next = loop.create_future()
+        waiting = self._next
+        runner = self._runner
+        if runner is None or runner.done() or runner.get_loop() is not loop:
+            self._runner = loop.create_task(self._run())
+        # Shielded: a check that gives up (a client gone) does not cancel the others' probe.
+        return await asyncio.shield(waiting)
+
+    async def _run(self) -> None:
+        while self._next is not None:  # checks that arrived during a probe wait for the next
+            waiting, self._next = self._next, None
+            try:
+                self.probes += 1
+                answer = await anyio.to_thread.run_sync(self._answers)
+            except BaseException:
+                waiting.cancel()
+                raise
+            waiting.set_result(answer)
+
+
 def reads_only(endpoint: Callable[P, R]) -> Callable[P, R]:
     """Mark a POST handler that never writes (a ballot's review step): its session takes
     neither the write gate nor SQLite's write lock."""

@@ -11,7 +11,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
-from app.db import PoolWarmer, WriteGate, make_engine
+from app.db import DatabaseProbe, PoolWarmer, WriteGate, make_engine
 from app.deps import current_user, ids_in_range
 from app.live import LiveHub
 from app.middleware import (
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # since an options engine per request showed in profiles.
     app.state.write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     app.state.pool_warmer = warmer
+    app.state.db_probe = DatabaseProbe.on(engine)
     if is_sqlite:
         app.state.write_gate = WriteGate()  # see app/db.py
     app.state.hub = hub

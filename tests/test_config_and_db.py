@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
 from app.config import Settings
-from app.db import PoolWarmer, WriteGate, get_session, make_engine, reads_only
+from app.db import DatabaseProbe, PoolWarmer, WriteGate, get_session, make_engine, reads_only
 from app.main import create_app
 from tests.statements import recorded_statements
 
@@ -368,3 +368,67 @@ def test_a_batch_left_to_a_writer_cancelled_in_the_queue_is_still_committed(
     with state.write_engine.begin() as connection:  # the lock is free for another writer
         connection.execute(text("INSERT INTO note VALUES ('after')"))
     state.engine.dispose()
+
+
+def test_health_checks_that_arrive_together_share_one_probe() -> None:
+    calls = []
+    probe = DatabaseProbe(lambda: calls.append(1) or True)
+
+    async def scenario() -> list[bool]:
+        return await asyncio.gather(*(probe.answers() for _ in range(20)))
+
+    assert asyncio.run(scenario()) == [True] * 20
+    assert len(calls) == 1
+    assert asyncio.run(scenario()) == [True] * 20  # a later burst (another loop) asks again
+    assert len(calls) == 2
+
+
+def test_a_health_check_never_gets_an_answer_older_than_itself() -> None:
+    """A check that arrives while a probe runs waits for the next probe: here the database
+    went away in between, and only the first check may still be told it answered."""
+    started, release = threading.Event(), threading.Event()
+    answers = iter([True, False])
+
+    def ask() -> bool:
+        started.set()
+        release.wait(10)
+        return next(answers)
+
+    probe = DatabaseProbe(ask)
+
+    async def scenario() -> tuple[bool, bool]:
+        first = asyncio.ensure_future(probe.answers())
+        await asyncio.to_thread(started.wait, 10)
+        second = asyncio.ensure_future(probe.answers())
+        await asyncio.sleep(0)
+        release.set()
+        return await first, await second
+
+    assert asyncio.run(scenario()) == (True, False)
+    assert probe.probes == 2
+
+
+def test_a_health_check_that_gives_up_leaves_the_others_their_answer() -> None:
+    release = threading.Event()
+    probe = DatabaseProbe(lambda: release.wait(10))
+
+    async def scenario() -> bool:
+        leaving = asyncio.ensure_future(probe.answers())
+        staying = asyncio.ensure_future(probe.answers())
+        await asyncio.sleep(0.05)
+        leaving.cancel()
+        await asyncio.sleep(0)
+        release.set()
+        return await staying
+
+    assert asyncio.run(scenario()) is True
+    assert probe.probes == 1
+
+
+def test_health_probe_says_no_for_a_database_that_does_not_open(tmp_path: Path) -> None:
+    broken = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    (tmp_path / "x.db").mkdir()  # a directory where the database file should be
+    try:
+        assert asyncio.run(DatabaseProbe.on(broken).answers()) is False
+    finally:
+        broken.dispose()

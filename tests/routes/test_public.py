@@ -67,18 +67,14 @@ def test_static_htmx_is_served(client: TestClient) -> None:
 def test_healthz_reports_an_unreachable_database(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine
 
-    from app.db import get_session
+    from app.db import DatabaseProbe
 
     broken = create_engine("sqlite:////nonexistent-directory/for/sure/x.db")
-
-    def _broken_session():  # type: ignore[no-untyped-def]
-        with Session(broken) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = _broken_session
+    app.state.db_probe = DatabaseProbe.on(broken)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    broken.dispose()
 
 
 def test_pages_carry_security_headers(client: TestClient) -> None:
