@@ -352,3 +352,30 @@ def test_cli_purge_reports_boards_too(
         capsys.readouterr().out
     )
     assert (_person(engine, gone).display_name, _person(engine, kept).erased_at) == (None, None)
+
+
+def test_a_board_participant_active_since_the_due_list_was_read_is_kept(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a support can commit between the purge's due list and its erasure: the
+    purge checks the date again, row locked, and keeps whoever is no longer due."""
+    with Session(engine) as session:
+        person = _board_person(session, "khon-kaen", date(2024, 1, 5))
+        city_id = session.exec(select(City.id).where(City.slug == "khon-kaen")).one()
+        stale = privacy._due_board_participants(session, _at(date(2026, 3, 1)))
+    assert stale == [(person, city_id)]
+    with Session(engine) as session:  # the participant supports a proposal meanwhile
+        proposal = session.exec(select(Proposal).where(Proposal.city_id == city_id)).first()
+        assert proposal is not None
+        session.add(
+            ProposalSupport(
+                proposal_id=proposal.id or 0,
+                participant_id=person,
+                stakeholder_group=StakeholderGroup.business,
+                created_at=_when(date(2026, 2, 28)),
+            )
+        )
+        session.commit()
+    monkeypatch.setattr(privacy, "_due_board_participants", lambda *_args, **_kw: stale)
+    assert RetentionPurger(engine).step(_at(date(2026, 3, 1))) == privacy.Purge(0, 0)
+    assert _person(engine, person).display_name == "ชื่อบอร์ดkhon-kaen"

@@ -737,8 +737,32 @@ def purge(session: Session, now: datetime) -> Purge:
     cities: set[int] = set()
     board_erased = 0
     for participant_id, city_id in _due_board_participants(session, now):
-        person = session.get(Participant, participant_id)
+        person = _still_due(session, participant_id, city_id, now)
         if person is not None and erase(session, person, now, by=ErasedBy.retention) is not None:
             cities.add(city_id)
             board_erased += 1
     return Purge(len(workshops), erased, len(cities), board_erased)
+
+
+def _still_due(
+    session: Session, participant_id: int, city_id: int, now: datetime
+) -> Participant | None:
+    """The board participant, if they are still past their date now that their row is locked.
+
+    The due list was read before: someone who supported or commented since (PostgreSQL lets
+    them commit meanwhile) must not be erased for an activity date that is no longer theirs.
+    The row lock (FOR UPDATE; SQLite's purge already holds the write lock) waits for their
+    writes in flight, since each of those references the participant row, and holds off new
+    ones until the erasure is committed."""
+    person = session.exec(
+        select(Participant)
+        .where(col(Participant.id) == participant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    city = session.get(City, city_id)
+    if person is None or city is None or person.erased_at is not None:
+        return None
+    if board_retention_date(session, person, city) >= municipal_day(now):
+        return None
+    return person
