@@ -50,7 +50,9 @@ from app.models import (
 from app.models.workshop import REFERENCE_LENGTH
 from app.services import access, live
 
-NOTICE_VERSION = "2026-11"  # the privacy notice shown on the join form
+# The privacy notice shown on the join forms; a consent record keeps the version it was given
+# under. 2026-12: the city board's notice states how long the board keeps personal data.
+NOTICE_VERSION = "2026-12"
 RETENTION_YEARS = 2
 SEARCH_LIMIT = 20
 # Participant fields that hold personal data only with a purpose's consent.
