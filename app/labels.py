@@ -1,7 +1,8 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from app.domain import plan_record
 from app.domain.eligibility import Eligibility
 from app.domain.monitoring import ItemStatus, Period
 from app.domain.voting import Method
@@ -202,6 +203,13 @@ class ChainWords:
     def support(self, score: float, rule: str) -> str:
         """The score behind a step, rounded, with its unit: "12 approvals"."""
         return f"{round(score):,} {rule_score(rule)}"
+
+    def lines(self, chains: Mapping[int, plan_record.Chain]) -> dict[int, plan_record.ChainLines]:
+        """What the page shows of each chain with steps (app.domain.plan_record.chain_lines)."""
+        return plan_record.chain_lines(chains, self)
+
+    def line(self, chain: plan_record.Chain | None) -> plan_record.ChainLines | None:
+        return self.lines({chain.item_id: chain}).get(chain.item_id) if chain else None
 
 
 def plan_state(value: str) -> str:

@@ -9,7 +9,7 @@ A version's content is plain JSON (`snapshot`): {"vision": str, "issues": [{"dim
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from app.domain.text import arabic_digits
 
@@ -219,8 +219,7 @@ def items_missing_agency(snapshot: Mapping[str, Any]) -> list[str]:
 # --- provenance ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One step of a chain: what it is, its id, a label, and where a person can see it."""
 
     kind: str  # round, proposal, idea, note, comment, theme
@@ -229,8 +228,7 @@ class Link:
     url: str | None = None
 
 
-@dataclass(frozen=True)
-class SourceStep:
+class SourceStep(NamedTuple):
     """A proposal behind an item with its round, its contributions and their themes."""
 
     proposal: Link
@@ -244,16 +242,14 @@ class SourceStep:
     rule: str | None = None  # the counting rule behind `support`
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     item_id: int
     steps: tuple[SourceStep, ...]
     people: int  # distinct participants who wrote, supported or commented
     groups: tuple[str, ...]  # their stakeholder groups, sorted
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(NamedTuple):
     item_id: int
     proposal_id: int
     proposal_title: str
@@ -268,8 +264,7 @@ class SourceRow:
     rule: str | None = None
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """An idea, paper note or comment, with who wrote it (participant id) and their group."""
 
     id: int
@@ -280,8 +275,7 @@ class Contribution:
     group: str | None
 
 
-@dataclass(frozen=True)
-class ThemeRow:
+class ThemeRow(NamedTuple):
     id: int
     label: str
     member_ids: tuple[int, ...]  # ideas and comments in it
@@ -370,3 +364,77 @@ def assemble_chains(data: ProvenanceInput, item_ids: Sequence[int]) -> dict[int,
             )
         chains[item_id] = Chain(item_id, tuple(steps), len(people), tuple(sorted(groups)))
     return chains
+
+
+# --- a chain as a page shows it ------------------------------------------------------------------
+
+
+class ChainWording(Protocol):
+    """The words a page puts into chains, translated once for it (app.labels.ChainWords)."""
+
+    @property
+    def kinds(self) -> Mapping[str, str]: ...  # contribution kind -> its word
+
+    def counts(self, people: int, groups: Sequence[str]) -> str: ...
+    def rank(self, rank: int) -> str: ...
+    def support(self, score: float, rule: str) -> str: ...
+
+
+class StepLine(NamedTuple):
+    """One step of a chain as plain values for a template: no lookups or calls per row."""
+
+    proposal: str  # the proposal's title
+    detail: str  # " · rank 3 · 12 approvals", or ""
+    rationale: str
+    round_id: int | None
+    round_label: str  # the round's question, or "#id" without one
+    digest: str  # its first 16 characters, or ""
+    contributions: tuple[tuple[str, str], ...]  # (kind's word, shortened text)
+    themes: tuple[Link, ...]  # for pages that link them
+    theme_names: str  # "a, b": for pages that do not
+
+
+class ChainLines(NamedTuple):
+    item_id: int
+    summary: str  # who is behind it: "3 people · 2 groups (…)"
+    steps: tuple[StepLine, ...]
+
+
+def chain_lines(chains: Mapping[int, Chain], words: ChainWording) -> dict[int, ChainLines]:
+    """What a page shows of each chain that has steps, its words filled in once per page
+    (items behind the same people and groups share their summary): a plan page renders
+    hundreds of chains, and a template's attribute lookups, calls and loops per row cost more
+    than building these values (bench/plan_record.py). Chains without steps are left out
+    (the page says no vote is behind the item).
+
+    Example: a step of rank 2 with 12.0 approvals gives detail " · rank 2 · 12 approvals"
+    (with English words)."""
+    summaries: dict[tuple[int, tuple[str, ...]], str] = {}
+    lines = {}
+    for item_id, chain in chains.items():
+        if not chain.steps:
+            continue
+        key = (chain.people, chain.groups)
+        if key not in summaries:
+            summaries[key] = words.counts(chain.people, chain.groups)
+        steps = []
+        for step in chain.steps:
+            detail = " · " + words.rank(step.rank) if step.rank else ""
+            if step.rule and step.support is not None:
+                detail += " · " + words.support(step.support, step.rule)
+            where = step.round
+            steps.append(
+                StepLine(
+                    step.proposal.label,
+                    detail,
+                    step.rationale,
+                    where.id if where else None,
+                    (where.label or f"#{where.id}") if where else "",
+                    step.digest[:16] if step.digest else "",
+                    tuple((words.kinds[c.kind], c.label) for c in step.contributions),
+                    step.themes,
+                    ", ".join(t.label for t in step.themes),
+                )
+            )
+        lines[item_id] = ChainLines(item_id, summaries[key], tuple(steps))
+    return lines

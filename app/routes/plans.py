@@ -56,14 +56,15 @@ def plans_overview(request: Request, session: SessionDep, user: Planner) -> Resp
 def _plan_context(
     session: SessionDep, city: City, user: StaffAccount, plan: Plan | None
 ) -> dict[str, object]:
-    items = record.live_items(session, plan) if plan else []
+    items = record.item_lines(session, plan) if plan else []
+    versions = record.versions(session, plan) if plan else []
     return {
         "city": city,
         "plan": plan,
         "can_edit": access.is_planner(user, city),
         "editable": plan is not None and plan.status == "draft",
-        "version": record.current_version(session, plan) if plan else None,
-        "versions": record.versions(session, plan) if plan else [],
+        "version": versions[-1] if versions else None,  # the current one
+        "versions": versions,
         "moves": record.version_moves(session, plan) if plan else [],
         "items": items,
         "agencies": {a.id: a.name for a in monitoring_service.agencies_of_city(session, city)},

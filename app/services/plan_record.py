@@ -5,8 +5,9 @@ A draft version's content is the plan's live rows (items, issues, goals, vision)
 version on freezes that content into its snapshot, and the live rows are read-only until a
 new draft is started (a copy: the live rows are exactly what was frozen)."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most 4 entities
 from sqlalchemy import union_all
@@ -52,7 +53,7 @@ from app.models.plan import (
     ProvenancePublic,
     ProvenanceStepPublic,
 )
-from app.services.sql import among
+from app.services.sql import among, rows, table
 
 # What may follow what; a new draft is a new version, the others move the current one.
 MOVES = {
@@ -157,6 +158,33 @@ def live_items(session: Session, plan: Plan) -> list[PlanItem]:
         .order_by(col(PlanItem.priority), col(PlanItem.id))
     )
     return list(session.exec(query).all())
+
+
+class ItemLine(NamedTuple):
+    """A live item as the plan page lists it, read as plain columns (no ORM entity)."""
+
+    id: int
+    priority: int
+    title: str
+    agency_id: int | None
+    budget_planned: int | None
+    fiscal_year_start: int | None
+    fiscal_year_end: int | None
+    proposal_id: int | None
+    vote_round_id: int | None
+    votes: int
+
+
+def item_lines(session: Session, plan: Plan) -> list[ItemLine]:
+    """The plan's live items in priority order, the columns its page shows and provenance
+    reads: a page of 500 items spent more CPU building PlanItem objects than querying."""
+    c = table(PlanItem).c
+    query = (
+        sa_select(*(c[name] for name in ItemLine._fields))
+        .where(c.plan_id == plan.id, c.removed_at.is_(None))
+        .order_by(c.priority, c.id)
+    )
+    return [ItemLine(*row) for row in rows(session, query)]
 
 
 def issues_with_goals(session: Session, plan: Plan) -> list[tuple[PlanIssue, list[PlanGoal]]]:
@@ -544,165 +572,214 @@ def remove_item(
 # --- provenance ----------------------------------------------------------------------------------
 
 
+class ItemKey(Protocol):
+    """What provenance reads of an item: a PlanItem, or an ItemRef read as plain columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def proposal_id(self) -> int | None: ...
+    @property
+    def vote_round_id(self) -> int | None: ...
+    @property
+    def votes(self) -> int: ...
+
+
+class ItemRef(NamedTuple):
+    id: int
+    proposal_id: int | None
+    vote_round_id: int | None
+    votes: int
+
+
+def _item_refs(session: Session, ids: Iterable[int]) -> list[ItemRef]:
+    items = table(PlanItem).c
+    query = sa_select(items.id, items.proposal_id, items.vote_round_id, items.votes).where(
+        among(session, items.id, ids)
+    )
+    return [ItemRef(*row) for row in rows(session, query)]
+
+
 def _legacy_sources(
-    session: Session, items: list[PlanItem], with_sources: set[int]
+    session: Session, items: Sequence[ItemKey], with_sources: set[int]
 ) -> list[rules.SourceRow]:
     """Items whose proposal was set directly (imports, old rows) without a source row."""
     bare = [i for i in items if i.proposal_id and i.id not in with_sources]
     if not bare:
         return []
-    proposals = {
-        p.id: p
-        for p in session.exec(
-            select(Proposal).where(among(session, Proposal.id, {i.proposal_id or 0 for i in bare}))
-        ).all()
+    proposals = table(Proposal).c
+    found = {
+        pid: (title, idea_id, theme_id)
+        for pid, title, idea_id, theme_id in rows(
+            session,
+            sa_select(
+                proposals.id, proposals.title, proposals.source_idea_id, proposals.source_theme_id
+            ).where(among(session, proposals.id, {i.proposal_id or 0 for i in bare})),
+        )
     }
     rounds = _rounds(session, {i.vote_round_id for i in bare})
     result = []
     for item in bare:
-        proposal = proposals.get(item.proposal_id)
+        proposal = found.get(item.proposal_id)
         if proposal is None:
             continue
+        title, idea_id, theme_id = proposal
         vote_round = rounds.get(item.vote_round_id or 0)
         result.append(
             rules.SourceRow(
                 item_id=item.id or 0,
-                proposal_id=proposal.id or 0,
-                proposal_title=proposal.title,
+                proposal_id=item.proposal_id or 0,
+                proposal_title=title,
                 round_id=vote_round.id if vote_round else None,
                 round_question=vote_round.question if vote_round else "",
                 digest=vote_round.digest if vote_round else None,
                 support=float(item.votes) if vote_round else None,
-                source_idea_id=getattr(proposal, "source_idea_id", None),
-                source_theme_id=getattr(proposal, "source_theme_id", None),
-                rule=_rule(vote_round),
+                source_idea_id=idea_id,
+                source_theme_id=theme_id,
+                rule=vote_round.rule if vote_round else None,
             )
         )
     return result
 
 
-def _rounds(session: Session, ids: set[int | None]) -> dict[int, VoteRound]:
-    """Rounds by id without their frozen result (a large JSON document per round)."""
-    query = (
-        select(VoteRound)
-        .options(defer(VoteRound.result))  # type: ignore[arg-type]
-        .where(among(session, VoteRound.id, {i for i in ids if i is not None}))
+class _Round(NamedTuple):
+    id: int
+    question: str
+    digest: str | None
+    rule: str  # the counting rule behind an item's support
+
+
+def _rounds(session: Session, ids: set[int | None]) -> dict[int, _Round]:
+    """Rounds by id, the columns a chain shows (not their frozen result, a large document)."""
+    rounds = table(VoteRound).c
+    query = sa_select(rounds.id, rounds.question, rounds.digest, rounds.method).where(
+        among(session, rounds.id, {i for i in ids if i is not None})
     )
-    return {r.id or 0: r for r in session.exec(query).all()}
+    return {
+        rid: _Round(rid, question, digest, RULES[Method(method)][0])
+        for rid, question, digest, method in rows(session, query)
+    }
 
 
-def _rule(vote_round: VoteRound | None) -> str | None:
-    return RULES[Method(vote_round.method)][0] if vote_round else None
-
-
-def provenance(session: Session, items: list[PlanItem]) -> dict[int, rules.Chain]:
+def provenance(session: Session, items: Sequence[ItemKey]) -> dict[int, rules.Chain]:
     """The chain of every item, in a fixed number of queries whatever the number of items
-    (sources, theme members, contributions, their themes, +1s, workshops: six)."""
+    (sources, rounds, theme members, contributions, their themes, +1s).
+
+    Core statements on table columns read as plain tuples: ORM entities, and even the ORM's
+    handling of column queries, cost more CPU than the queries on a 500-item plan
+    (bench/plan_record.py)."""
     item_ids = [i.id or 0 for i in items]
     if not item_ids:
         return {}
-    # Plain columns, not rows as objects: building hundreds of ORM objects cost more than
-    # the queries on a 500-item plan (bench/plan_record.py).
-    rows = session.execute(
+    source, proposal = table(PlanItemSource).c, table(Proposal).c
+    found = rows(
+        session,
         sa_select(
-            col(PlanItemSource.item_id),
-            col(PlanItemSource.vote_round_id),
-            col(PlanItemSource.rationale),
-            col(PlanItemSource.support),
-            col(PlanItemSource.rank),
-            col(Proposal.id),
-            col(Proposal.title),
-            col(Proposal.source_idea_id),
-            col(Proposal.source_theme_id),
+            source.item_id,
+            source.vote_round_id,
+            source.rationale,
+            source.support,
+            source.rank,
+            proposal.id,
+            proposal.title,
+            proposal.source_idea_id,
+            proposal.source_theme_id,
         )
-        .join(Proposal, col(Proposal.id) == PlanItemSource.proposal_id)
-        .where(among(session, PlanItemSource.item_id, item_ids))
-        .order_by(col(PlanItemSource.id))
-    ).all()
-    rounds = _rounds(session, {row[1] for row in rows})
+        .join(table(Proposal), proposal.id == source.proposal_id)
+        .where(among(session, source.item_id, item_ids))
+        .order_by(source.id),
+    )
+    rounds = _rounds(session, {row[1] for row in found})
     sources = []
-    for item_id, round_id, rationale, support, rank, pid, title, idea_id, theme_id in rows:
+    for item_id, round_id, rationale, support, rank, pid, title, idea_id, theme_id in found:
         vote_round = rounds.get(round_id or 0)
         sources.append(
             rules.SourceRow(
-                item_id=item_id,
-                proposal_id=pid or 0,
-                proposal_title=title,
-                rationale=rationale,
-                round_id=vote_round.id if vote_round else None,
-                round_question=vote_round.question if vote_round else "",
-                digest=vote_round.digest if vote_round else None,
-                support=support,
-                rank=rank,
-                source_idea_id=idea_id,
-                source_theme_id=theme_id,
-                rule=_rule(vote_round),
+                item_id,
+                pid,
+                title,
+                rationale,
+                vote_round.id if vote_round else None,
+                vote_round.question if vote_round else "",
+                vote_round.digest if vote_round else None,
+                support,
+                rank,
+                idea_id,
+                theme_id,
+                vote_round.rule if vote_round else None,
             )
         )
     sources += _legacy_sources(session, items, {s.item_id for s in sources})
     idea_ids = {s.source_idea_id for s in sources if s.source_idea_id is not None}
     theme_ids = {s.source_theme_id for s in sources if s.source_theme_id is not None}
-    theme_members = session.exec(
-        select(ThemeMember.theme_id, ThemeMember.idea_id).where(
-            among(session, ThemeMember.theme_id, theme_ids)
-        )
-    ).all()
+    member, theme, idea = table(ThemeMember).c, table(Theme).c, table(Idea).c
+    theme_members = rows(
+        session,
+        sa_select(member.theme_id, member.idea_id).where(
+            among(session, member.theme_id, theme_ids)
+        ),
+    )
     member_ids = {m for _t, m in theme_members}
     # Each level's filters as a UNION ALL of single-column conditions, never an OR: each half
     # uses its index, where PostgreSQL scanned the whole table for the OR.
     idea_columns = (
-        col(Idea.id),
-        col(Idea.parent_id),
-        col(Idea.participant_id),
-        col(Idea.channel),
-        col(Idea.stakeholder_group),
-        col(Idea.text),
+        idea.id,
+        idea.parent_id,
+        idea.participant_id,
+        idea.channel,
+        idea.stakeholder_group,
+        idea.text,
     )
-    visible = col(Idea.hidden).is_(False)
-    ideas = session.execute(
+    visible = idea.hidden.is_(False)
+    ideas = rows(
+        session,
         union_all(
-            sa_select(*idea_columns).where(among(session, Idea.id, idea_ids | member_ids), visible),
-            sa_select(*idea_columns).where(among(session, Idea.parent_id, idea_ids), visible),
-        )
-    ).all()
+            sa_select(*idea_columns).where(among(session, idea.id, idea_ids | member_ids), visible),
+            sa_select(*idea_columns).where(among(session, idea.parent_id, idea_ids), visible),
+        ),
+    )
+    paper = Channel.paper.value
     contributions = {
-        idea_id or 0: rules.Contribution(
-            id=idea_id or 0,
-            kind="comment" if parent_id else ("note" if channel == Channel.paper else "idea"),
-            text=text,
-            parent_id=parent_id,
-            participant_id=participant_id,
-            group=str(group),
+        idea_id: rules.Contribution(
+            idea_id,
+            "comment" if parent_id else ("note" if channel == paper else "idea"),
+            text,
+            parent_id,
+            participant_id,
+            group,
         )
         for idea_id, parent_id, participant_id, channel, group, text in ideas
     }
-    themed = sa_select(col(ThemeMember.idea_id), col(Theme.id), col(Theme.label)).join(
-        Theme, col(Theme.id) == ThemeMember.theme_id
+    themed = sa_select(member.idea_id, theme.id, theme.label).join(
+        table(Theme), theme.id == member.theme_id
     )
-    held = session.execute(
+    held = rows(
+        session,
         union_all(
-            themed.where(among(session, ThemeMember.idea_id, contributions.keys())),
-            themed.where(among(session, Theme.id, theme_ids)),
-        )
-    ).all()
+            themed.where(among(session, member.idea_id, contributions.keys())),
+            themed.where(among(session, theme.id, theme_ids)),
+        ),
+    )
     labels: dict[int, str] = {}
     members: dict[int, set[int]] = {}
     for idea_id, theme_id, label in held:
-        labels[theme_id or 0] = label
-        members.setdefault(theme_id or 0, set()).add(idea_id)
+        labels[theme_id] = label
+        members.setdefault(theme_id, set()).add(idea_id)
     for theme_id, idea_id in theme_members:
         members.setdefault(theme_id, set()).add(idea_id)
     themes = {
         t: rules.ThemeRow(t, labels.get(t, ""), tuple(sorted(members.get(t, set()))))
         for t in labels.keys() | theme_ids
     }
+    reaction, participant = table(IdeaReaction).c, table(Participant).c
     supporters: dict[int, list[tuple[int, str]]] = {}
-    for idea_id, participant_id, group in session.exec(
-        select(IdeaReaction.idea_id, Participant.id, Participant.stakeholder_group)
-        .join(Participant, col(Participant.id) == IdeaReaction.participant_id)
-        .where(among(session, IdeaReaction.idea_id, contributions.keys()))
-    ).all():
-        supporters.setdefault(idea_id, []).append((participant_id or 0, str(group)))
+    for idea_id, participant_id, group in rows(
+        session,
+        sa_select(reaction.idea_id, participant.id, participant.stakeholder_group)
+        .join(table(Participant), participant.id == reaction.participant_id)
+        .where(among(session, reaction.idea_id, contributions.keys())),
+    ):
+        supporters.setdefault(idea_id, []).append((participant_id, group))
     data = rules.ProvenanceInput(sources, contributions, themes, supporters)
     return rules.assemble_chains(data, item_ids)
 
@@ -729,8 +806,7 @@ def published_plan(session: Session, city: City) -> PublishedPlan | None:
         return None
     version, plan = row
     content = version.snapshot or {}
-    ids = [int(i["id"]) for i in content.get("items", [])]
-    items = list(session.exec(select(PlanItem).where(among(session, PlanItem.id, ids))).all())
+    items = _item_refs(session, [int(i["id"]) for i in content.get("items", [])])
     moved_at = session.exec(
         select(PlanVersionMove.moved_at)
         .where(PlanVersionMove.version_id == version.id)
@@ -766,8 +842,7 @@ def version_document(
 ) -> tuple[dict[str, Any], dict[int, str]]:
     """A version's content and each of its items' provenance summary."""
     content = version_content(session, plan, version)
-    ids = [int(i["id"]) for i in content.get("items", [])]
-    items = list(session.exec(select(PlanItem).where(among(session, PlanItem.id, ids))).all())
+    items = _item_refs(session, [int(i["id"]) for i in content.get("items", [])])
     return content, provenance_summaries(provenance(session, items))
 
 
@@ -820,8 +895,7 @@ def published_version(session: Session, city: City, number: int | None) -> Publi
         raise NotFound(_("This city has no published plan version with that number."))
     version, plan, moved_at = rows[0]
     content = version.snapshot or {}
-    ids = [int(i["id"]) for i in content.get("items", [])]
-    items = list(session.exec(select(PlanItem).where(among(session, PlanItem.id, ids))).all())
+    items = _item_refs(session, [int(i["id"]) for i in content.get("items", [])])
     return PublishedPlan(plan, version, content, moved_at, provenance(session, items))
 
 

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from app.domain.plan_record import (
     SourceRow,
     ThemeRow,
     assemble_chains,
+    chain_lines,
     diff_versions,
     item_changes,
     items_missing_agency,
@@ -181,3 +183,60 @@ def test_item_with_two_proposals_keeps_their_order_and_counts_people_once() -> N
     chain = assemble_chains(data, [1])[1]
     assert [s.proposal.id for s in chain.steps] == [8, 7]
     assert chain.people == 2
+
+
+class _Words:
+    """English words with the shapes app.labels.ChainWords gives, counting its calls."""
+
+    def __init__(self) -> None:
+        self.kinds = {"idea": "Idea", "note": "Paper note", "comment": "Comment"}
+        self.summaries = 0
+
+    def counts(self, people: int, groups: Sequence[str]) -> str:
+        self.summaries += 1
+        return f"{people} people · {len(groups)} groups ({', '.join(groups)})"
+
+    def rank(self, rank: int) -> str:
+        return f"rank {rank}"
+
+    def support(self, score: float, rule: str) -> str:
+        return f"{round(score):,} {rule}"
+
+
+def test_chain_lines_fill_in_each_steps_words_once() -> None:
+    data = ProvenanceInput(
+        sources=[
+            SourceRow(1, 7, "ทางเท้า", "ทุกกลุ่ม", 3, "", "ab12" * 16, 1234.4, 2, 10, rule="approvals"),
+            SourceRow(2, 8, "ลอกท่อ", "", 3, "ควรทำอะไรก่อน", None, None, None, 13),
+        ],
+        contributions=_contributions(),
+        themes={50: ThemeRow(50, "การเดินทาง", (10,)), 51: ThemeRow(51, "ทางเดิน", (11,))},
+    )
+    words = _Words()
+    lines = chain_lines(assemble_chains(data, [1, 2, 3]), words)
+    assert sorted(lines) == [1, 2]  # item 3 has no vote behind it: the page says so
+    (first,) = lines[1].steps
+    assert first.proposal == "ทางเท้า"
+    assert first.detail == " · rank 2 · 1,234 approvals"
+    assert (first.round_id, first.round_label) == (3, "#3")  # a round without a question
+    assert first.digest == ("ab12" * 16)[:16]
+    assert first.contributions == (("Idea", "ทางเท้าแคบ"), ("Comment", "เห็นด้วย"))
+    assert [t.id for t in first.themes] == [50, 51]
+    assert first.theme_names == "การเดินทาง, ทางเดิน"
+    (second,) = lines[2].steps
+    assert (second.detail, second.round_label, second.digest) == ("", "ควรทำอะไรก่อน", "")
+    assert lines[1].summary == "2 people · 2 groups (business, resident)"
+    assert lines[2].summary == "1 people · 1 groups (resident)"
+    assert words.summaries == 2
+
+
+def test_chain_lines_share_the_summary_of_items_behind_the_same_people() -> None:
+    data = ProvenanceInput(
+        sources=[SourceRow(i, 7, "ทางเท้า", source_idea_id=13) for i in (1, 2, 3)],
+        contributions=_contributions(),
+        themes={},
+    )
+    words = _Words()
+    lines = chain_lines(assemble_chains(data, [1, 2, 3]), words)
+    assert {line.summary for line in lines.values()} == {"1 people · 1 groups (resident)"}
+    assert words.summaries == 1

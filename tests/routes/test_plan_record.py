@@ -410,6 +410,26 @@ def test_plan_pages_send_as_many_statements_for_10_items_as_for_2(
         assert counts[0] == counts[1], (page, counts)
 
 
+def test_chains_link_themes_for_staff_and_name_them_for_the_public(
+    client: TestClient, db: Session
+) -> None:
+    planner = factories.account(db, role=Role.planner)
+    _published_plan(db, "khon-kaen", 2, planner)
+    login(client, planner)
+    staff, public = client.get("/staff/plans/khon-kaen"), client.get("/cities/khon-kaen/plan")
+    chains = public.context["published"].chains  # type: ignore[attr-defined]
+    for item_id, chain in chains.items():
+        (step,) = chain.steps
+        (theme,) = [t for t in step.themes if t.label.startswith("ประเด็น")]
+        link = f'href="/staff/cities/khon-kaen/themes#theme-{theme.id}">{theme.label}</a>'
+        assert link in staff.text
+        assert f'<details class="chain" id="chain-{item_id}">' in staff.text
+        assert f'<details class="chain" id="chain-{item_id}" open>' in public.text
+        assert f"rank {step.rank}" in staff.text or f"อันดับ {step.rank}" in staff.text
+    assert "/themes#theme-" not in public.text
+    assert "ประเด็น 1" in public.text
+
+
 def test_agency_reads_the_plan_record_but_cannot_change_it(client: TestClient, db: Session) -> None:
     _s, item, _agency = _agreed_with_agency(client, db)
     _monitored, _report, _indicator, agency_account = factories.monitored_item(db)
