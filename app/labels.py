@@ -1,12 +1,13 @@
 """Translated names for stored enum values: msgids are marked here, translated at render time."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from app.domain import plan_record
 from app.domain.eligibility import Eligibility
 from app.domain.monitoring import ItemStatus, Period
 from app.domain.voting import Method
-from app.i18n import N_, get_locale, gettext, ngettext
+from app.i18n import N_, format_number, get_locale, gettext, ngettext
 from app.models import (
     AgeBand,
     Channel,
@@ -210,6 +211,49 @@ class ChainWords:
 
     def line(self, chain: plan_record.Chain | None) -> plan_record.ChainLines | None:
         return self.lines({chain.item_id: chain}).get(chain.item_id) if chain else None
+
+
+class ItemWords:
+    """The words of the line under each plan item (app.domain.plan_record.item_meta),
+    translated once for a page that lists hundreds of items."""
+
+    def __init__(self) -> None:
+        self.baht = gettext("baht")
+        self.fiscal_years = gettext("Fiscal years")
+
+    def number(self, value: int | float) -> str:
+        return format_number(value)
+
+    def staff_lines(self, items: Iterable[Any], agencies: Mapping[int, str]) -> dict[int, str]:
+        """{item id: line} for live items (plan_record.ItemLine), with the agency's name."""
+        missing = gettext("no responsible agency yet")
+        return {
+            i.id: plan_record.item_meta(
+                agencies.get(i.agency_id) or missing,
+                None,
+                i.budget_planned,
+                None,
+                i.fiscal_year_start,
+                i.fiscal_year_end,
+                self,
+            )
+            for i in items
+        }
+
+    def public_lines(self, items: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+        """{item id: line} for a published version's items (snapshot dicts)."""
+        return {
+            i["id"]: plan_record.item_meta(
+                i.get("agency") or "–",
+                i.get("place"),
+                i.get("budget_planned"),
+                i.get("funding_source"),
+                i.get("fiscal_year_start"),
+                i.get("fiscal_year_end"),
+                self,
+            )
+            for i in items
+        }
 
 
 def plan_state(value: str) -> str:

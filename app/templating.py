@@ -62,6 +62,7 @@ def _build_environment() -> Environment:
     env.globals["plan_state_label"] = labels.plan_state
     env.globals["plan_field_label"] = labels.plan_field
     env.globals["chain_words"] = labels.ChainWords
+    env.globals["item_words"] = labels.ItemWords
     env.globals["round_status_label"] = labels.round_status
     env.globals["eligibility_label"] = labels.eligibility
     env.globals["item_status_label"] = labels.item_status

@@ -438,3 +438,42 @@ def chain_lines(chains: Mapping[int, Chain], words: ChainWording) -> dict[int, C
             )
         lines[item_id] = ChainLines(item_id, summaries[key], tuple(steps))
     return lines
+
+
+class ItemWording(Protocol):
+    """The words of the line under each plan item, translated once (app.labels.ItemWords)."""
+
+    @property
+    def baht(self) -> str: ...
+    @property
+    def fiscal_years(self) -> str: ...
+
+    def number(self, value: int | float) -> str: ...
+
+
+def item_meta(
+    agency: str,
+    place: str | None,
+    budget: int | float | None,
+    funding: str | None,
+    first_year: int | None,
+    last_year: int | None,
+    words: ItemWording,
+) -> str:
+    """The line under an item's title, its parts that are set joined by " · ": agency,
+    place, budget, funding source and fiscal years (a span when the last differs). Built once
+    per item in Python: a page of 500 items spent more on the template's lookups and tests.
+
+    Example (English words): item_meta("Public works", None, 1500000, None, 2569, 2570, w)
+    == "Public works · 1,500,000 baht · Fiscal years 2569\u20132570" (an en dash)."""
+    parts = [agency]
+    if place:
+        parts.append(place)
+    if budget is not None:
+        parts.append(f"{words.number(budget)} {words.baht}")
+    if funding:
+        parts.append(funding)
+    if first_year:
+        span = f"–{last_year}" if last_year and last_year != first_year else ""
+        parts.append(f"{words.fiscal_years} {first_year}{span}")
+    return " · ".join(parts)

@@ -15,6 +15,7 @@ from app.domain.plan_record import (
     chain_lines,
     diff_versions,
     item_changes,
+    item_meta,
     items_missing_agency,
     parse_budget,
 )
@@ -240,3 +241,22 @@ def test_chain_lines_share_the_summary_of_items_behind_the_same_people() -> None
     lines = chain_lines(assemble_chains(data, [1, 2, 3]), words)
     assert {line.summary for line in lines.values()} == {"1 people · 1 groups (resident)"}
     assert words.summaries == 1
+
+
+class _ItemWords:
+    baht = "baht"
+    fiscal_years = "Fiscal years"
+
+    def number(self, value: float) -> str:
+        return f"{value:,}"
+
+
+def test_item_meta_joins_the_parts_that_are_set() -> None:
+    words = _ItemWords()
+    full = item_meta("กองช่าง", "ริมบึง", 1_500_000, "เงินอุดหนุน", 2569, 2570, words)
+    assert full == "กองช่าง · ริมบึง · 1,500,000 baht · เงินอุดหนุน · Fiscal years 2569\u20132570"
+    assert item_meta("–", None, None, "", None, None, words) == "–"
+    assert item_meta("กองช่าง", "", 0, None, 2569, 2569, words) == (
+        "กองช่าง · 0 baht · Fiscal years 2569"  # a zero budget is a budget; one year, no span
+    )
+    assert item_meta("กองช่าง", None, None, None, 2569, None, words) == "กองช่าง · Fiscal years 2569"
