@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # PostgreSQL: open the pool's connections in the background at startup, so the first
     # burst of requests does not pay for them (see app/db.PoolWarmer).
     db_pool_warm: bool = True
+    # Worker threads per process for sync handlers and dependencies (AnyIO's default is 40).
+    # Python runs one thread at a time: more threads than cores mostly contend for the GIL, and
+    # at 50 ballots in flight 8 threads gave a shorter tail than 40 (README, "Performance").
+    worker_threads: int = Field(default=8, ge=1, le=500)
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"

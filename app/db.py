@@ -18,11 +18,12 @@ from sqlmodel import Session
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Sync handlers and dependencies run on AnyIO's worker threads (40 by default), each holding
-# at most one pooled connection. A pool smaller than that churns: SQLAlchemy closes every
-# connection beyond `pool_size` when it is returned, so under load each request paid for a new
-# connection (on PostgreSQL a new server process, seconds of stall for some requests; on SQLite
-# an open plus four PRAGMAs). The few extra allow the theme runner's own thread.
+# Sync handlers and dependencies run on the worker threads (MRK_WORKER_THREADS, 8), each
+# holding at most one pooled connection; background loops, the health probe and SQLite's
+# group-commit batches take a few more. A pool smaller than what is in use at once churns:
+# SQLAlchemy closes every connection beyond `pool_size` when it is returned, so under load each
+# request paid for a new connection (on PostgreSQL a new server process, seconds of stall for
+# some requests; on SQLite an open plus four PRAGMAs). Sized for AnyIO's former 40 threads.
 POOL_SIZE = 40
 POOL_OVERFLOW = 5
 

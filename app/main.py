@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from sqlalchemy.engine import make_url
 from starlette.middleware.sessions import SessionMiddleware
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if not is_sqlite:  # opening a SQLite connection costs a file open, not a process
             warmer.start()
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         hub.start()
         settler.start()
         purger.start()

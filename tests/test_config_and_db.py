@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
@@ -474,3 +475,13 @@ def test_connections_returned_to_a_live_pool_stay_open_for_the_next_request(
         assert second.connection.dbapi_connection is raw
     assert not _is_closed(raw)
     engine.dispose()
+
+
+def test_the_app_runs_sync_handlers_on_the_configured_number_of_threads(
+    settings: Settings,
+) -> None:
+    application = create_app(settings.model_copy(update={"worker_threads": 5}))
+    with TestClient(application) as client:
+        limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)  # type: ignore[union-attr]
+        assert limiter.total_tokens == 5
+    application.state.engine.dispose()
