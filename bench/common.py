@@ -154,18 +154,28 @@ _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def wrk_get(
-    url: str, *, seconds: int = 5, connections: int = 50, server_pid: int | None = None
+    url: str,
+    *,
+    seconds: int = 5,
+    connections: int = 50,
+    server_pid: int | None = None,
+    script: Path | None = None,
 ) -> Load | None:
-    """GET throughput with wrk (Debian package `wrk`), the fastest load generator here, so the
-    ceiling is the server's and not the client's; None when wrk is not installed."""
+    """Load with wrk (Debian package `wrk`), the fastest load generator here, so the ceiling is
+    the server's and not the client's; GETs, or what a Lua `script` makes each request (the
+    ballots of bench/vote_load.py); None when wrk is not installed. Fails on any answer that is
+    not 2xx/3xx and on socket errors."""
     if shutil.which("wrk") is None:
         return None
     before = cpu_seconds(server_pid) if server_pid else 0.0
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["--script", str(script)] if script else []
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps_match = _WRK_RPS.search(output)
     if rps_match is None:
         raise RuntimeError(f"could not read wrk's output:\n{output}")
+    if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
+        raise RuntimeError(f"wrk saw failed requests:\n{output}")
     rps = float(rps_match.group(1))
     latency = {q: float(v) * _UNIT[u] for q, v, u in _WRK_LATENCY.findall(output)}
     cpu = None

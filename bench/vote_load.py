@@ -14,7 +14,12 @@ most 3 on one), and N phones that join it. Then, in the same run:
    process, loaded by wrk (Debian's `wrk`; without it, by this script's own client);
 2. /healthz of the app (same middleware, one cheap query), loaded the same way;
 3. the ballots: every phone posts its dot ballot (the full POST with CSRF check, validation,
-   the write and the receipt), `--concurrency` in flight.
+   the write and the receipt), `--concurrency` in flight, from this script's client, which
+   checks every answer (and prints its own CPU per ballot: it shares the machine's two cores
+   with the server);
+4. with wrk: the same phones change their ballots for 5 s (each request one phone's full POST
+   with its cookie, CSRF token and a fresh client key), so that, as for rows 1 and 2, the
+   client costs the server's machine almost nothing.
 
 Reported as one table: requests per second, the share of the bare app and of /healthz,
 p50/p99 latency, server CPU per request, SQL statements per request (counted in-process on the
@@ -225,14 +230,70 @@ def _shown(counts: tuple[int, ...]) -> str:
 
 async def join_and_vote(
     base: str, code: str, proposal_ids: list[int], voters: int, concurrency: int, server_pid: int
-) -> tuple[Load, list[int]]:
+) -> tuple[Load, list[int], list[tuple[str, str]]]:
+    """Every phone joins, then casts its first ballot (this script's client, so that each
+    answer is checked); returns the load, the statuses and each phone's (cookie, CSRF token)."""
     phones = await join_all(base, code, voters)
-    before = cpu_seconds(server_pid)
+    before, client_before = cpu_seconds(server_pid), time.process_time()
     latencies, elapsed, statuses = await vote_all(phones, code, proposal_ids, concurrency)
     cpu = 1000 * (cpu_seconds(server_pid) - before) / len(phones)
-    for client, _token in phones:
+    # The client shares the machine's two cores with the server: its own CPU per ballot says
+    # how much of the figure is the load generator's.
+    client_cpu = 1000 * (time.process_time() - client_before) / len(phones)
+    print(f"  load client (this process): {client_cpu:.2f} ms CPU per ballot")
+    identities = []
+    for client, token in phones:
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        identities.append((cookie, token))
         await client.aclose()
-    return load_from(latencies, elapsed, cpu), statuses
+    return load_from(latencies, elapsed, cpu), statuses, identities
+
+
+def wrk_ballots(
+    base: str,
+    code: str,
+    proposal_ids: list[int],
+    identities: list[tuple[str, str]],
+    *,
+    connections: int,
+    server_pid: int,
+    directory: Path,
+) -> Load | None:
+    """The same phones change their ballots for 5 s, posted by wrk (a C client that costs the
+    server's machine almost nothing, as for the bare app and /healthz): each request is the
+    next phone's full ballot POST with its own cookie, CSRF token and a new client key."""
+    rng = random.Random(11)
+    entries = []
+    for cookie, token in identities:
+        marks = "&".join(f"{k}={v}" for k, v in dot_ballot(rng, proposal_ids).items())
+        entries.append(f"{{[==[{cookie}]==], [==[{marks}&csrf_token={token}]==]}}")
+    script = directory / "ballots.lua"
+    script.write_text(
+        "local phones = {\n"
+        + ",\n".join(entries)
+        + "\n}\n"
+        + """
+local threads, counter = 0, 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  sent = 0
+end
+function request()
+  sent = sent + 1
+  local phone = phones[((sent * 2 + id) % #phones) + 1]
+  return wrk.format("POST", nil, {
+    ["Cookie"] = phone[1],
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, phone[2] .. "&client_key=wrk-" .. id .. "-" .. sent)
+end
+"""
+    )
+    return wrk_get(
+        f"{base}/w/{code}/vote", connections=connections, server_pid=server_pid, script=script
+    )
 
 
 def main() -> None:
@@ -260,8 +321,17 @@ def main() -> None:
             bare_load = get_load(f"http://127.0.0.1:{bare_port}", "/", args.concurrency, bare.pid)
             stop_process(bare)
             healthz_load = get_load(base, "/healthz", args.concurrency, server.pid)
-            ballot_load, statuses = asyncio.run(
+            ballot_load, statuses, identities = asyncio.run(
                 join_and_vote(base, code, proposal_ids, args.voters, args.concurrency, server.pid)
+            )
+            changes = wrk_ballots(
+                base,
+                code,
+                proposal_ids,
+                identities,
+                connections=args.concurrency,
+                server_pid=server.pid,
+                directory=Path(tmp),
             )
         finally:
             stop_process(bare)
@@ -294,6 +364,8 @@ def main() -> None:
         ("/healthz", healthz_load, healthz_queries),
         ("ballot POST /w/{code}/vote", ballot_load, ballot_queries),
     ]
+    if changes is not None:
+        rows.append(("ballot POST, changed ballots", changes, ballot_queries))
     print(ratio_table(rows, bare_load, healthz_load))
     print(
         f"  answered 303: {ok}/{len(statuses)}; other: {sorted({s for s in statuses if s != 303})}"
