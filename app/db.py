@@ -4,7 +4,9 @@ import asyncio
 import contextlib
 import logging
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -49,19 +51,16 @@ def _close_returned_after_dispose(engine: Engine) -> None:
     pool is no longer the engine's and nobody would close the connection: on PostgreSQL its
     server process stays until the garbage collector finds it, and psycopg then reports a
     ResourceWarning wherever the program happens to be (a flaky test, here)."""
-    generation = [0]
-
-    @event.listens_for(engine, "engine_disposed")
-    def _disposed(_engine: Engine) -> None:
-        generation[0] += 1
 
     @event.listens_for(engine, "connect")
     def _opened(_dbapi_connection: Any, record: Any) -> None:
-        record.info["pool_generation"] = generation[0]
+        record.info["pool_id"] = id(engine.pool)
 
     @event.listens_for(engine, "checkin")
     def _returned(dbapi_connection: Any, record: Any) -> None:
-        if dbapi_connection is not None and record.info.get("pool_generation") != generation[0]:
+        # Compared with the engine's pool of now: dispose() replaces it. (An id cannot be
+        # reused meanwhile: a checked-out connection keeps its old pool alive.)
+        if dbapi_connection is not None and record.info.get("pool_id") != id(engine.pool):
             dbapi_connection.close()
 
 
@@ -312,8 +311,11 @@ class DatabaseProbe:
 
     def __init__(self, answers: Callable[[], bool]) -> None:
         self._answers = answers  # blocking; runs on a worker thread
-        self._next: asyncio.Future[bool] | None = None
-        self._runner: asyncio.Task[None] | None = None
+        # Per event loop (tests serve one app from several loops, even at once): the check
+        # that the next probe will answer, and the task running probes.
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _ProbeState] = (
+            weakref.WeakKeyDictionary()
+        )
         self.probes = 0
 
     @classmethod
@@ -329,26 +331,39 @@ class DatabaseProbe:
         return cls(select_one)
 
     async def answers(self) -> bool:
-        loop = asyncio.get_running_loop()  # tests serve one app from several loops in turn
-        if self._next is None or self._next.get_loop() is not loop:
-            self._next = loop.create_future()
-        waiting = self._next
-        runner = self._runner
-        if runner is None or runner.done() or runner.get_loop() is not loop:
-            self._runner = loop.create_task(self._run())
+        loop = asyncio.get_running_loop()
+        state = self._loops.setdefault(loop, _ProbeState())
+        if state.next is None:
+            state.next = loop.create_future()
+        waiting = state.next
+        if state.runner is None or state.runner.done():
+            state.runner = loop.create_task(self._run(state))
         # Shielded: a check that gives up (a client gone) does not cancel the others' probe.
         return await asyncio.shield(waiting)
 
-    async def _run(self) -> None:
-        while self._next is not None:  # checks that arrived during a probe wait for the next
-            waiting, self._next = self._next, None
-            try:
+    async def _run(self, state: "_ProbeState") -> None:
+        waiting: asyncio.Future[bool] | None = None
+        try:
+            while state.next is not None:  # checks that came during a probe wait for the next
+                waiting, state.next = state.next, None
                 self.probes += 1
-                answer = await anyio.to_thread.run_sync(self._answers)
-            except BaseException:
-                waiting.cancel()
-                raise
-            waiting.set_result(answer)
+                try:
+                    answer = await anyio.to_thread.run_sync(self._answers)
+                except Exception:  # not the database's refusal but a fault: still an answer
+                    logging.getLogger(__name__).exception("the health probe failed")
+                    answer = False
+                waiting.set_result(answer)
+        finally:  # cancelled (the loop is closing): nobody is left waiting for ever
+            for future in (waiting, state.next):
+                if future is not None and not future.done():
+                    future.cancel()
+            state.next = None
+
+
+@dataclass
+class _ProbeState:
+    next: asyncio.Future[bool] | None = None
+    runner: asyncio.Task[None] | None = None
 
 
 def reads_only(endpoint: Callable[P, R]) -> Callable[P, R]:

@@ -485,3 +485,50 @@ def test_the_app_runs_sync_handlers_on_the_configured_number_of_threads(
         limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)  # type: ignore[union-attr]
         assert limiter.total_tokens == 5
     application.state.engine.dispose()
+
+
+def test_a_health_probe_that_breaks_answers_no_and_leaves_nobody_waiting() -> None:
+    """A fault that is not the database's refusal (here a RuntimeError) still answers every
+    check: those sharing that probe and those that arrived while it ran."""
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def ask() -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            started.set()
+            release.wait(10)
+            raise RuntimeError("driver fault")
+        return True
+
+    probe = DatabaseProbe(ask)
+
+    async def scenario() -> list[bool]:
+        first = asyncio.ensure_future(probe.answers())
+        await asyncio.to_thread(started.wait, 10)
+        second = asyncio.ensure_future(probe.answers())
+        await asyncio.sleep(0)
+        release.set()
+        return list(await asyncio.wait_for(asyncio.gather(first, second), timeout=10))
+
+    assert asyncio.run(scenario()) == [False, True]
+
+
+def test_health_checks_on_two_event_loops_at_once_each_get_their_answer() -> None:
+    release = threading.Event()
+    probe = DatabaseProbe(lambda: release.wait(10))
+    answers: list[bool] = []
+
+    def serve() -> None:
+        async def check() -> bool:
+            return await asyncio.wait_for(probe.answers(), timeout=10)
+
+        answers.append(asyncio.run(check()))
+
+    loops = [threading.Thread(target=serve) for _ in range(2)]
+    for thread in loops:
+        thread.start()
+    threading.Timer(0.2, release.set).start()
+    for thread in loops:
+        thread.join(15)
+    assert answers == [True, True]
