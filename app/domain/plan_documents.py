@@ -91,14 +91,25 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _sheet_title(text: str, taken: set[str]) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in text).strip() or "Sheet"
-    title, n = clean[:31], 2
+    """Excel's rules: at most 31 characters (UTF-16 units: an emoji counts two), none of
+    []:*?/\\, no apostrophe at either end, not "History", unique in the workbook."""
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in _NOT_XML.sub("", text))
+    clean = clean.strip().strip("'").strip() or "Sheet"
+    if clean.lower() == "history":
+        clean = "Sheet"
+    title, n = _cut(clean, 31), 2
     while title.lower() in taken:
         suffix = f" ({n})"
-        title, n = clean[: 31 - len(suffix)] + suffix, n + 1
+        title, n = _cut(clean, 31 - len(suffix)) + suffix, n + 1
     taken.add(title.lower())
     return title
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of `text` within `units` UTF-16 units, with no apostrophe at its end."""
+    while len(text.encode("utf-16-le")) // 2 > units:
+        text = text[:-1]
+    return text.rstrip().rstrip("'").rstrip() or "Sheet"
 
 
 @dataclass(frozen=True)

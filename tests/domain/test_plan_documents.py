@@ -52,3 +52,23 @@ def test_sheet_titles_follow_excels_rules_and_wide_rows_get_their_columns() -> N
     assert len(second) <= 31
     assert book.worksheets[0]["AD2"].value == 29
     assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+
+
+def test_sheet_titles_that_excel_would_refuse_are_made_acceptable() -> None:
+    """Round questions become sheet titles: emoji count twice in Excel's 31, an apostrophe may
+    not end a title, "History" is Excel's own; the workbook is still written."""
+    titles = [
+        "Vote 3 ร่วมคิด 🏫 โรงเรียนใหม่ของเมืองเรา 🏫🏫",
+        "Vote 3 " + "a" * 23 + "'b",
+        "'quoted'",
+        "History",
+        "\x01\x02",
+    ]
+    data = workbook([Sheet(title, ["x"], [[1]]) for title in titles])
+    names = load_workbook(io.BytesIO(data)).sheetnames
+    assert len(names) == len(titles)
+    for name in names:
+        assert len(name.encode("utf-16-le")) // 2 <= 31
+        assert not name.startswith("'")
+        assert not name.endswith("'")
+        assert name.lower() != "history"
