@@ -6,6 +6,7 @@ stay. The clock is passed in, so "two years later" is a date, not a wait."""
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -379,3 +380,27 @@ def test_a_board_participant_active_since_the_due_list_was_read_is_kept(
     monkeypatch.setattr(privacy, "_due_board_participants", lambda *_args, **_kw: stale)
     assert RetentionPurger(engine).step(_at(date(2026, 3, 1))) == privacy.Purge(0, 0)
     assert _person(engine, person).display_name == "ชื่อบอร์ดkhon-kaen"
+
+
+def test_each_board_erasure_is_committed_on_its_own(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A purge that fails on its second board participant keeps the first one erased: no
+    transaction holds one erasure's locks while the next participant's row is awaited."""
+    with Session(engine) as session:
+        first = _board_person(session, "khon-kaen", date(2020, 1, 5))
+        second = _board_person(session, "khon-kaen", date(2020, 1, 6))
+    erase = privacy.erase
+    calls = []
+
+    def failing_second(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("stopped")
+        return erase(*args, **kwargs)
+
+    monkeypatch.setattr(privacy, "erase", failing_second)
+    with pytest.raises(RuntimeError):
+        RetentionPurger(engine).step(_at(date(2026, 3, 1)))
+    assert _person(engine, first).display_name is None
+    assert _person(engine, second).display_name == "ชื่อบอร์ดkhon-kaen"

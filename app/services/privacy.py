@@ -724,7 +724,8 @@ def any_due(session: Session, now: datetime) -> bool:
 def purge(session: Session, now: datetime) -> Purge:
     """Erase the participants of every workshop whose retention date has passed, and the
     board participants past theirs; counts, ideas, proposals, comments and results stay.
-    Safe to run in several processes at once (see erase)."""
+    Commits as it goes (the workshops, then each board participant). Safe to run in several
+    processes at once (see erase)."""
     workshops = _expired_workshops(session, now)
     erased = 0
     for workshop in workshops:
@@ -736,6 +737,7 @@ def purge(session: Session, now: datetime) -> Purge:
         erased += sum(
             1 for person in people if erase(session, person, now, by=ErasedBy.retention) is not None
         )
+    session.commit()
     cities: set[int] = set()
     board_erased = 0
     for participant_id, city_id in _due_board_participants(session, now):
@@ -743,6 +745,10 @@ def purge(session: Session, now: datetime) -> Purge:
         if person is not None and erase(session, person, now, by=ErasedBy.retention) is not None:
             cities.add(city_id)
             board_erased += 1
+        # One board participant per transaction: holding an earlier erasure's locks (their
+        # proposals) while waiting for the next participant's row could deadlock with that
+        # participant supporting one of those proposals (PostgreSQL).
+        session.commit()
     return Purge(len(workshops), erased, len(cities), board_erased)
 
 
