@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import Session
 
 P = ParamSpec("P")
@@ -28,6 +29,7 @@ R = TypeVar("R")
 # some requests; on SQLite an open plus four PRAGMAs). Sized for AnyIO's former 40 threads.
 POOL_SIZE = 40
 POOL_OVERFLOW = 5
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 class _NoRowValues(logging.Filter):
@@ -64,6 +66,31 @@ def _close_returned_after_dispose(engine: Engine) -> None:
             dbapi_connection.close()
 
 
+def _ping_after_idle(engine: Engine) -> None:
+    """PostgreSQL: a connection that sat in the pool for a while is checked with a SELECT 1
+    before use, and replaced if the server dropped it (a restart, an idle timeout).
+
+    SQLAlchemy's pool_pre_ping checks every checkout: under load, a round trip per request for
+    connections used a few milliseconds before. Measured here, checkout + SELECT 1 + return:
+    465-574 us CPU and 715-964 us with it, 340-375 us and 544-610 us with this. A server that
+    goes away while connections are in steady use is still noticed: SQLAlchemy invalidates the
+    pool on the first disconnect error (that request fails)."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned_at(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool discards it and connects anew
+            raise DisconnectionError from error
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and real transactions.
 
@@ -72,8 +99,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True, **pool)
+        engine = create_engine(url, echo=echo, hide_parameters=True, **pool)
         _close_returned_after_dispose(engine)
+        _ping_after_idle(engine)
         return engine
 
     database = parsed.database

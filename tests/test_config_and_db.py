@@ -1,6 +1,7 @@
 """Settings from the environment, and what every SQLite connection is set up with."""
 
 import asyncio
+import os
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -532,3 +533,44 @@ def test_health_checks_on_two_event_loops_at_once_each_get_their_answer() -> Non
     for thread in loops:
         thread.join(15)
     assert answers == [True, True]
+
+
+postgresql_only = pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+    reason="the idle ping is PostgreSQL's (SQLite has no server to lose)",
+)
+
+
+@postgresql_only
+def test_a_connection_idle_in_the_pool_is_checked_and_replaced_if_the_server_dropped_it(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.db
+
+    monkeypatch.setattr(app.db, "PING_AFTER_IDLE_SECONDS", 0.0)  # everything counts as idle
+    engine = make_engine(database_url)
+    with engine.connect() as first:
+        raw = first.connection.dbapi_connection
+        pid = first.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = make_engine(database_url)
+    with killer.connect() as other:  # the server drops it, as after a restart
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    with engine.connect() as second:
+        assert second.execute(text("SELECT 1")).scalar_one() == 1
+        assert second.connection.dbapi_connection is not raw
+    engine.dispose()
+
+
+@postgresql_only
+def test_connections_in_steady_use_are_not_pinged(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(database_url)
+    pings: list[object] = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection))
+    for _ in range(5):
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    assert pings == []
+    engine.dispose()
