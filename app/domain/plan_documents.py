@@ -123,8 +123,8 @@ class Sheet:
 def workbook(sheets: Iterable[Sheet]) -> bytes:
     """An XLSX file written row by row with XlsxWriter (constant memory: each row goes to the
     sheet's temporary file as it comes). Header bold and frozen; text is always written as
-    text, so nothing a resident wrote ("=...", "+1", "@SUM") runs as a formula. XlsxWriter
-    takes about a quarter of the CPU openpyxl took for the same export (bench/plan_record.py)."""
+    text, so nothing a resident wrote ("=...", "+1", "@SUM") runs as a formula. The bench's
+    10,000 ranked proposals: 1.7-2.0 s, against 2.6-3.7 s with openpyxl (bench/plan_record.py)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
     bold = book.add_format({"bold": True})
@@ -142,7 +142,7 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
                     continue
                 if isinstance(value, bool):
                     sheet.write_boolean(number, column, value)
-                elif isinstance(value, int | float) and math.isfinite(value):
+                elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
                     sheet.write_number(number, column, value)
                 else:
                     sheet.write_string(number, column, _NOT_XML.sub("", str(value)))
