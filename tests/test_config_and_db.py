@@ -1,7 +1,6 @@
 """Settings from the environment, and what every SQLite connection is set up with."""
 
 import asyncio
-import os
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +22,7 @@ from app.db import (
     reads_only,
 )
 from app.main import create_app
+from tests.conftest import TEST_DATABASE_URL
 from tests.statements import recorded_statements
 
 
@@ -536,7 +536,7 @@ def test_health_checks_on_two_event_loops_at_once_each_get_their_answer() -> Non
 
 
 postgresql_only = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
     reason="the idle ping is PostgreSQL's (SQLite has no server to lose)",
 )
 
