@@ -401,6 +401,15 @@ def reads_only(endpoint: Callable[P, R]) -> Callable[P, R]:
     return endpoint
 
 
+def one_statement(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """Mark a POST handler whose only write is one statement, atomic on its own (a ballot's
+    upsert): on PostgreSQL its session runs in autocommit, so the request pays no BEGIN and no
+    COMMIT round trip (5 round trips became 2 for a ballot). Anything else it runs is a read.
+    SQLite ignores the mark: its writes go through the write gate's transactions."""
+    endpoint.one_statement = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 def _writes(request: Request) -> bool:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
@@ -421,7 +430,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         async with gate.session(state.write_engine) as session:
             yield session
         return
-    async with _own_session(state.write_engine if writes else state.engine) as session:
+    if writes and getattr(request.scope.get("endpoint"), "one_statement", False):
+        engine = state.autocommit_engine
+    else:
+        engine = state.write_engine if writes else state.engine
+    async with _own_session(engine) as session:
         yield session
 
 

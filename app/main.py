@@ -109,6 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Writing requests take SQLite's write lock at BEGIN (see app/db.get_session); made once,
     # since an options engine per request showed in profiles.
     app.state.write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    # PostgreSQL: handlers marked one_statement write in a single atomic statement, without
+    # BEGIN/COMMIT round trips (see app/db.one_statement); SQLite ignores the mark.
+    app.state.autocommit_engine = (
+        app.state.write_engine
+        if is_sqlite
+        else engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
     app.state.pool_warmer = warmer
     app.state.db_probe = DatabaseProbe.on(engine)
     if is_sqlite:

@@ -1,6 +1,7 @@
 """The ballot POST under load: few statements per ballot, and a ballot racing a close is never
 counted after it. On a scratch database that the app's own engine sees (rows committed)."""
 
+import contextlib
 import re
 import threading
 from collections.abc import Iterator
@@ -15,8 +16,9 @@ from app.config import Settings
 from app.db import make_engine
 from app.domain.eligibility import Eligibility
 from app.domain.errors import Conflict
+from app.domain.voting import Method
 from app.main import create_app
-from app.models import Ballot, Participant, RoundPresence, RoundStatus, VoteRound
+from app.models import Ballot, Participant, RoundPresence, RoundStatus, RoundVoter, VoteRound
 from app.services import voting
 from tests import factories
 from tests.databases import migrate, scratch_database
@@ -93,6 +95,98 @@ def test_a_workshop_ballot_post_takes_at_most_three_queries(url: str, rule: Elig
     app.state.engine.dispose()
     for seen in counts:
         _assert_few_statements(seen)
+
+
+@contextlib.contextmanager
+def _autocommit_flags(engine: sa.Engine) -> Iterator[list[bool]]:
+    """Whether each statement went out on a PostgreSQL connection in autocommit."""
+    flags: list[bool] = []
+
+    def record(conn: sa.Connection, *_args: object) -> None:
+        flags.append(bool(getattr(conn.connection.dbapi_connection, "autocommit", False)))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield flags
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_postgresql_ballot_is_one_statement_without_begin_or_commit(url: str) -> None:
+    """PostgreSQL: the ballot's write is one atomic statement (the upsert with the has-voted
+    marker inside it), sent in autocommit after one read, so the request makes two round trips
+    to the server instead of five (BEGIN, read, upsert, marker, COMMIT). The marker is still
+    written, and a second ballot from the same phone still replaces the first."""
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite writes in the write gate's transactions")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        workshop = factories.workshop(session)
+        vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
+        code, round_id = workshop.join_code, vote_round.id
+        pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
+    app = create_app(
+        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        token = _token(client, f"/w/{code}")
+        joined = client.post(
+            f"/w/{code}/participants", data={"stakeholder_group": "resident", "csrf_token": token}
+        )
+        assert joined.status_code == 303
+        for key, pid in (("a", pids[0]), ("b", pids[1])):
+            with (
+                _autocommit_flags(app.state.engine) as flags,
+                recorded_statements(app.state.engine) as seen,
+            ):
+                cast = client.post(
+                    f"/w/{code}/vote", data={f"p{pid}": "1", "client_key": key, "csrf_token": token}
+                )
+            assert cast.status_code == 303, cast.text
+            assert len(seen) == 2, seen
+            assert seen[1].lstrip().startswith("WITH"), seen
+            assert flags == [True, True]
+        # Other writing requests keep their transactions.
+        with _autocommit_flags(app.state.engine) as flags:
+            client.post(f"/w/{code}/ideas", data={"body": "ไอเดีย", "csrf_token": token})
+        assert flags
+        assert not any(flags)
+    with Session(engine) as session:
+        [ballot] = session.exec(select(Ballot).where(Ballot.round_id == round_id)).all()
+        assert ballot.marks == {str(pids[1]): 1}
+        voters = session.exec(select(RoundVoter).where(RoundVoter.round_id == round_id)).all()
+        assert len(voters) == 1
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+def test_the_one_row_setting_reads_the_rounds_own_rules(db: Session) -> None:
+    """The ballot POST reads the ballot as one aggregated column (voting._ballot_rows), which
+    neither database orders: the rules must come back as the round's rows give them, in
+    ballot order past position 9 (10 sorts after 9, not after 1) and with every cost."""
+    workshop = factories.workshop(db)
+    proposals = [factories.proposal(db, workshop=workshop, title=f"P{i}") for i in range(12)]
+    proposals.reverse()  # ballot order differs from id order
+    costs = [1000 * (i + 1) for i in range(12)]
+    vote_round = factories.vote_round(
+        db,
+        workshop=workshop,
+        proposals=proposals,
+        method=Method.budget,
+        status=RoundStatus.open,
+        costs=costs,
+        budget=20_000,
+    )
+    db.commit()
+    setting = voting.workshop_ballot_setting(db, workshop.join_code, None)
+    expected = voting.rules_of(db, vote_round)
+    assert expected.proposal_ids == tuple(p.id for p in proposals)
+    assert setting.rules == expected
+    online = factories.vote_round(
+        db, proposals=proposals[:3], method=Method.approval, status=RoundStatus.open
+    )
+    db.commit()
+    assert voting.code_ballot_setting(db, online.id or 0, None).rules == voting.rules_of(db, online)
 
 
 def test_a_code_ballot_post_takes_at_most_three_queries(url: str) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.db import SessionDep, reads_only
+from app.db import SessionDep, one_statement, reads_only
 from app.deps import (
     CurrentParticipant,
     FormFields,
@@ -269,6 +269,7 @@ def workshop_edit(
 
 
 @router.post("/w/{code}/vote")
+@one_statement  # the ballot's upsert (see voting.cast_ballot); everything before it reads
 def workshop_cast(request: Request, session: SessionDep, code: str, form: FormFields) -> Response:
     return _cast(request, session, _cast_setting(request, session, code), form)
 
@@ -379,6 +380,7 @@ def online_edit(request: Request, session: SessionDep, round_id: int, form: Form
 
 
 @router.post("/v/{round_id}")
+@one_statement
 def online_cast(request: Request, session: SessionDep, round_id: int, form: FormFields) -> Response:
     return _cast(request, session, _require_code_voter(request, session, round_id), form)
 
