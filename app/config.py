@@ -9,6 +9,10 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# Pooled connections beyond the worker threads: the background loops, SQLite's group-commit
+# batch, and a few to spare (see app/db.py).
+POOL_MARGIN = 8
+
 DATA_DIR = Path("data")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "testserver")
 
@@ -44,9 +48,10 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 12 * 60 * 60
     default_locale: str = "th"
     sql_echo: bool = False
-    # Pooled connections kept per worker process (see app/db.py); PostgreSQL needs
-    # max_connections above this times the number of workers.
-    db_pool_size: int = Field(default=40, ge=1, le=500)
+    # Pooled connections kept per worker process (see app/db.py); by default the worker
+    # threads plus POOL_MARGIN. PostgreSQL needs max_connections above this times the number of
+    # workers.
+    db_pool_size: int | None = Field(default=None, ge=1, le=500)
     # PostgreSQL: open the pool's connections in the background at startup, so the first
     # burst of requests does not pay for them (see app/db.PoolWarmer).
     db_pool_warm: bool = True
@@ -54,6 +59,11 @@ class Settings(BaseSettings):
     # Python runs one thread at a time: more threads than cores mostly contend for the GIL, and
     # at 50 ballots in flight 8 threads gave a shorter tail than 40 (README, "Performance").
     worker_threads: int = Field(default=8, ge=1, le=500)
+
+    @property
+    def pool_size(self) -> int:
+        return self.db_pool_size or self.worker_threads + POOL_MARGIN
+
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"

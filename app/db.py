@@ -18,16 +18,23 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import Session
 
+from app.config import POOL_MARGIN
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 # Sync handlers and dependencies run on the worker threads (MRK_WORKER_THREADS, 8), each
-# holding at most one pooled connection; background loops, the health probe and SQLite's
-# group-commit batches take a few more. A pool smaller than what is in use at once churns:
+# holding at most one pooled connection; the health probe and page fragments take those threads
+# too; the background loops (live hub, round settler, retention purger, theme runner) and
+# SQLite's group-commit batch take one each. A pool smaller than what is in use at once churns:
 # SQLAlchemy closes every connection beyond `pool_size` when it is returned, so under load each
 # request paid for a new connection (on PostgreSQL a new server process, seconds of stall for
-# some requests; on SQLite an open plus four PRAGMAs). Sized for AnyIO's former 40 threads.
-POOL_SIZE = 40
+# some requests; on SQLite an open plus four PRAGMAs). A much bigger pool only holds server
+# processes nobody uses: 40 per worker (sized for AnyIO's former 40 threads) meant that the
+# README's four workers would need 160 of PostgreSQL's default 100 connections.
+# The app's pool is its worker threads plus POOL_MARGIN (app.config.Settings.pool_size); this
+# is for scripts and tests that make an engine of their own.
+POOL_SIZE = 8 + POOL_MARGIN
 POOL_OVERFLOW = 5
 PING_AFTER_IDLE_SECONDS = 5.0
 

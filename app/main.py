@@ -63,7 +63,7 @@ MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # five 5 MB evidence files, or one sheet, a
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(
-        settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size
+        settings.database_url, echo=settings.sql_echo, pool_size=settings.pool_size
     )
 
     hub = LiveHub(engine)
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     purger = RetentionPurger(engine)
     theme_runner = ThreadRunner(engine)
     is_sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
-    warmer = PoolWarmer(engine, settings.db_pool_size if settings.db_pool_warm else 0)
+    warmer = PoolWarmer(engine, settings.pool_size if settings.db_pool_warm else 0)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

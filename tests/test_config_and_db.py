@@ -12,8 +12,9 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
-from app.config import Settings
+from app.config import POOL_MARGIN, Settings
 from app.db import (
+    POOL_SIZE,
     DatabaseProbe,
     PoolWarmer,
     WriteGate,
@@ -69,18 +70,19 @@ def test_sqlite_transactions_roll_back_and_savepoints_work(tmp_path: Path) -> No
 
 
 def test_a_burst_of_concurrent_requests_reuses_pooled_connections(database_url: str) -> None:
-    """Forty worker threads may each hold a connection: a pool smaller than that closed every
-    extra one on return, so under load each request paid for a new connection."""
+    """Every worker thread and background loop may hold a connection at once: a pool smaller
+    than that closed every extra one on return, so under load each request paid for a new
+    connection."""
     engine = make_engine(database_url)
     opened: list[int] = []
     event.listen(engine, "connect", lambda *_: opened.append(1))
-    burst = 30
+    burst = POOL_SIZE
     barrier = threading.Barrier(burst)
 
     def hold_one() -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-            barrier.wait(timeout=30)  # all thirty checked out at once
+            barrier.wait(timeout=30)  # all checked out at once
 
     for _ in range(2):
         threads = [threading.Thread(target=hold_one) for _ in range(burst)]
@@ -90,6 +92,21 @@ def test_a_burst_of_concurrent_requests_reuses_pooled_connections(database_url: 
             thread.join()
     engine.dispose()
     assert len(opened) == burst  # the second burst opened none
+
+
+def test_the_pool_holds_the_worker_threads_and_a_margin_not_more(settings: Settings) -> None:
+    """Sized from the worker threads (each holds at most one connection) plus the background
+    loops: 40 per worker made the README's four workers need 160 PostgreSQL connections, more
+    than its default max_connections of 100."""
+    defaults = settings.model_copy(update={"db_pool_size": None, "worker_threads": 8})
+    assert defaults.pool_size == 8 + POOL_MARGIN
+    assert 4 * defaults.pool_size < 100
+    app = create_app(defaults.model_copy(update={"worker_threads": 20}))
+    assert app.state.engine.pool.size() == 20 + POOL_MARGIN
+    app.state.engine.dispose()
+    app = create_app(defaults.model_copy(update={"db_pool_size": 5}))
+    assert app.state.engine.pool.size() == 5
+    app.state.engine.dispose()
 
 
 def test_pool_warmer_opens_the_connections_a_first_burst_would_have_opened(
