@@ -35,6 +35,10 @@ R = TypeVar("R")
 # The app's pool is its worker threads plus POOL_MARGIN (app.config.Settings.pool_size); this
 # is for scripts and tests that make an engine of their own.
 POOL_SIZE = 8 + POOL_MARGIN
+# Connections taken outside the requests' session slots (SessionSlots): the live hub's poller,
+# the round settler, the retention purger, the theme runner, the health probe and SQLite's
+# commit batch, one each.
+BACKGROUND_CONNECTIONS = 6
 POOL_OVERFLOW = 5
 PING_AFTER_IDLE_SECONDS = 5.0
 
@@ -423,10 +427,51 @@ def _writes(request: Request) -> bool:
     return not getattr(request.scope.get("endpoint"), "reads_only", False)
 
 
+class SessionSlots:
+    """At most `count` requests hold a session at once; the others wait in the event loop,
+    holding neither a thread nor a connection.
+
+    Without this the pool deadlocked once more requests were in flight than it held: a request
+    keeps its connection between thread hops (a dependency, then the handler, then the closing
+    rollback), so finished and half-done requests held every connection while waiting for a
+    worker thread, and every worker thread waited for a connection (30 s, then an error). With
+    `count` at most the pool size less what the background loops and the health probe use, a
+    request that holds a slot always finds a connection, so threads always move."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        semaphore = self._loops.get(loop)
+        if semaphore is None:  # per event loop (tests serve one app from several)
+            semaphore = self._loops[loop] = asyncio.Semaphore(self.count)
+        async with semaphore:
+            yield
+
+    async def run(self, uses_a_connection: Callable[..., R], *args: object) -> R:
+        """A blocking call that opens a session of its own (a stream's fragment), on a worker
+        thread once a slot is free."""
+        async with self.held():
+            return await anyio.to_thread.run_sync(uses_a_connection, *args)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's one session. Opening one does no I/O (it connects on first use), so this
-    runs on the event loop; only a close that must roll back a still-open transaction goes to a
-    worker thread. Paths that never touch the database pay no thread hop for it."""
+    """The request's one session, once a slot is free (see SessionSlots). Opening one does no
+    I/O (it connects on first use), so this runs on the event loop; only a close that must roll
+    back a still-open transaction goes to a worker thread. Paths that never touch the database
+    pay no thread hop for it."""
+    slots: SessionSlots = request.app.state.session_slots
+    async with slots.held(), _session_of(request) as session:
+        yield session
+
+
+@contextlib.asynccontextmanager
+async def _session_of(request: Request) -> AsyncIterator[Session]:
     gate: WriteGate | None = getattr(request.app.state, "write_gate", None)
     writes = _writes(request)
     # SQLite: a writing request takes the write lock at BEGIN. A deferred transaction that

@@ -12,7 +12,14 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.config import Settings, get_settings
-from app.db import DatabaseProbe, PoolWarmer, WriteGate, make_engine
+from app.db import (
+    BACKGROUND_CONNECTIONS,
+    DatabaseProbe,
+    PoolWarmer,
+    SessionSlots,
+    WriteGate,
+    make_engine,
+)
 from app.deps import current_user, ids_in_range
 from app.live import LiveHub
 from app.middleware import (
@@ -116,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_sqlite
         else engine.execution_options(isolation_level="AUTOCOMMIT")
     )
+    app.state.session_slots = SessionSlots(max(1, settings.pool_size - BACKGROUND_CONNECTIONS))
     app.state.pool_warmer = warmer
     app.state.db_probe = DatabaseProbe.on(engine)
     if is_sqlite:

@@ -8,16 +8,16 @@ listener (300 phones cost one render, not 300).
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import i18n
+from app.db import SessionSlots
 from app.deps import FacilitatedWorkshop, WorkshopByCode
 from app.domain.bounds import MAX_ID, is_id
 from app.domain.errors import UserError
@@ -45,7 +45,9 @@ class FragmentCache:
         self._size = size
         self._entries: OrderedDict[tuple[int, int, str, str], asyncio.Future[str]] = OrderedDict()
 
-    async def get(self, key: tuple[int, int, str, str], render: Callable[[], str]) -> str:
+    async def get(
+        self, key: tuple[int, int, str, str], render: Callable[[], Awaitable[str]]
+    ) -> str:
         future = self._entries.get(key)
         if future is None:
             future = asyncio.get_running_loop().create_future()
@@ -53,7 +55,7 @@ class FragmentCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
             try:
-                future.set_result(await anyio.to_thread.run_sync(render))
+                future.set_result(await render())
             except Exception as exc:  # re-raised; every waiter sees the same failure
                 self._entries.pop(key, None)
                 future.set_exception(exc)
@@ -124,13 +126,14 @@ async def stream(
     hub: LiveHub = request.app.state.hub
     cache: FragmentCache = request.app.state.fragments
     engine: Engine = request.app.state.engine
+    slots: SessionSlots = request.app.state.session_slots
     locale = i18n.get_locale()
     start = int(last_event_id) if last_event_id and is_id(last_event_id) else since
     start = min(max(start, 0), MAX_ID)  # past the database's integers: the query would fail
 
     async def render(event: EventRef) -> str:
         key = (workshop_id, event.seq, view, locale)
-        return await cache.get(key, lambda: fragment(engine, workshop_id, event, view))
+        return await cache.get(key, lambda: slots.run(fragment, engine, workshop_id, event, view))
 
     async def events() -> AsyncIterator[str]:
         last = start
@@ -138,7 +141,7 @@ async def stream(
         async with hub.subscribe(workshop_id) as queue:
             yield "retry: 2000\n\n"
             while True:  # catch up on what happened since the page was rendered
-                backlog = await anyio.to_thread.run_sync(events_between, engine, workshop_id, last)
+                backlog = await slots.run(events_between, engine, workshop_id, last)
                 if not backlog:
                     break
                 for event in backlog:
@@ -156,9 +159,7 @@ async def stream(
                 if event.seq <= last:
                     continue
                 if event.seq > last + 1:  # should not happen; fill any gap from the table
-                    missed = await anyio.to_thread.run_sync(
-                        events_between, engine, workshop_id, last
-                    )
+                    missed = await slots.run(events_between, engine, workshop_id, last)
                     for earlier in (m for m in missed if m.seq < event.seq):
                         if html := await render(earlier):
                             yield sse_message(earlier.seq, html)

@@ -164,8 +164,9 @@ def test_reaction_fragment_updates_the_count(db: Session) -> None:
 def test_fragment_cache_renders_once_for_many_listeners() -> None:
     calls = []
 
-    def render() -> str:
+    async def render() -> str:
         calls.append(1)
+        await asyncio.sleep(0)  # the others ask while this one renders
         return "<p>x</p>"
 
     async def main() -> list[str]:
