@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # Pooled connections beyond the worker threads: the background loops, SQLite's group-commit
 # batch, and a few to spare (see app/db.py).
 POOL_MARGIN = 8
+# Connections taken outside the requests' session slots (app/db.SessionSlots): the live hub's
+# poller, the round settler, the retention purger, the theme runner, the health probe and the
+# SQLite write gate's writer (its own session or the commit batch), one each.
+BACKGROUND_CONNECTIONS = 6
 
 DATA_DIR = Path("data")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "testserver")
@@ -51,7 +55,8 @@ class Settings(BaseSettings):
     # Pooled connections kept per worker process (see app/db.py); by default the worker
     # threads plus POOL_MARGIN. PostgreSQL needs max_connections above this times the number of
     # workers.
-    db_pool_size: int | None = Field(default=None, ge=1, le=500)
+    # At least two more than the background connections: the rest are the requests' slots.
+    db_pool_size: int | None = Field(default=None, ge=BACKGROUND_CONNECTIONS + 2, le=500)
     # PostgreSQL: open the pool's connections in the background at startup, so the first
     # burst of requests does not pay for them (see app/db.PoolWarmer).
     db_pool_warm: bool = True

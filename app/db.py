@@ -35,10 +35,6 @@ R = TypeVar("R")
 # The app's pool is its worker threads plus POOL_MARGIN (app.config.Settings.pool_size); this
 # is for scripts and tests that make an engine of their own.
 POOL_SIZE = 8 + POOL_MARGIN
-# Connections taken outside the requests' session slots (SessionSlots): the live hub's poller,
-# the round settler, the retention purger, the theme runner, the health probe and SQLite's
-# commit batch, one each.
-BACKGROUND_CONNECTIONS = 6
 POOL_OVERFLOW = 5
 PING_AFTER_IDLE_SECONDS = 5.0
 
@@ -185,7 +181,14 @@ class PoolWarmer:
     def run(self) -> None:
         held: list[Connection] = []
         try:
-            while len(held) < self._count and not self._stop.is_set():
+            pool = self._engine.pool
+            # Never beyond the pool's size: requests that came early may hold some already, and
+            # a warmer waiting for a connection would hold the rest (see SessionSlots).
+            while (
+                len(held) < self._count
+                and not self._stop.is_set()
+                and pool.checkedout() < pool.size()  # type: ignore[attr-defined]
+            ):
                 held.append(self._engine.connect())
         except SQLAlchemyError as error:  # the database is not up yet: requests will connect
             logging.getLogger(__name__).warning("pool warm-up stopped: %s", error)
@@ -453,6 +456,11 @@ class SessionSlots:
         async with semaphore:
             yield
 
+    def in_use(self) -> int:
+        """Slots taken in the running event loop."""
+        semaphore = self._loops.get(asyncio.get_running_loop())
+        return 0 if semaphore is None else self.count - semaphore._value
+
     async def run(self, uses_a_connection: Callable[..., R], *args: object) -> R:
         """A blocking call that opens a session of its own (a stream's fragment), on a worker
         thread once a slot is free."""
@@ -465,13 +473,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     I/O (it connects on first use), so this runs on the event loop; only a close that must roll
     back a still-open transaction goes to a worker thread. Paths that never touch the database
     pay no thread hop for it."""
-    slots: SessionSlots = request.app.state.session_slots
-    async with slots.held(), _session_of(request) as session:
-        yield session
-
-
-@contextlib.asynccontextmanager
-async def _session_of(request: Request) -> AsyncIterator[Session]:
     gate: WriteGate | None = getattr(request.app.state, "write_gate", None)
     writes = _writes(request)
     # SQLite: a writing request takes the write lock at BEGIN. A deferred transaction that
@@ -479,6 +480,8 @@ async def _session_of(request: Request) -> AsyncIterator[Session]:
     # between; an immediate one waits its turn (busy_timeout) instead.
     state = request.app.state
     if gate is not None and writes:
+        # No slot: the gate's writers use one connection at a time between them (their own,
+        # or the batch's), counted among BACKGROUND_CONNECTIONS.
         async with gate.session(state.write_engine) as session:
             yield session
         return
@@ -486,7 +489,8 @@ async def _session_of(request: Request) -> AsyncIterator[Session]:
         engine = state.autocommit_engine
     else:
         engine = state.write_engine if writes else state.engine
-    async with _own_session(engine) as session:
+    slots: SessionSlots = state.session_slots
+    async with slots.held(), _own_session(engine) as session:
         yield session
 
 

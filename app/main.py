@@ -11,9 +11,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
-from app.config import Settings, get_settings
+from app.config import BACKGROUND_CONNECTIONS, Settings, get_settings
 from app.db import (
-    BACKGROUND_CONNECTIONS,
     DatabaseProbe,
     PoolWarmer,
     SessionSlots,
@@ -123,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if is_sqlite
         else engine.execution_options(isolation_level="AUTOCOMMIT")
     )
-    app.state.session_slots = SessionSlots(max(1, settings.pool_size - BACKGROUND_CONNECTIONS))
+    app.state.session_slots = SessionSlots(settings.pool_size - BACKGROUND_CONNECTIONS)
     app.state.pool_warmer = warmer
     app.state.db_probe = DatabaseProbe.on(engine)
     if is_sqlite:

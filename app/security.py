@@ -73,12 +73,14 @@ async def csrf_protect(request: Request) -> None:
     expected = request.session.get(CSRF_SESSION_KEY)
     sent = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
-    if not sent and content_type.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        # Read whole here (Starlette keeps it for the handler) even when the header carries the
+        # token: the app-wide dependency after this one takes a database session slot
+        # (app/db.SessionSlots), and a phone uploading a photo over slow 3G must not hold one.
         form = await request.form()
-        value = form.get(CSRF_FORM_FIELD)
-        sent = value if isinstance(value, str) else None
+        if not sent:
+            value = form.get(CSRF_FORM_FIELD)
+            sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
         raise CSRFError
 

@@ -12,11 +12,12 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
-from app.config import POOL_MARGIN, Settings
+from app.config import BACKGROUND_CONNECTIONS, POOL_MARGIN, Settings
 from app.db import (
     POOL_SIZE,
     DatabaseProbe,
     PoolWarmer,
+    SessionSlots,
     WriteGate,
     get_session,
     make_engine,
@@ -104,8 +105,9 @@ def test_the_pool_holds_the_worker_threads_and_a_margin_not_more(settings: Setti
     app = create_app(defaults.model_copy(update={"worker_threads": 20}))
     assert app.state.engine.pool.size() == 20 + POOL_MARGIN
     app.state.engine.dispose()
-    app = create_app(defaults.model_copy(update={"db_pool_size": 5}))
-    assert app.state.engine.pool.size() == 5
+    app = create_app(defaults.model_copy(update={"db_pool_size": 9}))
+    assert app.state.engine.pool.size() == 9
+    assert app.state.session_slots.count == 9 - BACKGROUND_CONNECTIONS
     app.state.engine.dispose()
 
 
@@ -168,6 +170,7 @@ def _gated_state(tmp_path: Path) -> SimpleNamespace:
         engine=engine,
         write_engine=engine.execution_options(sqlite_begin="IMMEDIATE"),
         write_gate=WriteGate(),
+        session_slots=SessionSlots(100),
     )
 
 

@@ -39,7 +39,10 @@ STREAM_LIFETIME_SECONDS = 300.0
 
 
 class FragmentCache:
-    """Rendered fragments by (workshop, seq, view, locale); concurrent asks share one render."""
+    """Rendered fragments by (workshop, seq, view, locale); concurrent asks share one render.
+
+    The render runs as a task of its own: the listener that started it may go away (a phone
+    leaving cancels its stream) without cancelling the render the others are waiting for."""
 
     def __init__(self, size: int = 4000) -> None:
         self._size = size
@@ -50,19 +53,20 @@ class FragmentCache:
     ) -> str:
         future = self._entries.get(key)
         if future is None:
-            future = asyncio.get_running_loop().create_future()
+            future = asyncio.ensure_future(render())
             self._entries[key] = future
+            future.add_done_callback(lambda done: self._forget_failed(key, done))
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-            try:
-                future.set_result(await render())
-            except Exception as exc:  # re-raised; every waiter sees the same failure
-                self._entries.pop(key, None)
-                future.set_exception(exc)
-                raise
         if future.done():  # the common case: another listener already rendered it
             return future.result()
         return await asyncio.shield(future)
+
+    def _forget_failed(self, key: tuple[int, int, str, str], done: "asyncio.Future[str]") -> None:
+        """A failed render is not kept: the next listener renders again (each waiter sees the
+        failure)."""
+        if (done.cancelled() or done.exception() is not None) and self._entries.get(key) is done:
+            del self._entries[key]
 
 
 def fragment(engine: Engine, workshop_id: int, event: EventRef, view: str) -> str:

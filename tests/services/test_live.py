@@ -183,6 +183,52 @@ def test_fragment_cache_renders_once_for_many_listeners() -> None:
     assert len(calls) == 4
 
 
+def test_a_listener_leaving_mid_render_does_not_strand_the_others() -> None:
+    """The first listener starts the render and goes away (its phone left: the stream is
+    cancelled); the listeners waiting for the same fragment still get it, and later ones too."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def render() -> str:
+        started.set()
+        await release.wait()
+        return "<p>x</p>"
+
+    async def main() -> tuple[str, str]:
+        cache = FragmentCache()
+        key = (1, 1, "participant", "th")
+        first = asyncio.ensure_future(cache.get(key, render))
+        await started.wait()
+        second = asyncio.ensure_future(cache.get(key, render))
+        first.cancel()
+        await asyncio.sleep(0)
+        release.set()
+        waited = await asyncio.wait_for(second, timeout=5)
+        later = await asyncio.wait_for(cache.get(key, render), timeout=5)
+        return waited, later
+
+    assert asyncio.run(main()) == ("<p>x</p>", "<p>x</p>")
+
+
+def test_a_failed_render_is_rendered_again_by_the_next_listener() -> None:
+    calls: list[int] = []
+
+    async def render() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        return "<p>x</p>"
+
+    async def main() -> str:
+        cache = FragmentCache()
+        key = (1, 1, "participant", "th")
+        with pytest.raises(RuntimeError):
+            await cache.get(key, render)
+        return await cache.get(key, render)
+
+    assert asyncio.run(main()) == "<p>x</p>"
+    assert len(calls) == 2
+
+
 @pytest.fixture
 def committed_engine(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     """A separate, migrated database where writes really commit, as with several workers."""
