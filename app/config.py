@@ -53,9 +53,9 @@ class Settings(BaseSettings):
     default_locale: str = "th"
     sql_echo: bool = False
     # Pooled connections kept per worker process (see app/db.py); by default the worker
-    # threads plus POOL_MARGIN. PostgreSQL needs max_connections above this times the number of
-    # workers.
-    # At least two more than the background connections: the rest are the requests' slots.
+    # threads plus POOL_MARGIN (pool_size below). At least two more than the background
+    # connections: the rest are the requests' session slots. PostgreSQL needs max_connections
+    # above (this + POOL_OVERFLOW) times the number of workers.
     db_pool_size: int | None = Field(default=None, ge=BACKGROUND_CONNECTIONS + 2, le=500)
     # PostgreSQL: open the pool's connections in the background at startup, so the first
     # burst of requests does not pay for them (see app/db.PoolWarmer).
@@ -64,11 +64,6 @@ class Settings(BaseSettings):
     # Python runs one thread at a time: more threads than cores mostly contend for the GIL, and
     # at 50 ballots in flight 8 threads gave a shorter tail than 40 (README, "Performance").
     worker_threads: int = Field(default=8, ge=1, le=500)
-
-    @property
-    def pool_size(self) -> int:
-        return self.db_pool_size or self.worker_threads + POOL_MARGIN
-
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"
@@ -103,6 +98,11 @@ class Settings(BaseSettings):
             return self.allowed_hosts
         public = urlsplit(self.public_url).hostname if self.public_url else None
         return [*([public] if public else []), *LOCAL_HOSTS]
+
+    @property
+    def pool_size(self) -> int:
+        """Pooled connections per worker process: MRK_DB_POOL_SIZE, else threads + margin."""
+        return self.db_pool_size or self.worker_threads + POOL_MARGIN
 
 
 @lru_cache

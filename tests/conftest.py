@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import make_engine
-from tests.databases import migrate, reset_database
+from tests.databases import migrate, reset_database, scratch_database
 from tests.helpers import app_on
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -38,6 +38,17 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A new migrated database of the run's kind, for tests whose app commits for real (its own
+    engine, pool and threads, not the rolled-back test session)."""
+    with scratch_database(database_url, tmp_path) as scratch:
+        engine = make_engine(scratch)
+        migrate(engine)
+        engine.dispose()
+        yield scratch
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import contextlib
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +20,6 @@ from app.main import create_app
 from app.models import Ballot, Participant, RoundPresence, RoundStatus, RoundVoter, VoteRound
 from app.services import voting
 from tests import factories
-from tests.databases import migrate, scratch_database
 from tests.statements import recorded_statements, split_queries
 
 SECRET = "test-secret-key-that-is-long-enough-for-hmac"
@@ -38,15 +36,6 @@ def _assert_few_statements(seen: list[str]) -> None:
     assert len(control) <= MAX_TRANSACTION_CONTROL, seen
 
 
-@pytest.fixture
-def url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with scratch_database(database_url, tmp_path) as scratch:
-        engine = make_engine(scratch)
-        migrate(engine)
-        engine.dispose()
-        yield scratch
-
-
 def _token(client: TestClient, path: str) -> str:
     match = CSRF.search(client.get(path).text)
     assert match
@@ -54,8 +43,10 @@ def _token(client: TestClient, path: str) -> str:
 
 
 @pytest.mark.parametrize("rule", [Eligibility.open, Eligibility.hall])
-def test_a_workshop_ballot_post_takes_at_most_three_queries(url: str, rule: Eligibility) -> None:
-    engine = make_engine(url)
+def test_a_workshop_ballot_post_takes_at_most_three_queries(
+    scratch_url: str, rule: Eligibility
+) -> None:
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         vote_round = factories.vote_round(
@@ -65,7 +56,9 @@ def test_a_workshop_ballot_post_takes_at_most_three_queries(url: str, rule: Elig
         pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
     engine.dispose()
     app = create_app(
-        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+        Settings(
+            database_url=scratch_url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False
+        )
     )
     with TestClient(app, follow_redirects=False) as client:
         token = _token(client, f"/w/{code}")
@@ -112,21 +105,23 @@ def _autocommit_flags(engine: sa.Engine) -> Iterator[list[bool]]:
         sa.event.remove(engine, "before_cursor_execute", record)
 
 
-def test_a_postgresql_ballot_is_one_statement_without_begin_or_commit(url: str) -> None:
+def test_a_postgresql_ballot_is_one_statement_without_begin_or_commit(scratch_url: str) -> None:
     """PostgreSQL: the ballot's write is one atomic statement (the upsert with the has-voted
     marker inside it), sent in autocommit after one read, so the request makes two round trips
     to the server instead of five (BEGIN, read, upsert, marker, COMMIT). The marker is still
     written, and a second ballot from the same phone still replaces the first."""
-    if not url.startswith("postgresql"):
+    if not scratch_url.startswith("postgresql"):
         pytest.skip("SQLite writes in the write gate's transactions")
-    engine = make_engine(url)
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
         code, round_id = workshop.join_code, vote_round.id
         pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
     app = create_app(
-        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+        Settings(
+            database_url=scratch_url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False
+        )
     )
     with TestClient(app, follow_redirects=False) as client:
         token = _token(client, f"/w/{code}")
@@ -189,8 +184,8 @@ def test_the_one_row_setting_reads_the_rounds_own_rules(db: Session) -> None:
     assert voting.code_ballot_setting(db, online.id or 0, None).rules == voting.rules_of(db, online)
 
 
-def test_a_code_ballot_post_takes_at_most_three_queries(url: str) -> None:
-    engine = make_engine(url)
+def test_a_code_ballot_post_takes_at_most_three_queries(scratch_url: str) -> None:
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         proposals = [factories.proposal(session, workshop=workshop, title=t) for t in "AB"]
@@ -200,7 +195,9 @@ def test_a_code_ballot_post_takes_at_most_three_queries(url: str) -> None:
         round_id, pid = vote_round.id, proposals[0].id
     engine.dispose()
     app = create_app(
-        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+        Settings(
+            database_url=scratch_url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False
+        )
     )
     with TestClient(app, follow_redirects=False) as client:
         token = _token(client, f"/v/{round_id}")
@@ -217,11 +214,11 @@ def test_a_code_ballot_post_takes_at_most_three_queries(url: str) -> None:
     _assert_few_statements(seen)
 
 
-def test_the_review_step_writes_nothing_and_waits_for_no_writer(url: str) -> None:
+def test_the_review_step_writes_nothing_and_waits_for_no_writer(scratch_url: str) -> None:
     """Review and edit only show the ballot back: no write lock, so a phone checking its
     choices is not queued behind the ballots being stored (SQLite: another connection holds
     the write lock all along, and the review still answers)."""
-    engine = make_engine(url)
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         vote_round = factories.vote_round(
@@ -230,7 +227,9 @@ def test_the_review_step_writes_nothing_and_waits_for_no_writer(url: str) -> Non
         code = workshop.join_code
         pid = voting.ballot_entries(session, vote_round)[0].proposal.id
     app = create_app(
-        Settings(database_url=url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False)
+        Settings(
+            database_url=scratch_url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False
+        )
     )
     writer = engine.execution_options(sqlite_begin="IMMEDIATE").connect()
     with TestClient(app, follow_redirects=False) as client:
@@ -254,10 +253,10 @@ def test_the_review_step_writes_nothing_and_waits_for_no_writer(url: str) -> Non
     engine.dispose()
 
 
-def test_a_ballot_waiting_for_a_close_is_not_counted(url: str) -> None:
+def test_a_ballot_waiting_for_a_close_is_not_counted(scratch_url: str) -> None:
     """The ballot read its round while it was open; the close takes the round row first and
     commits while the ballot waits. The ballot must be refused, not added after the count."""
-    engine = make_engine(url)
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)

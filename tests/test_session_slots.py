@@ -2,10 +2,7 @@
 30 s timeout (app/db.SessionSlots). On a scratch database the app's own engine sees."""
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -14,37 +11,31 @@ from app.db import make_engine
 from app.main import create_app
 from app.models import RoundStatus
 from tests import factories
-from tests.databases import migrate, scratch_database
 
 SECRET = "test-secret-key-that-is-long-enough-for-hmac"
 
 
-@pytest.fixture
-def url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with scratch_database(database_url, tmp_path) as scratch:
-        engine = make_engine(scratch)
-        migrate(engine)
-        engine.dispose()
-        yield scratch
-
-
-async def _get(app: object, path: str) -> int:
-    """One GET through the whole ASGI stack, as a server would make it."""
-    scope = {
+def _scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, object]:
+    """An HTTP request as a server hands it to the app."""
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"host", b"testserver")],
+        "headers": [(b"host", b"testserver"), *headers],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
         "state": {},
     }
+
+
+async def _get(app: object, path: str) -> int:
+    """One GET through the whole ASGI stack."""
     statuses: list[int] = []
 
     async def receive() -> dict[str, object]:
@@ -54,22 +45,22 @@ async def _get(app: object, path: str) -> int:
         if message["type"] == "http.response.start":
             statuses.append(int(message["status"]))  # type: ignore[call-overload]
 
-    await app(scope, receive, send)  # type: ignore[operator]
+    await app(_scope("GET", path, []), receive, send)  # type: ignore[operator]
     return statuses[0]
 
 
-def test_forty_requests_on_two_threads_and_a_small_pool_are_all_answered(url: str) -> None:
+def test_forty_requests_on_two_threads_and_a_small_pool_are_all_answered(scratch_url: str) -> None:
     """A workshop page takes two thread hops (the workshop lookup, then the page) and keeps its
     connection between them. Forty at once on 2 threads and a pool of 8 (+5 overflow): without
     the slots, thirteen half-done requests held every connection while both threads waited for
     one, and nothing moved until the pool's 30 s timeout failed them."""
-    engine = make_engine(url)
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         code = factories.workshop(session).join_code
         session.commit()
     engine.dispose()
     settings = Settings(
-        database_url=url,
+        database_url=scratch_url,
         secret_key=SECRET,
         cookie_secure=False,
         db_pool_warm=False,
@@ -90,19 +81,19 @@ def test_forty_requests_on_two_threads_and_a_small_pool_are_all_answered(url: st
     assert statuses == [200] * 40
 
 
-def test_a_ballot_body_still_arriving_holds_no_session_slot(url: str) -> None:
+def test_a_ballot_body_still_arriving_holds_no_session_slot(scratch_url: str) -> None:
     """A phone on slow 3G posts a multipart form with the CSRF token in a header (htmx): no
     session slot is held while the body trickles in (app.security.csrf_protect reads it whole
     before the app-wide dependency that takes one), so slow uploads cannot take every slot.
     On SQLite a writing request waits for the write gate instead, which takes no slot."""
-    engine = make_engine(url)
+    engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
         code = workshop.join_code
         session.commit()
     engine.dispose()
-    settings = Settings(database_url=url, secret_key=SECRET, cookie_secure=False)
+    settings = Settings(database_url=scratch_url, secret_key=SECRET, cookie_secure=False)
     app = create_app(settings.model_copy(update={"db_pool_warm": False}))
     with TestClient(app) as client:
         page = client.get(f"/w/{code}")
@@ -116,26 +107,15 @@ def test_a_ballot_body_still_arriving_holds_no_session_slot(url: str) -> None:
         part = b'--b\r\nContent-Disposition: form-data; name="client_key"\r\n\r\nk\r\n'
         chunks = [part, b"--b--\r\n"]
         path = f"/w/{code}/vote"
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"host", b"testserver"),
+        scope = _scope(
+            "POST",
+            path,
+            [
                 (b"cookie", cookie.encode()),
                 (b"x-csrf-token", token.encode()),
                 (b"content-type", b"multipart/form-data; boundary=b"),
             ],
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-            "state": {},
-        }
+        )
 
         async def receive() -> dict[str, object]:
             if len(chunks) == 1:
