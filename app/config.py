@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 12 * 60 * 60
     default_locale: str = "th"
     sql_echo: bool = False
+    # FastAPI's native OpenTelemetry (spans, metrics, logs to the globally configured
+    # providers). Off unless asked for: with no provider set up it still checks the providers
+    # on every request, ~6% of /healthz's CPU.
+    telemetry: bool = False
     # Pooled connections kept per worker process (see app/db.py); by default the worker
     # threads plus POOL_MARGIN (pool_size below). At least two more than the background
     # connections: the rest are the requests' session slots. PostgreSQL needs max_connections

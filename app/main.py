@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.engine import make_url
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -62,6 +63,7 @@ from app.static_files import STATIC_DIR, VersionedStaticFiles
 # collections, and the older generations for their scans of everything still alive. Measured
 # with bench/plan_record.py, SQLite, same run: staff page p95 87 -> 56 ms, public 99 -> 60 ms.
 GC_THRESHOLDS = (50_000, 20, 20)
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 MAX_FORM_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # five 5 MB evidence files, or one sheet, and the form
 
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
+        telemetry=None if settings.telemetry else TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.engine = engine

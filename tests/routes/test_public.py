@@ -85,6 +85,17 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
     assert "script-src 'self'" in headers["content-security-policy"]
 
 
+def test_a_client_that_does_not_accept_gzip_gets_the_page_as_is(client: TestClient) -> None:
+    """The compression middleware lets such a request straight through: same page, same
+    security headers, no encoding."""
+    page = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert page.status_code == 200
+    assert "content-encoding" not in page.headers
+    assert page.text.startswith("<!doctype html>")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.text == client.get("/", headers={"Accept-Encoding": "gzip"}).text
+
+
 def test_pages_are_compressed_but_event_streams_are_not(client: TestClient, db: Session) -> None:
     page = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert page.headers.get("content-encoding") == "gzip"
