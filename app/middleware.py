@@ -384,4 +384,3 @@ class CompressionMiddleware:
             await self.app(scope, receive, forward)
 
         await GZipMiddleware(app_keeping_debug, **GZIP_OPTIONS)(scope, receive, send)
-
