@@ -75,6 +75,15 @@ def start_bare(port: int) -> "subprocess.Popen[bytes]":
     return subprocess.Popen(command, cwd=ROOT)
 
 
+def start_naive_insert(port: int, database_url: str) -> "subprocess.Popen[bytes]":
+    """The naive insert POST (bench/naive_insert_app.py) in its own uvicorn process, one worker,
+    on a SQLite file of its own."""
+    command = [sys.executable, "-m", "uvicorn", "bench.naive_insert_app:app", "--host"]
+    command += ["127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
+    env = {**os.environ, "NAIVE_DATABASE_URL": database_url}
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
 def stop_process(process: "subprocess.Popen[bytes]") -> None:
     """Stop a server this script started, whatever state it is in."""
     if process.poll() is None:
@@ -108,11 +117,13 @@ def start_server(url: str, port: int, *, workers: int = 1) -> "subprocess.Popen[
     return subprocess.Popen(command, env=env, cwd=ROOT)
 
 
-def wait_until_up(base: str, timeout: float = 30, path: str = "/healthz") -> None:
+def wait_until_up(
+    base: str, timeout: float = 30, path: str = "/healthz", status: int = 200
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx2.get(f"{base}{path}").status_code == 200:
+            if httpx2.get(f"{base}{path}").status_code == status:
                 return
         except httpx2.TransportError:
             pass

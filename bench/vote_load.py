@@ -12,7 +12,10 @@ most 3 on one), and N phones that join it. Then, in the same run:
 
 1. the bare ceiling: a FastAPI app with one constant GET (bench/bare_app.py), in its own
    process, loaded by wrk (Debian's `wrk`; without it, by this script's own client);
-2. /healthz of the app (same middleware, one cheap query), loaded the same way;
+2. /healthz of the app (same middleware, one cheap query), loaded the same way; with wrk also
+   the naive reference: one form field inserted as one row and committed, in a FastAPI app of
+   its own on a SQLite file of its own (bench/naive_insert_app.py), what a ballot would cost
+   with none of the product around it;
 3. the ballots: every phone posts its dot ballot (the full POST with CSRF check, validation,
    the write and the receipt), `--concurrency` in flight, from this script's client, which
    checks every answer (and prints its own CPU per ballot: it shares the machine's two cores
@@ -32,6 +35,7 @@ import argparse
 import asyncio
 import random
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +49,7 @@ from common import (
     load_from,
     ratio_table,
     start_bare,
+    start_naive_insert,
     start_server,
     stop_process,
     wait_until_up,
@@ -302,6 +307,30 @@ end
     )
 
 
+def naive_insert_load(directory: Path, connections: int) -> Load | None:
+    """wrk posting one form field to the naive insert app (bench/naive_insert_app.py) on a
+    SQLite file of its own; None without wrk."""
+    if shutil.which("wrk") is None:
+        return None
+    port = free_port()
+    server = start_naive_insert(port, f"sqlite:///{directory / 'naive.db'}")
+    script = directory / "naive.lua"
+    script.write_text(
+        'wrk.method = "POST"\nwrk.body = "choice=p3"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", path="/vote", status=405)
+        return wrk_get(
+            f"http://127.0.0.1:{port}/vote",
+            connections=connections,
+            server_pid=server.pid,
+            script=script,
+        )
+    finally:
+        stop_process(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -326,6 +355,7 @@ def main() -> None:
             wait_until_up(base)
             bare_load = get_load(f"http://127.0.0.1:{bare_port}", "/", args.concurrency, bare.pid)
             stop_process(bare)
+            naive_load = naive_insert_load(Path(tmp), args.concurrency)
             healthz_load = get_load(base, "/healthz", args.concurrency, server.pid)
             ballot_load, statuses, identities = asyncio.run(
                 join_and_vote(base, code, proposal_ids, args.voters, args.concurrency, server.pid)
@@ -367,6 +397,7 @@ def main() -> None:
     )
     rows = [
         ("bare FastAPI GET (own process)", bare_load, "0"),
+        *([("naive insert POST (own process)", naive_load, "1+1tx")] if naive_load else []),
         ("/healthz", healthz_load, healthz_queries),
         ("ballot POST /w/{code}/vote", ballot_load, ballot_queries),
     ]
