@@ -39,7 +39,8 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         chosen = saved = None
-        if b"lang" in scope.get("query_string", b""):
+        query = scope.get("query_string", b"")
+        if b"lang" in query or b"%" in query:  # the name may come percent-encoded
             chosen = Request(scope).query_params.get("lang")
         for name, value in scope["headers"]:
             if name == b"cookie" and self.cookie_name in value:

@@ -112,6 +112,23 @@ def test_english_switch_persists_in_a_cookie(client: TestClient) -> None:
     assert '<html lang="th">' in back.text
 
 
+def test_only_a_real_language_choice_switches_and_sets_the_cookie(client: TestClient) -> None:
+    """The locale middleware looks at the query and cookies only when they can hold a choice:
+    other names that contain "lang" do not switch, a percent-encoded "lang" does."""
+    for path in ("/join", "/join?slang=en", "/join?language=en", "/join?lang=xx"):
+        response = client.get(path)
+        assert '<html lang="th">' in response.text, path
+        assert "mrk_lang" not in response.headers.get("set-cookie", ""), path
+    encoded = client.get("/join?%6Cang=en")
+    assert '<html lang="en">' in encoded.text
+    assert "mrk_lang=en" in encoded.headers["set-cookie"]
+    client.cookies.clear()
+    client.cookies.set("other", "mrk_lang")  # the name inside another cookie's value
+    assert '<html lang="th">' in client.get("/join").text
+    client.cookies.set("mrk_lang", "en")
+    assert '<html lang="en">' in client.get("/join").text
+
+
 def test_thai_stays_the_default_for_an_english_browser(client: TestClient) -> None:
     response = client.get("/join", headers={"Accept-Language": "en-US,en;q=0.8"})
     assert '<html lang="th">' in response.text
