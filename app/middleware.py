@@ -350,6 +350,7 @@ class SecurityHeadersMiddleware:
 
 
 GZIP_OPTIONS: dict[str, Any] = {"minimum_size": 1000, "compresslevel": 5}
+VARY_ENCODING = (b"vary", b"Accept-Encoding")
 
 
 class CompressionMiddleware:
@@ -357,9 +358,10 @@ class CompressionMiddleware:
     template debug messages through so tests can still read response.template/.context.
 
     A client that does not accept gzip (a load balancer's health check, a script) passes
-    straight through: Starlette's identity path would only re-read every response's headers
-    (~13% of /healthz's CPU). Its one addition, "Vary: Accept-Encoding" on larger bodies, is not
-    needed there: a cache may hand an uncompressed answer to anyone; compressed answers keep it.
+    straight through with only "Vary: Accept-Encoding" added, so that a proxy or CDN keeping
+    that answer (static files are cached for a year) does not hand it to phones that would get
+    it compressed: Starlette's identity path re-read every response's headers to decide the
+    same (~13% of /healthz's CPU).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -367,10 +369,19 @@ class CompressionMiddleware:
         self.gzip = GZipMiddleware(app, **GZIP_OPTIONS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not any(
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not any(
             name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]
         ):
-            await self.app(scope, receive, send)
+
+            async def send_with_vary(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message.setdefault("headers", []).append(VARY_ENCODING)
+                await send(message)
+
+            await self.app(scope, receive, send_with_vary)
             return
         if "http.response.debug" not in scope.get("extensions", {}):
             await self.gzip(scope, receive, send)

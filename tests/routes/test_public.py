@@ -1,6 +1,7 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.static_files import static_url
 from tests import factories
 from tests.helpers import HX
 
@@ -87,10 +88,16 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
 
 def test_a_client_that_does_not_accept_gzip_gets_the_page_as_is(client: TestClient) -> None:
     """The compression middleware lets such a request straight through: same page, same
-    security headers, no encoding."""
+    security headers, no encoding; a cache is told the answer depends on Accept-Encoding (a
+    static file kept a year must not reach phones uncompressed)."""
     page = client.get("/", headers={"Accept-Encoding": "identity"})
     assert page.status_code == 200
     assert "content-encoding" not in page.headers
+    assert "Accept-Encoding" in page.headers["vary"]
+    script = client.get(static_url("htmx-2.0.11.min.js"), headers={"Accept-Encoding": "identity"})
+    assert script.status_code == 200
+    assert "content-encoding" not in script.headers
+    assert "Accept-Encoding" in script.headers["vary"]
     assert page.text.startswith("<!doctype html>")
     assert page.headers["x-frame-options"] == "DENY"
     assert page.text == client.get("/", headers={"Accept-Encoding": "gzip"}).text
