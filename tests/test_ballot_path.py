@@ -5,9 +5,11 @@ import contextlib
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
@@ -42,50 +44,79 @@ def _token(client: TestClient, path: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("rule", [Eligibility.open, Eligibility.hall])
-def test_a_workshop_ballot_post_takes_at_most_three_queries(
-    scratch_url: str, rule: Eligibility
-) -> None:
+@dataclass(frozen=True)
+class JoinedPhone:
+    """A workshop with an open round, the app on the scratch database and one phone that has
+    joined the workshop (and, in a hall round, is marked present)."""
+
+    app: FastAPI
+    client: TestClient
+    token: str
+    code: str
+    round_id: int
+    pids: list[int]
+
+    def cast(self, pid: int, key: str) -> None:
+        """One ballot: a single dot on `pid`, under the client key `key`."""
+        cast = self.client.post(
+            f"/w/{self.code}/vote",
+            data={f"p{pid}": "1", "client_key": key, "csrf_token": self.token},
+        )
+        assert cast.status_code == 303, cast.text
+
+    def stored_marks(self) -> dict[str, int]:
+        with Session(self.app.state.engine) as session:
+            [ballot] = session.exec(select(Ballot).where(Ballot.round_id == self.round_id)).all()
+            return ballot.marks
+
+
+@contextlib.contextmanager
+def _joined_phone(scratch_url: str, rule: Eligibility = Eligibility.open) -> Iterator[JoinedPhone]:
     engine = make_engine(scratch_url)
     with Session(engine) as session:
         workshop = factories.workshop(session)
         vote_round = factories.vote_round(
             session, workshop=workshop, status=RoundStatus.open, eligibility=rule
         )
-        code, round_id = workshop.join_code, vote_round.id
-        pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
-    engine.dispose()
+        code, round_id = workshop.join_code, vote_round.id or 0
+        pids = [e.proposal.id or 0 for e in voting.ballot_entries(session, vote_round)]
     app = create_app(
         Settings(
             database_url=scratch_url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False
         )
     )
-    with TestClient(app, follow_redirects=False) as client:
-        token = _token(client, f"/w/{code}")
-        joined = client.post(
-            f"/w/{code}/participants", data={"stakeholder_group": "resident", "csrf_token": token}
-        )
-        assert joined.status_code == 303
-        if rule is Eligibility.hall:  # this phone is present (the door list marks it so)
-            with Session(engine) as session:
-                [participant] = session.exec(
-                    select(Participant).where(Participant.workshop_id == workshop.id)
-                ).all()
-                session.add(RoundPresence(round_id=round_id, participant_id=participant.id))
-                session.commit()
-            engine.dispose()
+    try:
+        with TestClient(app, follow_redirects=False) as client:
+            token = _token(client, f"/w/{code}")
+            joined = client.post(
+                f"/w/{code}/participants",
+                data={"stakeholder_group": "resident", "csrf_token": token},
+            )
+            assert joined.status_code == 303
+            if rule is Eligibility.hall:  # this phone is present (the door list marks it so)
+                with Session(engine) as session:
+                    [participant] = session.exec(
+                        select(Participant).where(Participant.workshop_id == workshop.id)
+                    ).all()
+                    session.add(RoundPresence(round_id=round_id, participant_id=participant.id))
+                    session.commit()
+            yield JoinedPhone(app, client, token, code, round_id, pids)
+    finally:
+        app.state.engine.dispose()
+        engine.dispose()
+
+
+@pytest.mark.parametrize("rule", [Eligibility.open, Eligibility.hall])
+def test_a_workshop_ballot_post_takes_at_most_three_queries(
+    scratch_url: str, rule: Eligibility
+) -> None:
+    with _joined_phone(scratch_url, rule) as phone:
         counts = []
-        for key, pid in (("a", pids[0]), ("b", pids[1])):  # a first ballot, then a change
-            with recorded_statements(app.state.engine) as seen:
-                cast = client.post(
-                    f"/w/{code}/vote", data={f"p{pid}": "1", "client_key": key, "csrf_token": token}
-                )
-            assert cast.status_code == 303, cast.text
+        for key, pid in (("a", phone.pids[0]), ("b", phone.pids[1])):  # a first ballot, a change
+            with recorded_statements(phone.app.state.engine) as seen:
+                phone.cast(pid, key)
             counts.append(list(seen))
-    with Session(app.state.engine) as session:
-        [ballot] = session.exec(select(Ballot).where(Ballot.round_id == round_id)).all()
-        assert ballot.marks == {str(pids[1]): 1}
-    app.state.engine.dispose()
+        assert phone.stored_marks() == {str(phone.pids[1]): 1}
     for seen in counts:
         _assert_few_statements(seen)
 
@@ -112,47 +143,27 @@ def test_a_postgresql_ballot_is_one_statement_without_begin_or_commit(scratch_ur
     written, and a second ballot from the same phone still replaces the first."""
     if not scratch_url.startswith("postgresql"):
         pytest.skip("SQLite writes in the write gate's transactions")
-    engine = make_engine(scratch_url)
-    with Session(engine) as session:
-        workshop = factories.workshop(session)
-        vote_round = factories.vote_round(session, workshop=workshop, status=RoundStatus.open)
-        code, round_id = workshop.join_code, vote_round.id
-        pids = [e.proposal.id for e in voting.ballot_entries(session, vote_round)]
-    app = create_app(
-        Settings(
-            database_url=scratch_url, secret_key=SECRET, cookie_secure=False, db_pool_warm=False
-        )
-    )
-    with TestClient(app, follow_redirects=False) as client:
-        token = _token(client, f"/w/{code}")
-        joined = client.post(
-            f"/w/{code}/participants", data={"stakeholder_group": "resident", "csrf_token": token}
-        )
-        assert joined.status_code == 303
-        for key, pid in (("a", pids[0]), ("b", pids[1])):
-            with (
-                _autocommit_flags(app.state.engine) as flags,
-                recorded_statements(app.state.engine) as seen,
-            ):
-                cast = client.post(
-                    f"/w/{code}/vote", data={f"p{pid}": "1", "client_key": key, "csrf_token": token}
-                )
-            assert cast.status_code == 303, cast.text
+    with _joined_phone(scratch_url) as phone:
+        engine = phone.app.state.engine
+        for key, pid in (("a", phone.pids[0]), ("b", phone.pids[1])):
+            with _autocommit_flags(engine) as flags, recorded_statements(engine) as seen:
+                phone.cast(pid, key)
             assert len(seen) == 2, seen
             assert seen[1].lstrip().startswith("WITH"), seen
             assert flags == [True, True]
         # Other writing requests keep their transactions.
-        with _autocommit_flags(app.state.engine) as flags:
-            client.post(f"/w/{code}/ideas", data={"body": "ไอเดีย", "csrf_token": token})
+        with _autocommit_flags(engine) as flags:
+            phone.client.post(
+                f"/w/{phone.code}/ideas", data={"body": "ไอเดีย", "csrf_token": phone.token}
+            )
         assert flags
         assert not any(flags)
-    with Session(engine) as session:
-        [ballot] = session.exec(select(Ballot).where(Ballot.round_id == round_id)).all()
-        assert ballot.marks == {str(pids[1]): 1}
-        voters = session.exec(select(RoundVoter).where(RoundVoter.round_id == round_id)).all()
-        assert len(voters) == 1
-    app.state.engine.dispose()
-    engine.dispose()
+        assert phone.stored_marks() == {str(phone.pids[1]): 1}
+        with Session(engine) as session:
+            voters = session.exec(
+                select(RoundVoter).where(RoundVoter.round_id == phone.round_id)
+            ).all()
+            assert len(voters) == 1
 
 
 def test_the_one_row_setting_reads_the_rounds_own_rules(db: Session) -> None:
