@@ -171,15 +171,17 @@ def wrk_get(
     connections: int = 50,
     server_pid: int | None = None,
     script: Path | None = None,
+    timeout: int = 2,
 ) -> Load | None:
     """Load with wrk (Debian package `wrk`), the fastest load generator here, so the ceiling is
     the server's and not the client's; GETs, or what a Lua `script` makes each request (the
     ballots of bench/vote_load.py); None when wrk is not installed. Fails on any answer that is
-    not 2xx/3xx and on socket errors."""
+    not 2xx/3xx and on socket errors, a request unanswered after `timeout` seconds among them."""
     if shutil.which("wrk") is None:
         return None
     before = cpu_seconds(server_pid) if server_pid else 0.0
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s"]
+    command += ["--latency"]
     command += ["--script", str(script)] if script else []
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps_match = _WRK_RPS.search(output)
