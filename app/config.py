@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# Worker threads per process for sync handlers and dependencies (Settings.worker_threads).
+WORKER_THREADS = 8
 # Pooled connections beyond the worker threads: the background loops, SQLite's group-commit
 # batch, and a few to spare (see app/db.py).
 POOL_MARGIN = 8
@@ -67,7 +69,7 @@ class Settings(BaseSettings):
     # Worker threads per process for sync handlers and dependencies (AnyIO's default is 40).
     # Python runs one thread at a time: more threads than cores mostly contend for the GIL, and
     # at 50 ballots in flight 8 threads gave a shorter tail than 40 (README, "Performance").
-    worker_threads: int = Field(default=8, ge=1, le=500)
+    worker_threads: int = Field(default=WORKER_THREADS, ge=1, le=500)
     # Where failed-login counters live (the `limits` package's storage URI); memory:// is per
     # process, so with several workers use redis://...
     login_limit_storage: str = "memory://"

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import Session
 
-from app.config import POOL_MARGIN
+from app.config import POOL_MARGIN, WORKER_THREADS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,7 +34,7 @@ R = TypeVar("R")
 # README's four workers would need 160 of PostgreSQL's default 100 connections.
 # The app's pool is its worker threads plus POOL_MARGIN (app.config.Settings.pool_size); this
 # is for scripts and tests that make an engine of their own.
-POOL_SIZE = 8 + POOL_MARGIN
+POOL_SIZE = WORKER_THREADS + POOL_MARGIN
 POOL_OVERFLOW = 5
 PING_AFTER_IDLE_SECONDS = 5.0
 

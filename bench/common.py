@@ -68,20 +68,24 @@ def free_port() -> int:
 UVICORN_FLAGS = ["--log-level", "warning", "--timeout-graceful-shutdown", "2", "--backlog", "4096"]
 
 
+def _uvicorn(
+    target: str, port: int, *flags: str, env: dict[str, str] | None = None
+) -> "subprocess.Popen[bytes]":
+    """`target` (module:attribute) served by uvicorn on loopback in its own process(es)."""
+    command = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1"]
+    command += ["--port", str(port), *flags, *UVICORN_FLAGS]
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
 def start_bare(port: int) -> "subprocess.Popen[bytes]":
     """The bare FastAPI app (bench/bare_app.py) in its own uvicorn process, one worker."""
-    command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), *UVICORN_FLAGS]
-    return subprocess.Popen(command, cwd=ROOT)
+    return _uvicorn("bench.bare_app:app", port)
 
 
 def start_naive_insert(port: int, database_url: str) -> "subprocess.Popen[bytes]":
     """The naive insert POST (bench/naive_insert_app.py) in its own uvicorn process, one worker,
     on a SQLite file of its own."""
-    command = [sys.executable, "-m", "uvicorn", "bench.naive_insert_app:app", "--host"]
-    command += ["127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
-    env = {**os.environ, "NAIVE_DATABASE_URL": database_url}
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    return _uvicorn("bench.naive_insert_app:app", port, env={"NAIVE_DATABASE_URL": database_url})
 
 
 def stop_process(process: "subprocess.Popen[bytes]") -> None:
@@ -98,23 +102,8 @@ def stop_process(process: "subprocess.Popen[bytes]") -> None:
 def start_server(url: str, port: int, *, workers: int = 1) -> "subprocess.Popen[bytes]":
     """uvicorn in its own process(es), as in production, so the load generator does not share
     its interpreter."""
-    env = {
-        **os.environ,
-        "MRK_DATABASE_URL": url,
-        "MRK_SECRET_KEY": "bench-" * 8,
-        "MRK_COOKIE_SECURE": "false",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-    ]
-    command += ["--port", str(port), "--workers", str(workers), *UVICORN_FLAGS]
-    return subprocess.Popen(command, env=env, cwd=ROOT)
+    env = {"MRK_DATABASE_URL": url, "MRK_SECRET_KEY": "bench-" * 8, "MRK_COOKIE_SECURE": "false"}
+    return _uvicorn("app.main:create_app", port, "--factory", "--workers", str(workers), env=env)
 
 
 def wait_until_up(
